@@ -1,0 +1,101 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ProjectService } from "../../../gen/es/commander/v1/project_service_pb.js";
+import type { CliContext } from "../cli-context.js";
+import { addExamples, addJsonOption, printResponse } from "../command-helpers.js";
+import { projectDetails, projectTable } from "../project-view.js";
+
+export function registerProjectsCommand(program: Command, ctx: CliContext): void {
+  const projects = addExamples(
+    program.command("projects").alias("project").description("register the directories agents work in"),
+    "commander projects add . --name api",
+    "commander projects list",
+  );
+  const methods = ProjectService.method;
+
+  addExamples(
+    addJsonOption(
+      projects
+        .command("add")
+        .description("register a directory as a project")
+        .argument("<path>", "directory of the project (relative paths are resolved here)")
+        .option("-n, --name <name>", "display name (default: the directory's name)")
+        .option("--id <id>", "choose the project id instead of a generated one")
+        .option("--runtime <runtime>", "agent runtime for its sessions, for example claude-code or shell"),
+    ),
+    "commander projects add . --name api",
+    "commander projects add ~/src/web --runtime shell --json",
+  ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; json?: boolean }) => {
+    const res = await ctx.clients().projects.registerProject({
+      // The daemon runs elsewhere, so relative paths mean the user's current directory; `~/` paths are
+      // left for the daemon, which expands them for its own user.
+      path: path.startsWith("~") ? path : resolve(ctx.cwd, path),
+      name: opts.name ?? "",
+      projectId: opts.id ?? "",
+      runtime: opts.runtime ?? "",
+    });
+    printResponse(ctx, opts, methods.registerProject, res, () => {
+      const p = res.project!;
+      return `Registered ${ctx.output.color.bold(p.id)} (${p.name}) at ${p.path}`;
+    });
+  });
+
+  addExamples(
+    addJsonOption(projects.command("list").alias("ls").description("list registered projects")),
+    "commander projects list",
+    "commander projects list --json | jq -r '.projects[].id'",
+  ).action(async (opts: { json?: boolean }) => {
+    const res = await ctx.clients().projects.listProjects({});
+    printResponse(ctx, opts, methods.listProjects, res, () =>
+      res.projects.length === 0
+        ? "No projects. Register one with: commander projects add <path>"
+        : projectTable(res.projects, ctx.output, ctx.now()),
+    );
+  });
+
+  addExamples(
+    addJsonOption(projects.command("show").description("show one project").argument("<project-id>")),
+    "commander projects show project-3f2a9c81d0e4",
+  ).action(async (projectId: string, opts: { json?: boolean }) => {
+    const res = await ctx.clients().projects.getProject({ projectId });
+    printResponse(ctx, opts, methods.getProject, res, () => projectDetails(res.project!, ctx.output, ctx.now()));
+  });
+
+  addExamples(
+    addJsonOption(
+      projects
+        .command("rm")
+        .alias("remove")
+        .description("unregister a project: stops its session and drops its queue, events and inbox")
+        .argument("<project-id>")
+        .option("-f, --force", "also stop work that is in progress or blocked"),
+    ),
+    "commander projects rm project-3f2a9c81d0e4",
+    "commander projects rm project-3f2a9c81d0e4 --force",
+  ).action(async (projectId: string, opts: { force?: boolean; json?: boolean }) => {
+    const res = await ctx.clients().projects.unregisterProject({ projectId, force: opts.force ?? false });
+    printResponse(ctx, opts, methods.unregisterProject, res, () => `Removed ${projectId}`);
+  });
+
+  addExamples(
+    addJsonOption(
+      projects
+        .command("pause")
+        .description("stop dispatching new work to a project (the item in progress carries on)")
+        .argument("<project-id>")
+        .option("--reason <text>", "why, shown as the project's state reason"),
+    ),
+    'commander projects pause project-3f2a9c81d0e4 --reason "reviewing"',
+  ).action(async (projectId: string, opts: { reason?: string; json?: boolean }) => {
+    const res = await ctx.clients().projects.pauseProject({ projectId, reason: opts.reason ?? "" });
+    printResponse(ctx, opts, methods.pauseProject, res, () => `Paused ${projectId}`);
+  });
+
+  addExamples(
+    addJsonOption(projects.command("resume").description("resume a paused project").argument("<project-id>")),
+    "commander projects resume project-3f2a9c81d0e4",
+  ).action(async (projectId: string, opts: { json?: boolean }) => {
+    const res = await ctx.clients().projects.resumeProject({ projectId });
+    printResponse(ctx, opts, methods.resumeProject, res, () => `Resumed ${projectId}`);
+  });
+}

@@ -1,0 +1,45 @@
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
+import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
+import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
+import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
+import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
+import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import type { DaemonTarget } from "./resolve-daemon-target.js";
+
+/** A Connect client for each service a person uses. */
+export interface ApiClients {
+  url: string;
+  projects: Client<typeof ProjectService>;
+  sessions: Client<typeof SessionService>;
+  work: Client<typeof WorkService>;
+  events: Client<typeof EventService>;
+  inbox: Client<typeof InboxService>;
+  health: Client<typeof HealthService>;
+  watch: Client<typeof WatchService>;
+}
+
+export function createApiClients(target: DaemonTarget): ApiClients {
+  const interceptors: Interceptor[] = [];
+  if (target.token !== undefined) interceptors.push(bearerToken(target.token));
+  const transport = createConnectTransport({ baseUrl: target.url, httpVersion: "1.1", interceptors });
+  return {
+    url: target.url,
+    projects: createClient(ProjectService, transport),
+    sessions: createClient(SessionService, transport),
+    work: createClient(WorkService, transport),
+    events: createClient(EventService, transport),
+    inbox: createClient(InboxService, transport),
+    health: createClient(HealthService, transport),
+    watch: createClient(WatchService, transport),
+  };
+}
+
+function bearerToken(token: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set("Authorization", `Bearer ${token}`);
+    return next(req);
+  };
+}

@@ -1,0 +1,51 @@
+import type { CliIo } from "./cli-io.js";
+import { createPalette, shouldUseColor, type Palette } from "./create-palette.js";
+
+/** Where and how the CLI prints: the one module that writes to stdout and stderr. */
+export interface Output {
+  /** Writes a line (a newline is added) to stdout. */
+  line(text?: string): void;
+  /** Writes text as is to stdout. */
+  write(text: string): void;
+  /** Writes a line to stderr. */
+  errorLine(text: string): void;
+  /** Writes a value as pretty JSON to stdout. */
+  json(value: unknown): void;
+  /** Writes a value as one line of JSON to stdout (NDJSON). */
+  jsonLine(value: unknown): void;
+  /** Styles for stdout. */
+  color: Palette;
+  /** Styles for stderr. */
+  errorColor: Palette;
+  /** Width to fit tables to, or undefined when stdout is not a terminal and COLUMNS is unset. */
+  width: number | undefined;
+  /** Whether a person is at the keyboard: stdin and stdout are both terminals. */
+  interactive: boolean;
+}
+
+export interface OutputOptions {
+  /** False for `--no-color`. */
+  color?: boolean;
+}
+
+export function createOutput(io: CliIo, options: OutputOptions = {}): Output {
+  const color = createPalette(shouldUseColor(io.stdout, io.env, options.color));
+  const errorColor = createPalette(shouldUseColor(io.stderr, io.env, options.color));
+  return {
+    line: (text = "") => void io.stdout.write(`${text}\n`),
+    write: (text) => void io.stdout.write(text),
+    errorLine: (text) => void io.stderr.write(`${text}\n`),
+    json: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    jsonLine: (value) => void io.stdout.write(`${JSON.stringify(value)}\n`),
+    color,
+    errorColor,
+    width: terminalWidth(io),
+    interactive: io.stdin.isTTY === true && io.stdout.isTTY === true,
+  };
+}
+
+function terminalWidth(io: CliIo): number | undefined {
+  if (io.stdout.isTTY && io.stdout.columns) return io.stdout.columns;
+  const fromEnv = Number.parseInt(io.env.COLUMNS ?? "", 10);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
+}

@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Change, ChangeKind } from "../../gen/es/commander/v1/watch_service_pb.js";
+import type { ApiClients } from "./create-api-clients.js";
+import { isUnreachable } from "./describe-error.js";
+
+export interface FollowChangesOptions {
+  clients: Pick<ApiClients, "watch">;
+  projectId: string;
+  kinds: ChangeKind[];
+  /** Start after this sequence number; 0 for live changes only. */
+  afterSeq: bigint;
+  signal: AbortSignal;
+  onChange(change: Change): void;
+  /** Connection news for the user: lost, reconnecting, reconnected. */
+  onNotice(text: string): void;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+// Errors that reconnecting cannot fix: the request itself is wrong or not allowed.
+const fatalCodes = new Set([Code.InvalidArgument, Code.NotFound, Code.Unauthenticated, Code.PermissionDenied, Code.Unimplemented, Code.FailedPrecondition]);
+
+/**
+ * Streams changes until the signal aborts, reconnecting with the last sequence seen after a dropped
+ * connection (with exponential backoff), so no change is missed or repeated. Fails only when the
+ * first connection cannot be made or the daemon rejects the request.
+ */
+export async function followChanges(options: FollowChangesOptions): Promise<void> {
+  const initialBackoff = options.initialBackoffMs ?? 500;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  let afterSeq = options.afterSeq;
+  let backoff = initialBackoff;
+  let connectedOnce = false;
+  let lost = false;
+  while (!options.signal.aborted) {
+    try {
+      const stream = options.clients.watch.watchChanges(
+        { projectId: options.projectId, kinds: options.kinds, afterSeq },
+        {
+          signal: options.signal,
+          onHeader: () => {
+            connectedOnce = true;
+            backoff = initialBackoff;
+            if (lost) options.onNotice(`reconnected; resuming after #${afterSeq}`);
+            lost = false;
+          },
+        },
+      );
+      for await (const { change } of stream) {
+        if (change === undefined) continue;
+        afterSeq = change.seq > afterSeq ? change.seq : afterSeq;
+        options.onChange(change);
+      }
+      if (options.signal.aborted) return;
+      lost = true;
+      options.onNotice(`the daemon closed the stream; reconnecting in ${formatSeconds(backoff)}`);
+    } catch (err) {
+      if (options.signal.aborted) return;
+      const connectErr = ConnectError.from(err);
+      if (!connectedOnce && isUnreachable(err)) throw err;
+      if (fatalCodes.has(connectErr.code)) throw err;
+      if (connectErr.code === Code.OutOfRange) {
+        options.onNotice(`some changes are no longer retained (${connectErr.rawMessage}); continuing with live changes`);
+        afterSeq = 0n;
+        continue;
+      }
+      if (connectErr.code === Code.ResourceExhausted) {
+        options.onNotice(`fell behind the daemon; resuming after #${afterSeq}`);
+        continue;
+      }
+      lost = true;
+      options.onNotice(`connection lost (${connectErr.rawMessage}); reconnecting in ${formatSeconds(backoff)}`);
+    }
+    try {
+      await sleep(backoff, undefined, { signal: options.signal });
+    } catch {
+      return;
+    }
+    backoff = Math.min(backoff * 2, maxBackoff);
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}

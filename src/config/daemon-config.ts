@@ -1,0 +1,85 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Every setting of the daemon. The first seven are the usage guide's `DaemonConfig` fields. */
+export interface DaemonConfig {
+  host: string;
+  port: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "fatal";
+  stateDir: string;
+  maxProjects: number;
+  /** Seconds between liveness checks of agents that report nothing (a safety net; output is event-driven). */
+  pollInterval: number;
+  /** Seconds between snapshots of non-essential data and history pruning (mutations are durable at once). */
+  saveInterval: number;
+  /** Bearer token required on every request; empty means none (only allowed on loopback). */
+  token: string;
+  /** Project directories must lie inside one of these; empty means anywhere. */
+  allowedProjectRoots: string[];
+  /** Extra Host header values accepted besides the bind address, `localhost` and `127.0.0.1`. */
+  allowedHosts: string[];
+  /** Browser origins allowed to call the API (CORS); empty means none. */
+  allowedOrigins: string[];
+  defaultRuntime: string;
+  /** Per-runtime overrides: `{"claude-code": {"command": ["/opt/claude"]}, "shell": {"command": [...], "ready_pattern": "..."}}`. */
+  runtimes: Record<string, RuntimeSettings>;
+  /** Claude Code's permission mode for new sessions; `default` asks for each tool use. */
+  claudePermissionMode: string;
+  /** Answer Claude Code's folder-trust dialog with "trust" instead of raising an event. */
+  trustProjectFolders: boolean;
+  maxQueuedPerProject: number;
+  maxContentBytes: number;
+  maxBodyBytes: number;
+  maxStreamsPerClient: number;
+  maxBufferedChanges: number;
+  historyMaxFinishedWork: number;
+  historyMaxResolvedEvents: number;
+  historyMaxChanges: number;
+  historyMaxAgeDays: number;
+  /** Seconds a session may take to become ready. */
+  startTimeout: number;
+  /** Seconds the daemon may take to shut down before it exits anyway. */
+  shutdownTimeout: number;
+  /** Leave agents running at shutdown (they are stopped and restarted on the next start otherwise). */
+  keepAgentsOnShutdown: boolean;
+}
+
+export interface RuntimeSettings {
+  command?: string[];
+  ready_pattern?: string;
+  busy_pattern?: string;
+  question_pattern?: string;
+  error_pattern?: string;
+}
+
+export const DEFAULT_STATE_DIR = join(homedir(), ".claude-mpm", "commander");
+
+export const DEFAULT_CONFIG: DaemonConfig = {
+  host: "127.0.0.1",
+  port: 8765,
+  logLevel: "info",
+  stateDir: DEFAULT_STATE_DIR,
+  maxProjects: 10,
+  pollInterval: 2,
+  saveInterval: 30,
+  token: "",
+  allowedProjectRoots: [],
+  allowedHosts: [],
+  allowedOrigins: [],
+  defaultRuntime: "claude-code",
+  runtimes: {},
+  claudePermissionMode: "default",
+  trustProjectFolders: false,
+  maxQueuedPerProject: 1000,
+  maxContentBytes: 64 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  maxStreamsPerClient: 64,
+  maxBufferedChanges: 1000,
+  historyMaxFinishedWork: 10_000,
+  historyMaxResolvedEvents: 10_000,
+  historyMaxChanges: 10_000,
+  historyMaxAgeDays: 30,
+  startTimeout: 60,
+  shutdownTimeout: 15,
+  keepAgentsOnShutdown: false,
+};

@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import type { Logger } from "pino";
+import { CommanderCore } from "../app/commander-core.js";
+import { HealthBook } from "../app/health-book.js";
+import { createProjectPaths } from "../app/project-paths.js";
+import { ConfigError, loadConfig, type DaemonFlags } from "../config/load-config.js";
+import type { DaemonConfig } from "../config/daemon-config.js";
+import { pruneHistory } from "../domain/history-rules.js";
+import { recoverAfterRestart } from "../domain/restart-rules.js";
+import { createLogger } from "../log/create-logger.js";
+import { createServer } from "../server/create-server.js";
+import { registerServices } from "../services/register-services.js";
+import { acquireStateLock, StateDirectoryLockedError } from "../store/state-lock.js";
+import { openStateStore } from "../store/state-store.js";
+import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-supervisor.js";
+import { DaemonLifecycle } from "./daemon-lifecycle.js";
+
+export interface DaemonIo {
+  stderr: NodeJS.WritableStream;
+  /** Resolves when the daemon should stop; defaults to SIGTERM/SIGINT. */
+  stopSignal?: Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** Runs the daemon until SIGTERM/SIGINT; resolves with the process exit code. */
+export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: process.stderr }): Promise<number> {
+  let config: DaemonConfig;
+  try {
+    config = loadConfig(flags);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`error: ${error.message}\n`);
+    return 2;
+  }
+  if (!isLoopback(config.host) && config.token === "") {
+    io.stderr.write(
+      `error: refusing to listen on ${config.host} without a token: anyone who reaches the port could make agents run commands. Set "token" in the config file or COMMANDER_TOKEN, or listen on 127.0.0.1\n`,
+    );
+    return 2;
+  }
+
+  const logger = createLogger(config.logLevel);
+  const lifecycle = new DaemonLifecycle(logger.child({ component: "daemon" }));
+  const health = new HealthBook(() => new Date());
+
+  let lock;
+  try {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+    lock = await acquireStateLock(config.stateDir);
+  } catch (error) {
+    io.stderr.write(`error: ${error instanceof StateDirectoryLockedError ? error.message : `cannot use state directory ${config.stateDir}: ${(error as Error).message}`}\n`);
+    lifecycle.moveTo("stopped");
+    return 1;
+  }
+
+  const store = await openStateStore({
+    directory: config.stateDir,
+    logger: logger.child({ component: "store" }),
+    onProblem: (problem) => health.report(problem),
+  });
+  for (const problem of store.loadProblems) health.report(problem);
+  const core = new CommanderCore({
+    store,
+    logger,
+    health,
+    limits: {
+      maxProjects: config.maxProjects,
+      maxUnfinishedWorkPerProject: config.maxQueuedPerProject,
+      maxContentBytes: config.maxContentBytes,
+    },
+  });
+  await core.mutate((ctx) => recoverAfterRestart(ctx), { internal: true }).catch((error: unknown) => {
+    logger.error({ err: error }, "could not record the restart recovery");
+  });
+
+  const agents = createAgentSupervisor({ core, config, logger: logger.child({ component: "agents" }) });
+  const server = createServer({
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    registerRoutes: (router) =>
+      registerServices(router, {
+        core,
+        agents,
+        logger,
+        version: VERSION,
+        paths: createProjectPaths(config.allowedProjectRoots),
+        defaultRuntime: config.defaultRuntime,
+        knownRuntimes: KNOWN_RUNTIMES,
+        maxBufferedChanges: config.maxBufferedChanges,
+      }),
+  });
+
+  let port: number;
+  try {
+    ({ port } = await server.listen(config.port, config.host));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === "EADDRINUSE"
+        ? `port ${config.port} is already in use on ${config.host}; choose another with --port`
+        : `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`;
+    io.stderr.write(`error: ${message}\n`);
+    await agents.shutdown();
+    await store.close();
+    await lock.release();
+    lifecycle.moveTo("stopped");
+    return 1;
+  }
+  await lock.setAddress(config.host, port);
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  lifecycle.moveTo("running", { url, host: config.host, port, stateDir: config.stateDir, version: VERSION });
+  agents.resumeQueuedWork();
+
+  const maintenance = setInterval(() => void runMaintenance(core, config, logger), config.saveInterval * 1000);
+  maintenance.unref();
+
+  await (io.stopSignal ?? waitForStopSignal(logger, config.shutdownTimeout));
+  lifecycle.moveTo("draining");
+  clearInterval(maintenance);
+  core.stopAcceptingWrites();
+  await agents.shutdown().catch((error: unknown) => logger.error({ err: error }, "stopping agents failed"));
+  await server.close().catch((error: unknown) => logger.error({ err: error }, "closing the server failed"));
+  await store.compact().catch((error: unknown) => logger.error({ err: error }, "final state snapshot failed"));
+  await store.close();
+  await lock.release();
+  lifecycle.moveTo("stopped");
+  return 0;
+}
+
+function waitForStopSignal(logger: Logger, shutdownTimeout: number): Promise<void> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        logger.warn({ signal }, "second signal: exiting at once");
+        process.exit(1);
+      }
+      received = true;
+      logger.info({ signal }, "shutdown requested");
+      // Bounded shutdown: whatever hangs, the process ends.
+      setTimeout(() => {
+        logger.error({ shutdownTimeout }, "shutdown took too long: exiting");
+        process.exit(1);
+      }, shutdownTimeout * 1000).unref();
+      resolve();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+async function runMaintenance(core: CommanderCore, config: DaemonConfig, logger: Logger): Promise<void> {
+  const cutoff = new Date(Date.now() - config.historyMaxAgeDays * 86_400_000).toISOString();
+  try {
+    const pruned = await core.mutate(
+      (ctx) =>
+        pruneHistory(ctx, {
+          maxFinishedWork: config.historyMaxFinishedWork,
+          maxResolvedEvents: config.historyMaxResolvedEvents,
+          maxChanges: config.historyMaxChanges,
+          cutoff,
+        }),
+      { internal: true },
+    );
+    if (pruned > 0) logger.debug({ pruned }, "history pruned");
+  } catch (error) {
+    logger.warn({ err: error }, "history pruning failed");
+  }
+}
+
+function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { create } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethodStreaming, DescMethodUnary, JsonValue, MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createConnectRouter, createRouterTransport } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
+import type { Logger } from "pino";
+import { successStatusForRpc } from "./http-status.js";
+import { readRequestBody } from "./read-request-body.js";
+import { bindRestRequest } from "./request-binding.js";
+import { asConnectError, GatewayError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
+import { toRestJson } from "./rest-json.js";
+import { writeRestStream } from "./rest-stream.js";
+import { createRouteTable } from "./route-table.js";
+import type { Route } from "./route-table.js";
+import { sequenceReader } from "./sequence-reader.js";
+
+export interface RestHandlerOptions {
+  /** The same routes the RPC side serves; REST calls go through them in memory. */
+  readonly routes: (router: ConnectRouter) => void;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Aborted when the daemon shuts down: open streams end with its reason (UNAVAILABLE). */
+  readonly shutdownSignal?: AbortSignal;
+  readonly interceptors?: Interceptor[];
+  /** Interval of the SSE keep-alive comments; 15 s by default. */
+  readonly sseKeepAliveMs?: number;
+  /** How long a stream's headers wait for an early error (see writeRestStream); 100 ms by default. */
+  readonly streamHeaderGraceMs?: number;
+}
+
+// Headers that describe the HTTP exchange itself, or that the in-memory Connect call sets on its own.
+const hopHeaders = new Set([
+  "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer",
+  "expect", "http2-settings", "content-length", "content-type", "content-encoding", "accept",
+  "accept-encoding", "last-event-id",
+]);
+
+/**
+ * The REST gateway: a Node request handler (the Connect adapter's `fallback`) that routes by the
+ * `google.api.http` annotations of the registered RPCs and calls them through `createRouterTransport`,
+ * so that REST calls meet the same interceptors, validation and errors as RPC calls. Throws at creation
+ * when the annotations are unusable or conflict.
+ */
+export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
+  const log = options.logger.child({ component: "gateway" });
+  const probe = createConnectRouter();
+  options.routes(probe);
+  const table = createRouteTable(probe.handlers.map((handler) => handler.method));
+  const transport = createRouterTransport(options.routes, {
+    router: { shutdownSignal: options.shutdownSignal, interceptors: options.interceptors ?? [] },
+  });
+  const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
+  const headerGraceMs = options.streamHeaderGraceMs ?? 100;
+  log.debug({ routes: table.routes.length }, "routes built");
+
+  async function serve(req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
+    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const httpMethod = (req.method ?? "GET").toUpperCase();
+    const controller = new AbortController();
+    let closed = false;
+    res.once("close", () => {
+      closed = true;
+      controller.abort(new ConnectError("client disconnected", Code.Canceled));
+    });
+    const toError = (reason: unknown) =>
+      asConnectError(reason, (unexpected) => log.error({ requestId, err: unexpected }, "unexpected gateway error"));
+    try {
+      const match = table.match(httpMethod, url.pathname);
+      if (match.kind === "not-found") {
+        throw new GatewayError(Code.NotFound, "ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
+      }
+      if (match.kind === "method-not-allowed") {
+        throw new GatewayError(Code.Unimplemented, "METHOD_NOT_ALLOWED", `${httpMethod} is not allowed on ${url.pathname}`, {
+          httpStatus: 405,
+          headers: { allow: match.allow.join(", ") },
+        });
+      }
+      const { route } = match;
+      const body = route.body === "" ? Buffer.alloc(0) : await readRequestBody(req, options.maxBodyBytes);
+      const input = bindRestRequest({
+        route,
+        pathValues: match.pathValues,
+        query: url.searchParams,
+        body,
+        contentType: firstHeader(req.headers["content-type"]),
+        lastEventId: firstHeader(req.headers["last-event-id"]),
+      });
+      const header = forwardedHeaders(req.headers, requestId);
+      const method = route.method;
+      if (method.methodKind === "unary") {
+        const response = await transport.unary(method as DescMethodUnary, controller.signal, undefined, header, input);
+        writeUnary(res, route, response.message, requestId);
+      } else {
+        const response = await transport.stream(
+          method as DescMethodStreaming,
+          controller.signal,
+          undefined,
+          header,
+          createAsyncIterable([input]),
+        );
+        const accept = firstHeader(req.headers.accept) ?? "";
+        const eventId = sequenceReader(method.output);
+        await writeRestStream({
+          res,
+          messages: response.message,
+          sse: accept.includes("text/event-stream"),
+          keepAliveMs,
+          headerGraceMs,
+          headers: { "x-request-id": requestId },
+          render: (message) => renderResponse(route, message),
+          eventId,
+          toError,
+          isClosed: () => closed,
+        });
+      }
+    } catch (reason) {
+      if (!closed && !res.headersSent) {
+        writeError(req, res, toError(reason), requestId);
+      }
+    } finally {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      log.debug({ requestId, method: httpMethod, path: url.pathname, status: res.statusCode, durationMs }, "request served");
+    }
+  }
+
+  return (req, res) => {
+    void serve(req, res);
+  };
+}
+
+function writeUnary(res: NodeServerResponse, route: Route, message: MessageShape<DescMessage>, requestId: string): void {
+  const status = successStatusForRpc(route.method.name);
+  if (status === 204) {
+    res.writeHead(204, { "x-request-id": requestId });
+    res.end();
+    return;
+  }
+  writeJson(res, status, renderResponse(route, message), { "x-request-id": requestId });
+}
+
+/** The response as REST JSON, or only its `response_body` field (an unset message there is its default). */
+function renderResponse(route: Route, message: MessageShape<DescMessage>): JsonValue {
+  const json = toRestJson(route.method.output, message);
+  const field = route.responseField;
+  if (field === undefined || json === null || typeof json !== "object" || Array.isArray(json)) {
+    return json;
+  }
+  const selected = json[field.name];
+  if (selected === null && field.fieldKind === "message") {
+    return toRestJson(field.message, create(field.message));
+  }
+  return selected ?? null;
+}
+
+function writeError(req: NodeServerRequest, res: NodeServerResponse, err: ConnectError, requestId: string): void {
+  const headers: Record<string, string> = { ...restErrorHeaders(err), "x-request-id": requestId };
+  // An unread request body (too large, or refused early) would be parsed as the next request.
+  if (!req.complete && req.httpVersionMajor === 1) {
+    headers.connection = "close";
+  }
+  writeJson(res, restErrorStatus(err), restStatusJson(err), headers);
+}
+
+function writeJson(res: NodeServerResponse, status: number, json: unknown, headers: Record<string, string>): void {
+  const body = JSON.stringify(json);
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): Headers {
+  const forwarded = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(":") || hopHeaders.has(name)) continue;
+    if (name.startsWith("connect-") || name.startsWith("grpc-")) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      forwarded.append(name, item);
+    }
+  }
+  forwarded.set("x-request-id", requestId);
+  return forwarded;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,137 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import { createRestHandler } from "../gateway/rest-handler.js";
+import { guardHosts } from "./host-guard.js";
+import { createPrefaceSniffer } from "./preface-sniffer.js";
+import { withStandardServices } from "./with-standard-services.js";
+
+export interface CreateServerOptions {
+  /** Registers the daemon's services; called once per router the server builds (RPC and REST). */
+  readonly registerRoutes: (router: ConnectRouter) => void;
+  readonly logger: Logger;
+  /** Largest REST request body; larger ones get 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** When set, only requests whose Host is one of these names are served (DNS-rebinding defence). */
+  readonly allowedHosts?: readonly string[];
+  /** Interceptors for every call, RPC and REST alike. */
+  readonly interceptors?: Interceptor[];
+  /** Interval of the keep-alive comments on Server-Sent Events streams. Default 15 s. */
+  readonly sseKeepAliveMs?: number;
+  /** How long close() waits for connections to end before destroying them. Default 2 s. */
+  readonly closeTimeoutMs?: number;
+}
+
+export interface CommanderServer {
+  /** Starts listening; rejects with the listen error (its `code` is `EADDRINUSE` for a busy port). */
+  listen(port: number, host: string): Promise<{ port: number }>;
+  /** Ends open streams with UNAVAILABLE, closes every connection and stops listening. */
+  close(): Promise<void>;
+  /** Aborted, with a ConnectError UNAVAILABLE "server shutting down", when close() starts. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+type ServerState = "created" | "listening" | "closing" | "closed";
+
+/**
+ * The daemon's one port: gRPC (h2c), gRPC-Web, Connect (HTTP/1.1 and h2c) and REST (the gateway, as the
+ * Connect adapter's fallback), plus gRPC health and reflection. Nothing happens until listen().
+ */
+export function createServer(options: CreateServerOptions): CommanderServer {
+  const log = options.logger.child({ component: "server" });
+  const shutdown = new AbortController();
+  const routes = withStandardServices(options.registerRoutes);
+  const rest = createRestHandler({
+    routes,
+    logger: options.logger,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    shutdownSignal: shutdown.signal,
+    interceptors: options.interceptors,
+    sseKeepAliveMs: options.sseKeepAliveMs,
+  });
+  const adapter = connectNodeAdapter({
+    routes,
+    jsonOptions: { useProtoFieldName: true },
+    shutdownSignal: shutdown.signal,
+    interceptors: options.interceptors,
+    fallback: rest,
+  });
+  const handler = options.allowedHosts === undefined ? adapter : guardHosts(adapter, options.allowedHosts);
+  const h1 = http.createServer(handler);
+  const h2 = http2.createServer({}, handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    session.on("error", (err) => log.debug({ err }, "http2 session error"));
+  });
+  const sniffer = createPrefaceSniffer({ h1, h2, logger: log });
+  let state: ServerState = "created";
+  let closing: Promise<void> | undefined;
+  const transition = (next: ServerState, details: Record<string, unknown> = {}) => {
+    log.info({ ...details, from: state, to: next }, "server state changed");
+    state = next;
+  };
+
+  function listen(port: number, host: string): Promise<{ port: number }> {
+    if (state !== "created") {
+      return Promise.reject(new Error(`cannot listen: server is ${state}`));
+    }
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        sniffer.server.off("listening", onListening);
+        reject(err);
+      };
+      const onListening = () => {
+        sniffer.server.off("error", onError);
+        sniffer.server.on("error", (err) => log.error({ err }, "listener error"));
+        const address = sniffer.server.address() as AddressInfo;
+        transition("listening", { host, port: address.port });
+        resolve({ port: address.port });
+      };
+      sniffer.server.once("error", onError);
+      sniffer.server.once("listening", onListening);
+      sniffer.server.listen(port, host);
+    });
+  }
+
+  function close(): Promise<void> {
+    closing ??= new Promise<void>((resolve) => {
+      const wasListening = sniffer.server.listening;
+      transition("closing", { connections: sniffer.sockets.size });
+      // Open streams end now with this reason, so graceful closes below do not wait on them.
+      shutdown.abort(new ConnectError("server shutting down", Code.Unavailable));
+      sniffer.destroyUnsniffed();
+      for (const session of sessions) {
+        session.close();
+      }
+      // HTTP/1.1 connections become idle once their response ends; close them as they do.
+      h1.closeIdleConnections();
+      const idleSweep = setInterval(() => h1.closeIdleConnections(), 20);
+      const force = setTimeout(() => {
+        log.warn({ connections: sniffer.sockets.size }, "connections destroyed on close");
+        for (const session of sessions) session.destroy();
+        h1.closeAllConnections();
+        for (const socket of sniffer.sockets) socket.destroy();
+      }, options.closeTimeoutMs ?? 2000);
+      const finish = () => {
+        clearInterval(idleSweep);
+        clearTimeout(force);
+        transition("closed");
+        resolve();
+      };
+      if (wasListening) {
+        sniffer.server.close(() => finish());
+      } else {
+        finish();
+      }
+    });
+    return closing;
+  }
+
+  return { listen, close, shutdownSignal: shutdown.signal };
+}

@@ -1,0 +1,21 @@
+import type { DescEnum } from "@bufbuild/protobuf";
+
+// The domain names enum values with the API's lowercase words (`in_progress`); protobuf-es strips the
+// shared prefix into `localName` (`WORK_STATE_IN_PROGRESS` -> `IN_PROGRESS`), so the mapping is generic.
+
+export function enumToWord<W extends string>(desc: DescEnum, value: number): W {
+  const found = desc.values.find((candidate) => candidate.number === value);
+  if (!found) throw new Error(`${desc.typeName} has no value ${value}`);
+  return found.localName.toLowerCase() as W;
+}
+
+export function wordToEnum(desc: DescEnum, word: string): number {
+  const found = desc.values.find((candidate) => candidate.localName.toLowerCase() === word);
+  if (!found) throw new Error(`${desc.typeName} has no value ${word}`);
+  return found.number;
+}
+
+/** `UNSPECIFIED` (0) means "not given": null, so the domain applies its default or no filter. */
+export function optionalEnumWord<W extends string>(desc: DescEnum, value: number): W | null {
+  return value === 0 ? null : enumToWord<W>(desc, value);
+}

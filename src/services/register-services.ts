@@ -1,0 +1,46 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
+import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
+import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
+import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
+import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
+import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
+import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import type { AgentSupervisor } from "../app/agent-supervisor.js";
+import type { CommanderCore } from "../app/commander-core.js";
+import type { ProjectPaths } from "../app/project-paths.js";
+import { createAgentHookService } from "./agent-hook-service.js";
+import { createEventService } from "./event-service.js";
+import { createHealthService } from "./health-service.js";
+import { createInboxService } from "./inbox-service.js";
+import { createProjectService } from "./project-service.js";
+import { createSessionService } from "./session-service.js";
+import { createErrorInterceptor } from "./to-connect-error.js";
+import { createWatchService } from "./watch-service.js";
+import { createWorkService } from "./work-service.js";
+
+export interface ServiceDeps {
+  core: CommanderCore;
+  agents: AgentSupervisor;
+  paths: ProjectPaths;
+  logger: Logger;
+  version: string;
+  defaultRuntime: string;
+  knownRuntimes: readonly string[];
+  maxBufferedChanges: number;
+}
+
+/** Registers every Commander service on the router; REST, Connect, gRPC and gRPC-Web all reach these. */
+export function registerServices(router: ConnectRouter, deps: ServiceDeps): void {
+  const options = { interceptors: [createErrorInterceptor(deps.logger.child({ component: "rpc" }))] };
+  router.service(HealthService, createHealthService({ health: deps.core.health, version: deps.version }), options);
+  router.service(ProjectService, createProjectService(deps), options);
+  router.service(SessionService, createSessionService(deps), options);
+  router.service(WorkService, createWorkService(deps), options);
+  router.service(EventService, createEventService(deps), options);
+  router.service(InboxService, createInboxService(deps), options);
+  router.service(WatchService, createWatchService(deps), options);
+  router.service(AgentHookService, createAgentHookService(deps), options);
+}

@@ -1,0 +1,71 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  CreateSessionResponseSchema,
+  DeleteSessionResponseSchema,
+  GetSessionResponseSchema,
+  ListSessionsResponseSchema,
+  SessionService,
+  StartSessionResponseSchema,
+  StopSessionResponseSchema,
+} from "../../gen/es/commander/v1/session_service_pb.js";
+import type { AgentSupervisor } from "../app/agent-supervisor.js";
+import type { CommanderCore } from "../app/commander-core.js";
+import { invalidField } from "../domain/error-catalogue.js";
+import { getProject } from "../domain/project-rules.js";
+import type { SessionRecord } from "../domain/records.js";
+import { createSession, deleteSession, findSession, getSessionOfProject } from "../domain/session-rules.js";
+import { toSession } from "./convert/to-messages.js";
+import { randomUUID } from "node:crypto";
+
+export interface SessionServiceDeps {
+  core: CommanderCore;
+  agents: AgentSupervisor;
+  knownRuntimes: readonly string[];
+}
+
+export function createSessionService({ core, agents, knownRuntimes }: SessionServiceDeps): ServiceImpl<typeof SessionService> {
+  const render = (session: SessionRecord) => toSession(session, agents.attachCommand(session));
+  return {
+    async createSession(request) {
+      const project = getProject(core.state, request.projectId);
+      const runtime = request.runtime === "" ? project.runtime : request.runtime;
+      if (!knownRuntimes.includes(runtime)) {
+        throw invalidField("runtime", `unknown runtime ${JSON.stringify(runtime)}; known: ${knownRuntimes.join(", ")}`);
+      }
+      const session = await core.mutate((ctx) =>
+        createSession(ctx, { projectId: project.id, runtime, agentSessionId: randomUUID() }),
+      );
+      return create(CreateSessionResponseSchema, { session: render(session) });
+    },
+
+    listSessions(request) {
+      if (request.projectId !== "") getProject(core.state, request.projectId);
+      const sessions = [...core.state.sessions.values()].filter(
+        (session) => request.projectId === "" || session.projectId === request.projectId,
+      );
+      return create(ListSessionsResponseSchema, { sessions: sessions.map(render) });
+    },
+
+    getSession(request) {
+      return create(GetSessionResponseSchema, { session: render(getSessionOfProject(core.state, request.projectId)) });
+    },
+
+    async startSession(request) {
+      getProject(core.state, request.projectId);
+      return create(StartSessionResponseSchema, { session: render(await agents.start(request.projectId)) });
+    },
+
+    async stopSession(request) {
+      getSessionOfProject(core.state, request.projectId);
+      return create(StopSessionResponseSchema, { session: render(await agents.stop(request.projectId)) });
+    },
+
+    async deleteSession(request) {
+      const session = findSession(core.state, request.sessionId);
+      await agents.release(session.projectId);
+      await core.mutate((ctx) => deleteSession(ctx, session.id));
+      return create(DeleteSessionResponseSchema, {});
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { WorkPrioritySchema, WorkStateSchema } from "../../gen/es/commander/v1/work_item_pb.js";
+import {
+  AddWorkResponseSchema,
+  CancelWorkResponseSchema,
+  CompleteWorkResponseSchema,
+  FailWorkResponseSchema,
+  GetWorkResponseSchema,
+  ListWorkResponseSchema,
+  WorkService,
+} from "../../gen/es/commander/v1/work_service_pb.js";
+import type { CommanderCore } from "../app/commander-core.js";
+import { getProject } from "../domain/project-rules.js";
+import type { WorkPriority, WorkState } from "../domain/records.js";
+import { addWork, cancelWork, completeWork, failWork, getWork, listWork } from "../domain/work-rules.js";
+import { optionalEnumWord } from "./convert/enum-words.js";
+import { toWorkItem } from "./convert/to-messages.js";
+
+export function createWorkService({ core }: { core: CommanderCore }): ServiceImpl<typeof WorkService> {
+  return {
+    async addWork(request) {
+      const item = await core.mutate((ctx) =>
+        addWork(ctx, {
+          projectId: request.projectId,
+          content: request.content,
+          priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority),
+          dependsOn: request.dependsOn,
+        }),
+      );
+      return create(AddWorkResponseSchema, { workItem: toWorkItem(item) });
+    },
+
+    listWork(request) {
+      if (request.projectId !== "") getProject(core.state, request.projectId);
+      const items = listWork(core.state, {
+        projectId: request.projectId,
+        state: optionalEnumWord<WorkState>(WorkStateSchema, request.state),
+        priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority),
+      });
+      return create(ListWorkResponseSchema, { workItems: items.map(toWorkItem) });
+    },
+
+    getWork(request) {
+      return create(GetWorkResponseSchema, { workItem: toWorkItem(getWork(core.state, request.workId, request.projectId)) });
+    },
+
+    async completeWork(request) {
+      const item = await core.mutate((ctx) => completeWork(ctx, request.workId, request.result));
+      return create(CompleteWorkResponseSchema, { workItem: toWorkItem(item) });
+    },
+
+    async failWork(request) {
+      const item = await core.mutate((ctx) => failWork(ctx, request.workId, request.error));
+      return create(FailWorkResponseSchema, { workItem: toWorkItem(item) });
+    },
+
+    async cancelWork(request) {
+      const item = await core.mutate((ctx) => cancelWork(ctx, request.workId, request.projectId, request.reason));
+      return create(CancelWorkResponseSchema, { workItem: toWorkItem(item) });
+    },
+  };
+}

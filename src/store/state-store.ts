@@ -1,0 +1,206 @@
+import { link, mkdir, rename, unlink, chmod } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { COLLECTION_NAMES, type CommanderState, type StateTransaction } from "../domain/commander-state.js";
+import { CommanderError } from "../domain/error-catalogue.js";
+import { fsyncDirectory, writeFileDurably } from "./durable-file.js";
+import { encodeJournalLine, JournalWriter } from "./journal.js";
+import { loadState } from "./load-state.js";
+import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, SCHEMA_VERSION, SNAPSHOT_FILES, type StoreProblem } from "./state-files.js";
+
+export interface StateStoreOptions {
+  directory: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Journal size that triggers a snapshot of every collection. */
+  compactAfterBytes?: number;
+  onProblem?: (problem: StoreProblem) => void;
+}
+
+export interface StateStore {
+  readonly state: CommanderState;
+  readonly loadProblems: StoreProblem[];
+  /** Makes the transaction durable; on failure rolls it back (and every later one) and throws UNAVAILABLE. */
+  commit(tx: StateTransaction): Promise<void>;
+  /** Writes every collection's snapshot and starts a new journal. */
+  compact(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface QueuedCommit {
+  seq: number;
+  tx: StateTransaction;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Durable state: every transaction is appended to a journal and fsynced before its caller hears of it;
+ * commits that arrive while a write is in flight are grouped into the next single write. Snapshots
+ * (`projects.json`, ...) are written atomically when the journal grows, at shutdown and on demand, each
+ * keeping the previous generation as `.bak`.
+ */
+export async function openStateStore(options: StateStoreOptions): Promise<StateStore> {
+  const { directory, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const compactAfterBytes = options.compactAfterBytes ?? 16 * 1024 * 1024;
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700).catch(() => undefined);
+
+  const loaded = await loadState(directory, logger, now);
+  const { state } = loaded;
+  let seq = loaded.journalSeq;
+  let durableSeq = seq;
+  let writer: JournalWriter | null = null;
+  let writeBlockedReason: string | null = loaded.unreadable ? "the state directory could not be read at start-up" : null;
+  const queue: QueuedCommit[] = [];
+  let pumping: Promise<void> | null = null;
+  let compactionWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
+
+  async function ensureWriter(): Promise<JournalWriter> {
+    if (writeBlockedReason) throw new Error(writeBlockedReason);
+    writer ??= await JournalWriter.open(join(directory, JOURNAL_FILE));
+    return writer;
+  }
+
+  function unwritable(error: unknown): CommanderError {
+    const detail = error instanceof Error ? error.message : String(error);
+    const problem = { code: "STATE_UNWRITABLE", message: `state could not be written to ${directory}: ${detail}` };
+    options.onProblem?.(problem);
+    return new CommanderError("STATE_UNWRITABLE", `${problem.message}; nothing was changed`, { state_dir: directory });
+  }
+
+  async function writeBatch(): Promise<void> {
+    const batch = queue.splice(0);
+    try {
+      const journal = await ensureWriter();
+      await journal.appendDurably(
+        batch.map((entry) =>
+          encodeJournalLine(
+            JSON.stringify({ seq: entry.seq, ops: entry.tx.ops.map((op) => [op.collection, op.id, op.record]) }),
+          ),
+        ),
+      );
+      durableSeq = batch[batch.length - 1].seq;
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      // Later transactions were built on top of these in memory, so they fail with them, newest first.
+      const failed = [...batch, ...queue.splice(0)];
+      for (let index = failed.length - 1; index >= 0; index--) failed[index].tx.rollback();
+      const reason = unwritable(error);
+      logger.error({ err: error, transactions: failed.length }, "state write failed");
+      for (const entry of failed) entry.reject(reason);
+    }
+  }
+
+  function kick(): void {
+    pumping ??= (async () => {
+      try {
+        while (queue.length > 0 || compactionWaiters.length > 0) {
+          if (queue.length > 0) await writeBatch();
+          const journalSize = writer?.size ?? 0;
+          if (compactionWaiters.length > 0 || journalSize > compactAfterBytes) await runCompaction();
+        }
+      } finally {
+        pumping = null;
+      }
+    })();
+  }
+
+  // The snapshot must hold only what is durable: transactions still queued are in memory already, so
+  // their records are replaced by the values they had before (their before-images).
+  function committedRecords(collection: (typeof COLLECTION_NAMES)[number]): unknown[] {
+    const map = state.collections[collection] as Map<string, unknown>;
+    const overrides = new Map<string, unknown>();
+    for (const entry of queue) {
+      for (const op of entry.tx.ops) {
+        if (op.collection === collection && !overrides.has(op.id)) overrides.set(op.id, op.before);
+      }
+    }
+    if (overrides.size === 0) return [...map.values()];
+    const records: unknown[] = [];
+    for (const [id, record] of map) {
+      if (!overrides.has(id)) records.push(record);
+      else if (overrides.get(id) !== null) records.push(overrides.get(id));
+    }
+    for (const [id, before] of overrides) if (!map.has(id) && before !== null) records.push(before);
+    return records;
+  }
+
+  async function runCompaction(): Promise<void> {
+    const waiters = compactionWaiters;
+    compactionWaiters = [];
+    try {
+      if (writeBlockedReason) throw new Error(writeBlockedReason);
+      const savedAt = now().toISOString();
+      const documents = COLLECTION_NAMES.map((collection) => ({
+        collection,
+        text: `${JSON.stringify({
+          schema_version: SCHEMA_VERSION,
+          saved_at: savedAt,
+          journal_seq: durableSeq,
+          ...(collection === "changes" ? { last_change_seq: lastDurableChangeSeq() } : {}),
+          [collection]: committedRecords(collection),
+        })}\n`,
+      }));
+      for (const { collection, text } of documents) {
+        const path = join(directory, SNAPSHOT_FILES[collection]);
+        await unlink(`${path}.bak`).catch(() => undefined);
+        await link(path, `${path}.bak`).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+        });
+        await writeFileDurably(path, text);
+      }
+      await writer?.close();
+      writer = null;
+      await rename(join(directory, JOURNAL_FILE), join(directory, PREVIOUS_JOURNAL_FILE)).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+        },
+      );
+      await fsyncDirectory(directory);
+      logger.debug({ journalSeq: durableSeq }, "state snapshot written");
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      logger.error({ err: error }, "state snapshot failed");
+      for (const waiter of waiters) waiter.reject(unwritable(error));
+    }
+  }
+
+  function lastDurableChangeSeq(): number {
+    let last = 0;
+    for (const record of committedRecords("changes") as Array<{ seq: number }>) last = Math.max(last, record.seq);
+    return Math.max(last, state.lastChangeSeq - pendingChangeCount());
+  }
+
+  function pendingChangeCount(): number {
+    return queue.reduce((count, entry) => count + entry.tx.changes.length, 0);
+  }
+
+  const store: StateStore = {
+    state,
+    loadProblems: loaded.problems,
+    commit(tx) {
+      if (tx.isEmpty) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ seq: ++seq, tx, resolve, reject });
+        kick();
+      });
+    },
+    compact() {
+      return new Promise<void>((resolve, reject) => {
+        compactionWaiters.push({ resolve, reject });
+        kick();
+      });
+    },
+    async close() {
+      while (pumping) await pumping;
+      await writer?.close();
+      writer = null;
+    },
+  };
+
+  // Damage found at start-up is repaired at once, so the quarantined files are not needed again.
+  if (loaded.problems.length > 0 && !loaded.unreadable) await store.compact().catch(() => undefined);
+  return store;
+}
