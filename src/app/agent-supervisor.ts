@@ -11,11 +11,18 @@ export interface AgentSupervisor {
   /** Delivers a resolved event's answer to the agent waiting on it; true when it reached one. */
   deliverResolution(event: EventRecord): Promise<boolean>;
   /** Answers a hook call of an agent session; throws UNAUTHENTICATED for a wrong secret. */
-  handleHook(sessionId: string, authorization: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  handleHook(
+    sessionId: string,
+    authorization: string,
+    payload: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
   /** The shell command that attaches a terminal to the session's pane. */
   attachCommand(session: SessionRecord): string;
   /** Streams a session's terminal: a snapshot first, then output. */
   watchOutput(projectId: string, signal: AbortSignal): AsyncIterable<{ snapshot: boolean; data: string }>;
+  /** Called once the API listens: hooks can reach it, and queued work from before a restart resumes. */
+  onListening(baseUrl: string): void;
   /** Stops every agent (or leaves them running for re-adoption, by configuration). */
   shutdown(): Promise<void>;
 }

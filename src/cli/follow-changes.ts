@@ -5,7 +5,7 @@ import type { ApiClients } from "./create-api-clients.js";
 import { isUnreachable } from "./describe-error.js";
 
 export interface FollowChangesOptions {
-  clients: Pick<ApiClients, "watch">;
+  clients: Pick<ApiClients, "watch" | "health">;
   projectId: string;
   kinds: ChangeKind[];
   /** Start after this sequence number; 0 for live changes only. */
@@ -35,20 +35,19 @@ export async function followChanges(options: FollowChangesOptions): Promise<void
   let lost = false;
   while (!options.signal.aborted) {
     try {
+      // A stream's headers arrive only with its first change, so a unary call tells whether the daemon
+      // is there: at the start (fail fast when it is not running) and after a lost connection.
+      await options.clients.health.getHealth({}, { signal: options.signal });
+      connectedOnce = true;
+      if (lost) options.onNotice(afterSeq > 0n ? `reconnected; resuming after #${afterSeq}` : "reconnected");
+      lost = false;
       const stream = options.clients.watch.watchChanges(
         { projectId: options.projectId, kinds: options.kinds, afterSeq },
-        {
-          signal: options.signal,
-          onHeader: () => {
-            connectedOnce = true;
-            backoff = initialBackoff;
-            if (lost) options.onNotice(`reconnected; resuming after #${afterSeq}`);
-            lost = false;
-          },
-        },
+        { signal: options.signal },
       );
       for await (const { change } of stream) {
         if (change === undefined) continue;
+        backoff = initialBackoff;
         afterSeq = change.seq > afterSeq ? change.seq : afterSeq;
         options.onChange(change);
       }

@@ -112,7 +112,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   await lock.setAddress(config.host, port);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   lifecycle.moveTo("running", { url, host: config.host, port, stateDir: config.stateDir, version: VERSION });
-  agents.resumeQueuedWork();
+  agents.onListening(url);
 
   const maintenance = setInterval(() => void runMaintenance(core, config, logger), config.saveInterval * 1000);
   maintenance.unref();

@@ -96,18 +96,23 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         const response = await transport.unary(method as DescMethodUnary, controller.signal, undefined, header, input);
         writeUnary(res, route, response.message, requestId);
       } else {
-        const response = await transport.stream(
-          method as DescMethodStreaming,
-          controller.signal,
-          undefined,
-          header,
-          createAsyncIterable([input]),
-        );
+        // Connect's handler holds a stream's headers until its first message, so the call itself is
+        // started lazily by the first read: writeRestStream then sees early errors and slow starts alike.
+        const messages = (async function* () {
+          const response = await transport.stream(
+            method as DescMethodStreaming,
+            controller.signal,
+            undefined,
+            header,
+            createAsyncIterable([input]),
+          );
+          yield* response.message;
+        })();
         const accept = firstHeader(req.headers.accept) ?? "";
         const eventId = sequenceReader(method.output);
         await writeRestStream({
           res,
-          messages: response.message,
+          messages,
           sse: accept.includes("text/event-stream"),
           keepAliveMs,
           headerGraceMs,
@@ -160,7 +165,7 @@ function renderResponse(route: Route, message: MessageShape<DescMessage>): JsonV
 function writeError(req: NodeServerRequest, res: NodeServerResponse, err: ConnectError, requestId: string): void {
   const headers: Record<string, string> = { ...restErrorHeaders(err), "x-request-id": requestId };
   // An unread request body (too large, or refused early) would be parsed as the next request.
-  if (!req.complete && req.httpVersionMajor === 1) {
+  if (req.httpVersionMajor === 1 && !req.complete && hasBody(req)) {
     headers.connection = "close";
   }
   writeJson(res, restErrorStatus(err), restStatusJson(err), headers);
@@ -187,6 +192,11 @@ function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): Head
   }
   forwarded.set("x-request-id", requestId);
   return forwarded;
+}
+
+function hasBody(req: NodeServerRequest): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

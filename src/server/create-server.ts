@@ -8,10 +8,11 @@ import type { Logger } from "pino";
 import { createRestHandler } from "../gateway/rest-handler.js";
 import { guardHosts } from "./host-guard.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
+import { recordRoutes } from "./record-routes.js";
 import { withStandardServices } from "./with-standard-services.js";
 
 export interface CreateServerOptions {
-  /** Registers the daemon's services; called once per router the server builds (RPC and REST). */
+  /** Registers the daemon's services; called once, its registrations shared by RPC and REST. */
   readonly registerRoutes: (router: ConnectRouter) => void;
   readonly logger: Logger;
   /** Largest REST request body; larger ones get 413. Default 1 MiB. */
@@ -44,7 +45,7 @@ type ServerState = "created" | "listening" | "closing" | "closed";
 export function createServer(options: CreateServerOptions): CommanderServer {
   const log = options.logger.child({ component: "server" });
   const shutdown = new AbortController();
-  const routes = withStandardServices(options.registerRoutes);
+  const routes = withStandardServices(recordRoutes(options.registerRoutes));
   const rest = createRestHandler({
     routes,
     logger: options.logger,
@@ -62,6 +63,9 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   });
   const handler = options.allowedHosts === undefined ? adapter : guardHosts(adapter, options.allowedHosts);
   const h1 = http.createServer(handler);
+  // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,
+  // which closeIdleConnections() and the request/headers timeouts rely on, from its "listening" event.
+  h1.emit("listening");
   const h2 = http2.createServer({}, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
@@ -109,8 +113,9 @@ export function createServer(options: CreateServerOptions): CommanderServer {
       for (const session of sessions) {
         session.close();
       }
-      // HTTP/1.1 connections become idle once their response ends; close them as they do.
-      h1.closeIdleConnections();
+      // HTTP/1.1 connections become idle once their response ends; close them as they do. close() also
+      // stops the server's connection-checking timer.
+      h1.close();
       const idleSweep = setInterval(() => h1.closeIdleConnections(), 20);
       const force = setTimeout(() => {
         log.warn({ connections: sniffer.sockets.size }, "connections destroyed on close");

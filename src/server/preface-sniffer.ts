@@ -59,8 +59,14 @@ export function createPrefaceSniffer(options: PrefaceSnifferOptions): PrefaceSni
       socket.pause();
       socket.unshift(received);
       unsniffed.delete(socket);
-      (isH2 ? h2 : h1).emit("connection", socket);
-      socket.resume();
+      if (isH2) {
+        // The HTTP/2 session reads what is already buffered itself (nodejs/node#35475); resuming the
+        // socket here would hand those bytes to nobody.
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
     };
     socket.on("data", onData);
   });

@@ -10,6 +10,7 @@ export function createAgentHookService({ agents }: { agents: AgentSupervisor }):
         request.sessionId,
         context.requestHeader.get("authorization") ?? "",
         (request.payload ?? {}) as Record<string, unknown>,
+        context.signal,
       );
       return create(ReportHookResponseSchema, { output: output as JsonObject });
     },

@@ -1,9 +1,26 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Logger } from "pino";
+import { claudeStartupDialogKeys } from "../agents/claude/startup-dialogs.js";
+import type { RuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
+import { createRuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
+import type { ScreenPrompt } from "../agents/screen/screen-prompt.js";
+import { createPaneWatcher, type PaneWatcher } from "../agents/tmux/pane-watcher.js";
+import { createTmuxDriver, type TmuxDriver } from "../agents/tmux/tmux-driver.js";
+import { TmuxMissingError } from "../agents/tmux/tmux-errors.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
 import { CommanderError } from "../domain/error-catalogue.js";
-import { getSessionOfProject } from "../domain/session-rules.js";
+import { undeliveredMessages } from "../domain/inbox-rules.js";
+import { getProject } from "../domain/project-rules.js";
+import type { SessionRecord } from "../domain/records.js";
+import { createSession, findSession, moveSession, updateSession } from "../domain/session-rules.js";
+import { nextRunnableWork } from "../domain/work-rules.js";
+import { toRuntimeSettings } from "./runtime-settings.js";
+import { SessionController } from "./session-controller.js";
 
 export const KNOWN_RUNTIMES = ["claude-code", "codex", "gemini", "aider", "shell"] as const;
 
@@ -13,28 +30,293 @@ export interface AgentSupervisorOptions {
   logger: Logger;
 }
 
-export function createAgentSupervisor({ core }: AgentSupervisorOptions): AgentSupervisor & { resumeQueuedWork(): void } {
-  return {
+/** A project whose agent failed is not restarted automatically sooner than this. */
+const RESTART_BACKOFF_MS = 5000;
+
+/**
+ * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
+ * and routes hooks, screens, answers and exits to each session's controller.
+ */
+export function createAgentSupervisor({ core, config, logger }: AgentSupervisorOptions): AgentSupervisor {
+  const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
+  const driver: TmuxDriver = createTmuxDriver({ socketPath: tmuxSocketPath(config.stateDir), logger: logger.child({ component: "tmux" }) });
+  const controllers = new Map<string, SessionController>();
+  const starting = new Map<string, Promise<SessionRecord>>();
+  const lastFailure = new Map<string, number>();
+  const pumpScheduled = new Set<string>();
+  let watcher: PaneWatcher | null = null;
+  let hookBaseUrl = "";
+  let shuttingDown = false;
+  let serverReset: Promise<void> | null = null;
+
+  const controllerOfPane = (paneId: string) => [...controllers.values()].find((controller) => controller.paneId === paneId);
+
+  async function ensureWatcher(): Promise<PaneWatcher> {
+    // Agents left behind by a daemon that was killed cannot be re-adopted: their hooks and secrets are
+    // gone. The private server is reset once, so a stale pane id can never address a foreign program.
+    serverReset ??= driver.killServer().catch(() => undefined);
+    await serverReset;
+    if (watcher) return watcher;
+    await driver.ensureServer();
+    const created = createPaneWatcher({ driver, logger: logger.child({ component: "pane-watcher" }) });
+    created.on("output", (paneId, data) => controllerOfPane(paneId)?.onOutput(data));
+    created.on("screen", (paneId, screen) => void controllerOfPane(paneId)?.onScreen(screen));
+    created.on("exited", (exit) => {
+      const controller = controllerOfPane(exit.paneId);
+      if (controller) void controller.onExit(exit, created.screen(exit.paneId) ?? "");
+    });
+    created.on("error", (error) => logger.warn({ err: error }, "pane watcher error"));
+    await created.start();
+    watcher = created;
+    return created;
+  }
+
+  function schedulePump(projectId: string): void {
+    if (pumpScheduled.has(projectId) || shuttingDown || hookBaseUrl === "") return;
+    pumpScheduled.add(projectId);
+    setImmediate(() => {
+      pumpScheduled.delete(projectId);
+      void pump(projectId);
+    });
+  }
+
+  /** Moves a project's work along: starts its agent if work waits (auto-execution), or hands it the next turn. */
+  async function pump(projectId: string): Promise<void> {
+    const project = core.state.projects.get(projectId);
+    if (!project || project.state === "paused") return;
+    const controller = controllers.get(projectId);
+    if (controller) {
+      await controller.dispatchIfIdle();
+      return;
+    }
+    const hasWork = nextRunnableWork(core.state, projectId) !== undefined || undeliveredMessages(core.state, projectId).length > 0;
+    if (!hasWork || starting.has(projectId)) return;
+    const failedAt = lastFailure.get(projectId);
+    if (failedAt !== undefined && Date.now() - failedAt < RESTART_BACKOFF_MS) {
+      setTimeout(() => schedulePump(projectId), RESTART_BACKOFF_MS - (Date.now() - failedAt)).unref();
+      return;
+    }
+    supervisor.start(projectId).catch((error: unknown) => logger.warn({ err: error, projectId }, "automatic start failed"));
+  }
+
+  core.changes.subscribe((change) => {
+    if (change.kind !== "project_removed") schedulePump(change.projectId);
+  });
+
+  async function launch(projectId: string): Promise<SessionRecord> {
+    const project = getProject(core.state, projectId);
+    let session = core.state.sessionOfProject(projectId);
+    if (!session) {
+      const runtimeName = project.runtime;
+      session = await core.mutate((ctx) => createSession(ctx, { projectId, runtime: runtimeName, agentSessionId: randomUUID() }), {
+        internal: true,
+      });
+    }
+    const runtime = catalogue.get(session.runtime);
+    const sessionId = session.id;
+    const hookSecret = randomBytes(24).toString("hex");
+    const settingsDir = join(config.stateDir, "sessions", sessionId);
+    await mkdir(settingsDir, { recursive: true, mode: 0o700 });
+
+    const pane = await ensureWatcher()
+      .then(() => runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir }))
+      .then((plan) => driver.openWindow({ name: projectId, cwd: project.path, command: plan.command, env: plan.env }))
+      .catch((error: unknown) => {
+        if (error instanceof TmuxMissingError) {
+          throw new CommanderError("RUNTIME_UNAVAILABLE", error.message, { project_id: projectId });
+        }
+        throw new CommanderError("RUNTIME_UNAVAILABLE", `cannot launch the ${runtime.name} runtime: ${(error as Error).message}`, {
+          project_id: projectId,
+        });
+      });
+
+    await core.mutate(
+      (ctx) =>
+        moveSession(ctx, sessionId, "launch", {
+          tmuxTarget: pane.paneId,
+          pid: pane.panePid,
+          stateReason: null,
+          currentWorkId: null,
+          startedAt: ctx.now,
+        }),
+      { internal: true },
+    );
+
+    let settle!: { resolve(record: SessionRecord): void; reject(error: unknown): void };
+    const ready = new Promise<SessionRecord>((resolve, reject) => (settle = { resolve, reject }));
+    const controller = new SessionController({
+      core,
+      driver,
+      runtime,
+      logger,
+      sessionId,
+      projectId,
+      paneId: pane.paneId,
+      hookSecret,
+      autoAnswer: (prompt) => autoAnswer(prompt),
+      onReady: () => {
+        settle.resolve(core.state.sessions.get(sessionId)!);
+        schedulePump(projectId);
+      },
+      // The agent waits for a human before it is ready: answer now rather than time out.
+      onStartupQuestion: () => settle.resolve(core.state.sessions.get(sessionId)!),
+      onExit: (reason) => {
+        controllers.delete(projectId);
+        lastFailure.set(projectId, Date.now());
+        settle.reject(new CommanderError("RUNTIME_UNAVAILABLE", `the ${runtime.name} agent did not start: ${reason}`, { project_id: projectId }));
+        schedulePump(projectId);
+      },
+    });
+    controllers.set(projectId, controller);
+    await watcher!.watch(pane.paneId);
+    logger.info({ projectId, sessionId, pane: pane.paneId, runtime: runtime.name }, "agent launched");
+
+    const timer = setTimeout(() => {
+      settle.reject(
+        new CommanderError("SESSION_START_TIMEOUT", `the ${runtime.name} agent did not become ready within ${config.startTimeout} s`, {
+          project_id: projectId,
+        }),
+      );
+    }, config.startTimeout * 1000);
+    try {
+      return await ready;
+    } catch (error) {
+      if (controllers.get(projectId) === controller) {
+        controllers.delete(projectId);
+        await controller.stop("it did not become ready");
+        await core.mutate(
+          (ctx) => {
+            const record = ctx.state.sessions.get(sessionId);
+            if (record && record.state === "stopped") {
+              updateSession(ctx, sessionId, { state: "error", stateReason: (error as Error).message });
+            }
+          },
+          { internal: true },
+        );
+        lastFailure.set(projectId, Date.now());
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function autoAnswer(prompt: ScreenPrompt): string[] | undefined {
+    if (prompt.dialog === "folder-trust" && config.trustProjectFolders) return claudeStartupDialogKeys(prompt, true);
+    return undefined;
+  }
+
+  const supervisor: AgentSupervisor = {
     async start(projectId) {
-      throw new CommanderError("RUNTIME_UNAVAILABLE", `agent runtimes are not available in this build (project ${projectId})`);
+      getProject(core.state, projectId);
+      if (shuttingDown) throw new CommanderError("SHUTTING_DOWN", "the daemon is shutting down");
+      const inFlight = starting.get(projectId);
+      if (inFlight) return inFlight;
+      if (controllers.has(projectId)) return core.state.sessionOfProject(projectId)!;
+      const started = launch(projectId).finally(() => starting.delete(projectId));
+      starting.set(projectId, started);
+      return started;
     },
+
     async stop(projectId) {
-      return getSessionOfProject(core.state, projectId);
+      await starting.get(projectId)?.catch(() => undefined);
+      const controller = controllers.get(projectId);
+      if (controller) {
+        controllers.delete(projectId);
+        await controller.stop("the session was stopped");
+      } else {
+        const session = core.state.sessionOfProject(projectId);
+        if (session && session.state !== "stopped") {
+          await core.mutate((ctx) => moveSession(ctx, session.id, "stopped", { stateReason: null, tmuxTarget: "", pid: 0 }), {
+            internal: true,
+          });
+        }
+      }
+      return findSession(core.state, projectId);
     },
-    async release() {},
-    async deliverResolution() {
-      return false;
+
+    async release(projectId) {
+      if (controllers.has(projectId) || starting.has(projectId)) await supervisor.stop(projectId);
+      const session = core.state.sessionOfProject(projectId);
+      if (session) await rm(join(config.stateDir, "sessions", session.id), { recursive: true, force: true });
     },
-    async handleHook() {
-      throw new CommanderError("UNAUTHENTICATED", "unauthenticated");
+
+    async deliverResolution(event) {
+      const controller = controllers.get(event.projectId);
+      const delivered = controller ? await controller.deliver(event) : false;
+      schedulePump(event.projectId);
+      return delivered;
     },
-    attachCommand() {
-      return "";
+
+    async handleHook(sessionId, authorization, payload, signal) {
+      const controller = [...controllers.values()].find((candidate) => candidate.sessionId === sessionId);
+      // Only the running session's own secret is accepted, and only for that session.
+      if (!controller || !controller.authenticates(authorization)) {
+        throw new CommanderError("UNAUTHENTICATED", "unauthenticated");
+      }
+      if (typeof payload.hook_event_name !== "string") {
+        throw new CommanderError("INVALID_ARGUMENT", "payload: hook_event_name must be a string", { field: "payload" });
+      }
+      return controller.handleHook(payload, signal);
     },
-    async *watchOutput(projectId) {
-      throw new CommanderError("SESSION_NOT_FOUND", `project ${projectId} has no running session`);
+
+    attachCommand(session) {
+      return session.tmuxTarget === "" ? "" : driver.attachCommand(session.tmuxTarget);
     },
-    async shutdown() {},
-    resumeQueuedWork() {},
+
+    async *watchOutput(projectId, signal) {
+      const controller = controllers.get(projectId);
+      if (!controller || !watcher) {
+        throw new CommanderError("SESSION_NOT_FOUND", `project ${projectId} has no running session`, { project_id: projectId });
+      }
+      const queue: string[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = controller.onOutputListener((data) => {
+        queue.push(data);
+        wake?.();
+      });
+      const onAbort = () => wake?.();
+      signal.addEventListener("abort", onAbort);
+      try {
+        yield { snapshot: true, data: await driver.capture(controller.paneId, { escapes: true }) };
+        while (!signal.aborted && controllers.get(projectId) === controller) {
+          if (queue.length === 0) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+            continue;
+          }
+          yield { snapshot: false, data: queue.splice(0).join("") };
+        }
+      } finally {
+        unsubscribe();
+        signal.removeEventListener("abort", onAbort);
+      }
+    },
+
+    onListening(baseUrl) {
+      hookBaseUrl = baseUrl;
+      for (const projectId of core.state.projects.keys()) schedulePump(projectId);
+    },
+
+    async shutdown() {
+      shuttingDown = true;
+      await Promise.allSettled([...starting.values()]);
+      if (config.keepAgentsOnShutdown) {
+        logger.info({ sessions: controllers.size }, "leaving agents running as configured");
+      } else {
+        await Promise.allSettled([...controllers.values()].map((controller) => controller.stop("the daemon shut down")));
+        controllers.clear();
+      }
+      await watcher?.close().catch(() => undefined);
+      if (!config.keepAgentsOnShutdown) await driver.killServer().catch(() => undefined);
+    },
   };
+  return supervisor;
+}
+
+// A Unix socket path must stay short (about 100 bytes); long state directories get one in /tmp instead.
+function tmuxSocketPath(stateDir: string): string {
+  const preferred = join(stateDir, "tmux.sock");
+  if (Buffer.byteLength(preferred) < 100) return preferred;
+  return join(tmpdir(), `commander-${createHash("sha256").update(stateDir).digest("hex").slice(0, 16)}.sock`);
 }

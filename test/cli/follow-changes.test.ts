@@ -13,20 +13,32 @@ import { followChanges } from "../../src/cli/follow-changes.js";
 
 type Script = (request: Partial<WatchChangesRequest>) => AsyncGenerator<bigint, void>;
 
-/** A watch client that plays one script per connection. */
-function fakeWatch(scripts: Script[], requests: Array<Partial<WatchChangesRequest>>): Pick<ApiClients, "watch"> {
-  const watchChanges = (request: Partial<WatchChangesRequest>, options: { onHeader?: () => void }) => {
+/**
+ * A daemon that plays one script per connection; a script that is `"down"` makes the health check
+ * before it fail as if nothing listened.
+ */
+function fakeDaemon(scripts: Array<Script | "down">, requests: Array<Partial<WatchChangesRequest>>): Pick<ApiClients, "watch" | "health"> {
+  const getHealth = async () => {
+    if (scripts[0] === "down") {
+      scripts.shift();
+      throw refused();
+    }
+    return {};
+  };
+  const watchChanges = (request: Partial<WatchChangesRequest>) => {
     requests.push(request);
     const script = scripts.shift();
-    if (!script) throw new Error("no more connections scripted");
+    if (!script || script === "down") throw new Error("no more connections scripted");
     return (async function* () {
       for await (const seq of script(request)) {
-        options.onHeader?.();
         yield create(WatchChangesResponseSchema, { change: create(ChangeSchema, { seq, kind: ChangeKind.WORK_CHANGED, projectId: "p" }) });
       }
     })();
   };
-  return { watch: { watchChanges } as unknown as ApiClients["watch"] };
+  return {
+    watch: { watchChanges } as unknown as ApiClients["watch"],
+    health: { getHealth } as unknown as ApiClients["health"],
+  };
 }
 
 const refused = () =>
@@ -39,16 +51,14 @@ describe("followChanges", () => {
     const seen: bigint[] = [];
     const notices: string[] = [];
     await followChanges({
-      clients: fakeWatch(
+      clients: fakeDaemon(
         [
           async function* () {
             yield 5n;
             yield 6n;
             throw new ConnectError("daemon shutting down", Code.Unavailable);
           },
-          async function* () {
-            throw refused();
-          },
+          "down",
           async function* () {
             yield 7n;
             controller.abort();
@@ -65,15 +75,16 @@ describe("followChanges", () => {
       initialBackoffMs: 1,
     });
     expect(seen).to.deep.equal([5n, 6n, 7n]);
-    expect(requests.map((r) => r.afterSeq)).to.deep.equal([4n, 6n, 6n]);
+    expect(requests.map((r) => r.afterSeq)).to.deep.equal([4n, 6n]);
     expect(requests[1]).to.include({ projectId: "p" });
     expect(notices[0]).to.match(/connection lost \(daemon shutting down\); reconnecting in 0s/);
+    expect(notices[1]).to.match(/connection lost \(connect ECONNREFUSED\); reconnecting in 0s/);
     expect(notices).to.include("reconnected; resuming after #6");
   });
 
   it("fails at once when the daemon cannot be reached on the first connection", async () => {
     const err = await followChanges({
-      clients: fakeWatch([async function* () { throw refused(); }], []),
+      clients: fakeDaemon(["down"], []),
       projectId: "",
       kinds: [],
       afterSeq: 0n,
@@ -86,7 +97,7 @@ describe("followChanges", () => {
 
   it("fails on errors that reconnecting cannot fix", async () => {
     const err = await followChanges({
-      clients: fakeWatch([async function* () { throw new ConnectError("no such project", Code.NotFound); }], []),
+      clients: fakeDaemon([async function* () { throw new ConnectError("no such project", Code.NotFound); }], []),
       projectId: "nope",
       kinds: [],
       afterSeq: 0n,
@@ -102,7 +113,7 @@ describe("followChanges", () => {
     const requests: Array<Partial<WatchChangesRequest>> = [];
     const notices: string[] = [];
     await followChanges({
-      clients: fakeWatch(
+      clients: fakeDaemon(
         [
           async function* () { throw new ConnectError("oldest available is 50", Code.OutOfRange); },
           async function* () { controller.abort(); },

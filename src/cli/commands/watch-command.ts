@@ -20,7 +20,7 @@ export function registerWatchCommand(program: Command, ctx: CliContext): void {
     ),
     "commander watch",
     "commander watch --project project-3f2a9c81d0e4 --kind event_created event_resolved",
-    "commander watch --json --after-seq 120 | jq -c .change.kind",
+    "commander watch --json --after-seq 120 | jq -r .result.change.kind",
   ).action(async (opts: { project?: string; kind?: ChangeKind[]; afterSeq?: bigint; json?: boolean }) => {
     const clients = ctx.clients();
     const controller = new AbortController();
@@ -35,7 +35,8 @@ export function registerWatchCommand(program: Command, ctx: CliContext): void {
       afterSeq: opts.afterSeq ?? 0n,
       signal: controller.signal,
       onChange: (change) => {
-        if (opts.json) ctx.output.jsonLine(toRestJson(WatchChangesResponseSchema, create(WatchChangesResponseSchema, { change })));
+        // The same lines as the REST stream (`curl .../api/changes`): grpc-gateway's `{"result": ...}`.
+        if (opts.json) ctx.output.jsonLine({ result: toRestJson(WatchChangesResponseSchema, create(WatchChangesResponseSchema, { change })) });
         else ctx.output.line(formatChangeLine(change, ctx.output.color));
       },
       onNotice: (text) => ctx.output.errorLine(ctx.output.errorColor.yellow(text)),

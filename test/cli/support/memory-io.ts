@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import type { CliIo } from "../../../src/cli/cli-io.js";
 
 export interface MemoryIo extends CliIo {
+  stdin: PassThrough;
   stdoutText(): string;
   stderrText(): string;
 }
@@ -14,14 +15,15 @@ export function memoryIo(env: Record<string, string | undefined> = {}, extra: Pa
   const err: string[] = [];
   stdout.on("data", (chunk: Buffer) => out.push(chunk.toString()));
   stderr.on("data", (chunk: Buffer) => err.push(chunk.toString()));
+  const stdin = new PassThrough();
   return {
     stdout,
     stderr,
-    stdin: new PassThrough(),
     env,
     cwd: "/tmp",
     now: () => new Date("2026-01-01T12:00:00Z"),
     ...extra,
+    stdin,
     stdoutText: () => out.join(""),
     stderrText: () => err.join(""),
   };

@@ -1,0 +1,74 @@
+import type { ScreenPrompt } from "../screen/screen-prompt.js";
+import type { ScreenRules } from "../screen/screen-detector.js";
+import type { TmuxDriver } from "../tmux/tmux-driver.js";
+
+export type RuntimeName = "claude-code" | "codex" | "gemini" | "aider" | "shell";
+
+/** One step of typing into an agent's pane: literal text (pasted) or named keys. */
+export type AgentInput = { text: string } | { keys: string[] };
+
+/** What the daemon knows when it launches an agent. */
+export interface LaunchContext {
+  /** Id for the agent's own session (a UUID; Claude Code's `--session-id`). */
+  agentSessionId: string;
+  /** Where the agent's hooks post (`/api/hooks/{session_id}`), and the secret they must carry. */
+  hookUrl: string;
+  hookSecret: string;
+  /** A private directory for per-session files (Claude's `--settings` file). */
+  settingsDir: string;
+}
+
+export interface AgentLaunch {
+  command: string[];
+  env: Record<string, string>;
+}
+
+export interface AgentRuntime {
+  readonly name: RuntimeName;
+  readonly displayName: string;
+  /** The configured command line (from the daemon's config, never from a request). */
+  readonly command: readonly string[];
+  /** Whether the agent reports its state through hooks; otherwise the screen is the only source. */
+  readonly reportsThroughHooks: boolean;
+  readonly screen: ScreenRules;
+  /** The command and environment for one agent session. */
+  prepareLaunch(context: LaunchContext): Promise<AgentLaunch>;
+  /** Inputs that submit a prompt: the text pasted literally, then Enter. */
+  submitPrompt(text: string): AgentInput[];
+  /** Inputs that pick `prompt.options[optionIndex]`. */
+  answer(prompt: ScreenPrompt, optionIndex: number): AgentInput[];
+}
+
+export async function sendAgentInput(driver: TmuxDriver, paneId: string, inputs: readonly AgentInput[]): Promise<void> {
+  for (const input of inputs) {
+    if ("text" in input) await driver.sendText(paneId, input.text);
+    else await driver.sendKeys(paneId, input.keys);
+  }
+}
+
+export function pasteThenEnter(text: string): AgentInput[] {
+  return [{ text }, { keys: ["Enter"] }];
+}
+
+export function optionKeys(prompt: ScreenPrompt, optionIndex: number): AgentInput[] {
+  const option = prompt.options[optionIndex];
+  if (!option) throw new RangeError(`prompt has no option ${optionIndex} (it has ${prompt.options.length})`);
+  return [{ keys: option.keys }];
+}
+
+/** Builds a runtime that launches its command as configured and is read from the screen only. */
+export function screenOnlyRuntime(spec: {
+  name: RuntimeName;
+  displayName: string;
+  command: readonly string[];
+  screen: ScreenRules;
+}): AgentRuntime {
+  if (spec.command.length === 0) throw new TypeError(`runtime ${spec.name} needs a command`);
+  return {
+    ...spec,
+    reportsThroughHooks: false,
+    prepareLaunch: async () => ({ command: [...spec.command], env: {} }),
+    submitPrompt: pasteThenEnter,
+    answer: optionKeys,
+  };
+}

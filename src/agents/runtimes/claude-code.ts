@@ -1,0 +1,51 @@
+import { buildClaudeLaunch, type ClaudeLaunchOptions, type ClaudePermissionMode } from "../claude/claude-launch.js";
+import { detectClaudeStartupDialog } from "../claude/startup-dialogs.js";
+import type { ScreenRules } from "../screen/screen-detector.js";
+import { optionKeys, pasteThenEnter, type AgentRuntime } from "./agent-runtime.js";
+
+export interface ClaudeCodeRuntimeOptions {
+  /** Binary and extra arguments, e.g. ["/opt/claude/bin/claude", "--model", "opus"]. */
+  command?: readonly string[];
+  permissionMode?: ClaudePermissionMode;
+  hookTransport?: ClaudeLaunchOptions["hookTransport"];
+  permissionTimeoutSeconds?: number;
+}
+
+// Claude Code 2.1.33x, as rendered in tmux: the "❯" input line between two rules, a status line that
+// says "esc to interrupt" while a turn runs, numbered permission dialogs that take the digit alone.
+export const CLAUDE_CODE_SCREEN: ScreenRules = {
+  ready: [/^❯(?:\s|$)/m],
+  busy: [/esc to interrupt/i],
+  question: [/\?\s*$/],
+  error: [/^\s*(?:●\s*)?API Error:/, /Invalid API key/, /Unable to connect to Anthropic services/],
+  choiceKeys: (n) => [String(n)],
+  dialogs: [detectClaudeStartupDialog],
+};
+
+export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}): AgentRuntime {
+  const { command = ["claude"], permissionMode = "default", hookTransport, permissionTimeoutSeconds } = options;
+  if (command.length === 0) throw new TypeError("runtime claude-code needs a command");
+  return {
+    name: "claude-code",
+    displayName: "Claude Code",
+    command,
+    reportsThroughHooks: true,
+    screen: CLAUDE_CODE_SCREEN,
+    async prepareLaunch(context) {
+      const launch = await buildClaudeLaunch({
+        sessionId: context.agentSessionId,
+        hookUrl: context.hookUrl,
+        hookSecret: context.hookSecret,
+        settingsDir: context.settingsDir,
+        binary: command[0],
+        extraArgs: command.slice(1),
+        permissionMode,
+        ...(hookTransport ? { hookTransport } : {}),
+        ...(permissionTimeoutSeconds ? { permissionTimeoutSeconds } : {}),
+      });
+      return { command: launch.command, env: launch.env };
+    },
+    submitPrompt: pasteThenEnter,
+    answer: optionKeys,
+  };
+}

@@ -1,0 +1,26 @@
+import type { ScreenRules } from "../screen/screen-detector.js";
+import { screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
+
+/** Any interactive program, described by the daemon's config. Patterns are regular expressions (strings). */
+export interface ShellRuntimeOptions {
+  command?: readonly string[];
+  /** Matched against the last non-empty lines; a trailing `$` anchors to the end of the last line. */
+  readyPattern?: string | RegExp;
+  busyPattern?: string | RegExp;
+  /** The line above a numbered list that makes it a question (default: a line ending in "?"). */
+  questionPattern?: string | RegExp;
+  errorPattern?: string | RegExp;
+}
+
+const compile = (pattern: string | RegExp | undefined): RegExp[] | undefined =>
+  pattern === undefined ? undefined : [typeof pattern === "string" ? new RegExp(pattern) : pattern];
+
+export function createShellRuntime(options: ShellRuntimeOptions = {}): AgentRuntime {
+  const screen: ScreenRules = {
+    ready: compile(options.readyPattern ?? /[$#>%]\s*$/),
+    busy: compile(options.busyPattern),
+    question: compile(options.questionPattern),
+    error: compile(options.errorPattern ?? /^(?:Error|ERROR|Fatal|FATAL):\s/),
+  };
+  return screenOnlyRuntime({ name: "shell", displayName: "Shell program", command: options.command ?? ["sh"], screen });
+}

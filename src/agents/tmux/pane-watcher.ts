@@ -1,0 +1,269 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { StringDecoder } from "node:string_decoder";
+import type { Logger } from "pino";
+import { createControlModeParser } from "./control-mode-parser.js";
+import { PANE_DIED_CHANNEL, type PaneStatus, type TmuxDriver } from "./tmux-driver.js";
+import { TmuxCommandError, TmuxMissingError } from "./tmux-errors.js";
+
+export interface PaneExit {
+  paneId: string;
+  /** The pane still exists (dead, kept by remain-on-exit) and can be captured; false once it is gone. */
+  inspectable: boolean;
+  exitStatus: number | null;
+  exitSignal: number | null;
+}
+
+export interface PaneWatcherEvents {
+  /** Raw program output of any pane of the session, as it arrives. */
+  output: [paneId: string, data: string];
+  /** The rendered screen (`capture-pane -p`) of a watched pane, after output settled; only when it changed. */
+  screen: [paneId: string, screen: string];
+  /** A watched pane's program exited or the pane disappeared; emitted once per pane. */
+  exited: [exit: PaneExit];
+  /** The control client ended (server killed, session gone); no more events follow. */
+  closed: [];
+  error: [error: Error];
+}
+
+export interface PaneWatcherOptions {
+  driver: TmuxDriver;
+  logger: Logger;
+  /** Wait after the first new output before capturing the screen, so a burst is captured once. */
+  debounceMs?: number;
+}
+
+export interface PaneWatcher extends EventEmitter<PaneWatcherEvents> {
+  start(): Promise<void>;
+  /** Tracks a pane: its screen, and its exit (reported even if it exited before this call). */
+  watch(paneId: string): Promise<void>;
+  unwatch(paneId: string): void;
+  /** The last screen captured for a watched pane. */
+  screen(paneId: string): string | undefined;
+  /** Captures now; emits `screen` if it changed. */
+  refresh(paneId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+interface Watched {
+  screen?: string;
+  timer?: NodeJS.Timeout;
+  capturing?: Promise<void>;
+  dirty: boolean;
+}
+
+/**
+ * Watches a driver's session through one tmux control-mode client: `%output` carries program output as
+ * it happens, `%window-close` says a window went away, and a `wait-for` on the channel that the
+ * server's `pane-died` hook signals says a program exited. Screens are captured only after output.
+ */
+export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
+  const { driver, debounceMs = 50 } = options;
+  const log = options.logger.child({ component: "pane-watcher" });
+  const emitter = new EventEmitter<PaneWatcherEvents>() as PaneWatcher;
+  const watched = new Map<string, Watched>();
+  const exited = new Set<string>();
+  const decoders = new Map<string, StringDecoder>();
+  const replyHandlers: Array<(ok: boolean, lines: string[]) => void> = [];
+  let child: ChildProcessWithoutNullStreams | undefined;
+  let closing = false;
+  let checking: Promise<void> | undefined;
+  let checkAgain = false;
+  let attached: (() => void) | undefined;
+
+  const parser = createControlModeParser({
+    output(paneId, data) {
+      let decoder = decoders.get(paneId);
+      if (!decoder) decoders.set(paneId, (decoder = new StringDecoder("utf8")));
+      const text = decoder.write(data);
+      if (text) emitter.emit("output", paneId, text);
+      const entry = watched.get(paneId);
+      if (entry) scheduleCapture(paneId, entry);
+    },
+    notification(name) {
+      if (name === "window-close" || name === "unlinked-window-close") void checkPanes();
+      else if (name === "session-changed") attached?.();
+    },
+    reply({ fromThisClient, ok, lines }) {
+      if (fromThisClient) replyHandlers.shift()?.(ok, lines);
+    },
+  });
+
+  function send(command: string, onReply: (ok: boolean, lines: string[]) => void = () => {}): void {
+    if (!child || child.stdin.destroyed) return;
+    replyHandlers.push(onReply);
+    child.stdin.write(`${command}\n`);
+  }
+
+  // The control client's command queue blocks on `wait-for` until a pane dies, so the reply to the
+  // command queued behind it is the wake-up; then the next wait is armed.
+  function armDeathWait(): void {
+    send(`wait-for ${PANE_DIED_CHANNEL}`);
+    send("display-message -p woken", (ok) => {
+      if (!ok) return log.warn({}, "pane-died wait failed");
+      void checkPanes();
+      armDeathWait();
+    });
+  }
+
+  function scheduleCapture(paneId: string, entry: Watched): void {
+    entry.dirty = true;
+    if (entry.timer || entry.capturing) return;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      void capture(paneId, entry);
+    }, debounceMs);
+  }
+
+  async function capture(paneId: string, entry: Watched): Promise<void> {
+    entry.dirty = false;
+    entry.capturing = (async () => {
+      try {
+        const screen = await driver.capture(paneId);
+        if (watched.get(paneId) !== entry || screen === entry.screen) return;
+        entry.screen = screen;
+        emitter.emit("screen", paneId, screen);
+      } catch (error) {
+        if (!(error instanceof TmuxCommandError && error.isMissingTarget)) emitter.emit("error", error as Error);
+      }
+    })();
+    await entry.capturing;
+    entry.capturing = undefined;
+    if (entry.dirty && watched.get(paneId) === entry) scheduleCapture(paneId, entry);
+  }
+
+  async function reportExit(paneId: string, status: PaneStatus | undefined): Promise<void> {
+    if (exited.has(paneId)) return;
+    exited.add(paneId);
+    const entry = watched.get(paneId);
+    if (entry && status) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = undefined;
+      await entry.capturing;
+      await capture(paneId, entry); // the final screen, before anyone reacts to the exit
+    }
+    log.info({ paneId, exitStatus: status?.exitStatus ?? null, gone: !status }, "pane exited");
+    emitter.emit("exited", {
+      paneId,
+      inspectable: status !== undefined,
+      exitStatus: status?.exitStatus ?? null,
+      exitSignal: status?.exitSignal ?? null,
+    });
+  }
+
+  // Coalesced: overlapping triggers (a death and a window close at once) lead to one more pass, not many.
+  function checkPanes(): Promise<void> {
+    if (checking) {
+      checkAgain = true;
+      return checking;
+    }
+    checking = (async () => {
+      do {
+        checkAgain = false;
+        try {
+          const panes = new Map((await driver.listPanes()).map((pane) => [pane.paneId, pane]));
+          for (const paneId of watched.keys()) {
+            const status = panes.get(paneId);
+            if (!status || !status.alive) await reportExit(paneId, status);
+          }
+        } catch (error) {
+          emitter.emit("error", error as Error);
+        }
+      } while (checkAgain);
+    })().finally(() => {
+      checking = undefined;
+    });
+    return checking;
+  }
+
+  function onClientEnd(): void {
+    if (closing) return;
+    log.warn({}, "control client ended");
+    child = undefined;
+    replyHandlers.length = 0;
+    // The server or the session is gone, and every pane with it.
+    void (async () => {
+      for (const paneId of watched.keys()) await reportExit(paneId, await driver.paneStatus(paneId).catch(() => undefined));
+      emitter.emit("closed");
+    })();
+  }
+
+  emitter.start = async () => {
+    if (child) return;
+    await driver.ensureServer();
+    closing = false;
+    const env = { ...process.env };
+    delete env.TMUX;
+    const spawned = spawn(
+      driver.tmuxBinary,
+      ["-S", driver.socketPath, "-C", "attach-session", "-f", "ignore-size", "-t", `=${driver.sessionName}`],
+      { env, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      spawned.once("spawn", resolve);
+      spawned.once("error", (error) =>
+        reject((error as NodeJS.ErrnoException).code === "ENOENT" ? new TmuxMissingError(driver.tmuxBinary) : error),
+      );
+    });
+    child = spawned;
+    spawned.stdin.on("error", () => {});
+    spawned.stdout.on("data", (chunk: Buffer) => parser.push(chunk));
+    let stderr = "";
+    spawned.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    // Commands written before the client is attached run outside the session and its notifications never
+    // start, so nothing is sent until tmux reports the attach.
+    await new Promise<void>((resolve, reject) => {
+      attached = resolve;
+      spawned.once("exit", (code) => reject(new TmuxCommandError(["attach-session"], code, stderr)));
+    }).finally(() => {
+      attached = undefined;
+    });
+    spawned.once("exit", onClientEnd);
+    armDeathWait();
+    log.info({}, "pane watcher started");
+  };
+
+  emitter.watch = async (paneId) => {
+    if (watched.has(paneId)) return;
+    const entry: Watched = { dirty: false };
+    watched.set(paneId, entry);
+    exited.delete(paneId);
+    await capture(paneId, entry);
+    await checkPanes();
+  };
+
+  emitter.unwatch = (paneId) => {
+    const entry = watched.get(paneId);
+    if (entry?.timer) clearTimeout(entry.timer);
+    watched.delete(paneId);
+    exited.delete(paneId);
+    decoders.delete(paneId);
+  };
+
+  emitter.screen = (paneId) => watched.get(paneId)?.screen;
+
+  emitter.refresh = async (paneId) => {
+    const entry = watched.get(paneId);
+    if (!entry) return undefined;
+    await entry.capturing;
+    await capture(paneId, entry);
+    return entry.screen;
+  };
+
+  emitter.close = async () => {
+    closing = true;
+    for (const paneId of [...watched.keys()]) emitter.unwatch(paneId);
+    const current = child;
+    child = undefined;
+    replyHandlers.length = 0;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const ended = new Promise<void>((resolve) => current.once("exit", () => resolve()));
+    current.stdin.end();
+    const timer = setTimeout(() => current.kill("SIGTERM"), 1000);
+    await ended;
+    clearTimeout(timer);
+    log.info({}, "pane watcher closed");
+  };
+
+  return emitter;
+}

@@ -1,0 +1,295 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { shellJoin, shellQuote } from "./shell-quote.js";
+import { InvalidKeyError, TmuxCommandError, TmuxMissingError } from "./tmux-errors.js";
+
+/** The wait-for channel the server's `pane-died` hook signals; the pane watcher waits on it. */
+export const PANE_DIED_CHANNEL = "commander-pane-died";
+
+export interface TmuxDriverOptions {
+  /** The private server's socket (`tmux -S`); never the user's default server. */
+  socketPath: string;
+  logger: Logger;
+  tmuxBinary?: string;
+  /** The one session that holds every agent window of this daemon. */
+  sessionName?: string;
+  /** Size of detached windows, so TUIs render a predictable screen. */
+  width?: number;
+  height?: number;
+  historyLimit?: number;
+}
+
+export interface OpenWindowOptions {
+  name: string;
+  cwd: string;
+  /** argv, executed directly by tmux (no shell in between). */
+  command: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
+export interface OpenedPane {
+  paneId: string;
+  panePid: number;
+}
+
+export interface PaneStatus {
+  paneId: string;
+  windowId: string;
+  alive: boolean;
+  /** Set once the program exited (the pane stays, `remain-on-exit`); null while alive or if killed by a signal. */
+  exitStatus: number | null;
+  exitSignal: number | null;
+  pid: number;
+  currentCommand: string;
+}
+
+export interface CaptureOptions {
+  /** Keep colours and attributes as escape sequences (`capture-pane -e`). */
+  escapes?: boolean;
+  /** Also include this many lines of scrollback above the visible screen. */
+  scrollback?: number;
+}
+
+export interface TmuxDriver {
+  readonly socketPath: string;
+  readonly sessionName: string;
+  readonly tmuxBinary: string;
+  ensureServer(): Promise<void>;
+  openWindow(options: OpenWindowOptions): Promise<OpenedPane>;
+  /** Delivers text literally (a paste, bracketed when the program asked for it); never as key names. */
+  sendText(paneId: string, text: string): Promise<void>;
+  /** Presses named keys (`Enter`, `Escape`, `Up`, `Down`, `1`, `y`, `C-c`, ...). */
+  sendKeys(paneId: string, keys: readonly string[]): Promise<void>;
+  capture(paneId: string, options?: CaptureOptions): Promise<string>;
+  /** undefined when the pane no longer exists. */
+  paneStatus(paneId: string): Promise<PaneStatus | undefined>;
+  listPanes(): Promise<PaneStatus[]>;
+  killWindow(target: string): Promise<void>;
+  killServer(): Promise<void>;
+  /** The shell command a person types to watch a pane (or window, or the session). */
+  attachCommand(target?: string, options?: { readOnly?: boolean }): string;
+  /** Runs one tmux command on this server; the escape hatch for the watcher and tests. */
+  run(args: readonly string[], input?: string): Promise<string>;
+}
+
+const KEEPER_WINDOW = "commander";
+const PANE_ID = /^%\d+$/;
+// Named keys and single characters only: anything else is text and must be pasted.
+const KEY_NAME =
+  /^(?:[CMS]-)*(?:[A-Za-z0-9]|Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2]))$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const STATUS_FORMAT = [
+  "#{pane_id}",
+  "#{window_id}",
+  "#{pane_dead}",
+  "#{pane_dead_status}",
+  "#{pane_dead_signal}",
+  "#{pane_pid}",
+  "#{pane_current_command}",
+].join("\t");
+
+export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
+  const {
+    socketPath,
+    tmuxBinary = "tmux",
+    sessionName = "commander",
+    width = 200,
+    height = 50,
+    historyLimit = 10000,
+  } = options;
+  const log = options.logger.child({ component: "tmux-driver", socketPath });
+  // A daemon started inside tmux must not make its private server think it is nested.
+  const clientEnv = { ...process.env };
+  delete clientEnv.TMUX;
+  delete clientEnv.TMUX_PANE;
+  let bufferCounter = 0;
+  let starting: Promise<void> | undefined;
+
+  function exec(globalArgs: readonly string[], args: readonly string[], input?: string): Promise<string> {
+    log.debug({ command: args[0] }, "tmux command");
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        tmuxBinary,
+        [...globalArgs, "-S", socketPath, ...args],
+        { env: clientEnv, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (!error) return resolve(stdout);
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") return reject(new TmuxMissingError(tmuxBinary));
+          const code = typeof error.code === "number" ? error.code : null;
+          reject(new TmuxCommandError(args, code, stderr));
+        },
+      );
+      child.stdin?.on("error", () => {}); // tmux may exit before reading; the exit code tells the story
+      child.stdin?.end(input ?? "");
+    });
+  }
+
+  const run = (args: readonly string[], input?: string) => exec([], args, input);
+
+  async function ignoreMissing(promise: Promise<unknown>): Promise<void> {
+    try {
+      await promise;
+    } catch (error) {
+      if (!(error instanceof TmuxCommandError && error.isMissingTarget)) throw error;
+    }
+  }
+
+  async function hasSession(): Promise<boolean> {
+    try {
+      await run(["has-session", "-t", `=${sessionName}`]);
+      return true;
+    } catch (error) {
+      if (error instanceof TmuxCommandError) return false;
+      throw error;
+    }
+  }
+
+  async function startServer(): Promise<void> {
+    // `-f /dev/null`: the user's ~/.tmux.conf must not change remain-on-exit, indexes or the default shell here.
+    const keeper = [
+      "sh",
+      "-c",
+      "printf '%s\\n' 'Commander: agents run in the other windows of this session (C-b w lists them).'; exec cat >/dev/null",
+    ];
+    try {
+      await exec(
+        ["-f", "/dev/null"],
+        [
+          "start-server", ";",
+          "set-option", "-s", "exit-empty", "off", ";",
+          "set-option", "-g", "remain-on-exit", "on", ";",
+          "set-option", "-g", "history-limit", String(historyLimit), ";",
+          "set-option", "-g", "allow-rename", "off", ";",
+          "set-option", "-g", "automatic-rename", "off", ";",
+          "set-option", "-g", "default-size", `${width}x${height}`, ";",
+          "set-hook", "-g", "pane-died", `wait-for -S ${PANE_DIED_CHANNEL}`, ";",
+          "new-session", "-d", "-s", sessionName, "-n", KEEPER_WINDOW, "-x", String(width), "-y", String(height),
+          "--", ...keeper,
+        ],
+      );
+      log.info({ sessionName }, "tmux server started");
+    } catch (error) {
+      if (error instanceof TmuxCommandError && /duplicate session/i.test(error.stderr)) return;
+      throw error;
+    }
+  }
+
+  async function ensureServer(): Promise<void> {
+    if (await hasSession()) return;
+    starting ??= startServer().finally(() => {
+      starting = undefined;
+    });
+    await starting;
+  }
+
+  function assertPane(paneId: string): void {
+    if (!PANE_ID.test(paneId)) throw new TypeError(`not a tmux pane id: ${JSON.stringify(paneId)}`);
+  }
+
+  function parseStatus(line: string): PaneStatus {
+    const [paneId = "", windowId = "", dead, status, signal, pid, currentCommand = ""] = line.split("\t");
+    const alive = dead !== "1";
+    return {
+      paneId,
+      windowId,
+      alive,
+      exitStatus: !alive && status !== "" ? Number(status) : null,
+      exitSignal: !alive && signal !== "" && signal !== undefined ? Number(signal) : null,
+      pid: Number(pid),
+      currentCommand,
+    };
+  }
+
+  return {
+    socketPath,
+    sessionName,
+    tmuxBinary,
+    ensureServer,
+    run,
+
+    async openWindow({ name, cwd, command, env = {} }) {
+      if (command.length === 0) throw new TypeError("openWindow needs a command");
+      await ensureServer();
+      const args = ["new-window", "-d", "-P", "-F", "#{pane_id} #{pane_pid}", "-t", `=${sessionName}:`];
+      args.push("-n", name.replace(/[^A-Za-z0-9_-]/g, "-") || "agent", "-c", cwd);
+      for (const [key, value] of Object.entries(env)) {
+        if (!ENV_NAME.test(key)) throw new TypeError(`invalid environment variable name: ${JSON.stringify(key)}`);
+        args.push("-e", `${key}=${value}`);
+      }
+      // tmux runs a single-word command through the shell; `exec 'word'` keeps that word literal.
+      const argv = command.length === 1 ? [`exec ${shellQuote(command[0]!)}`] : command;
+      const output = await run([...args, "--", ...argv]);
+      const match = /^(%\d+) (\d+)\s*$/.exec(output);
+      if (!match) throw new TmuxCommandError(args, 0, `unexpected new-window output: ${JSON.stringify(output)}`);
+      const opened = { paneId: match[1]!, panePid: Number(match[2]) };
+      log.info({ ...opened, window: name }, "window opened");
+      return opened;
+    },
+
+    async sendText(paneId, text) {
+      assertPane(paneId);
+      if (text === "") return;
+      const buffer = `commander-${process.pid}-${++bufferCounter}-${randomBytes(4).toString("hex")}`;
+      await run(["load-buffer", "-b", buffer, "-"], text);
+      try {
+        await run(["paste-buffer", "-p", "-d", "-b", buffer, "-t", paneId]);
+      } catch (error) {
+        await ignoreMissing(run(["delete-buffer", "-b", buffer]));
+        throw error;
+      }
+    },
+
+    async sendKeys(paneId, keys) {
+      assertPane(paneId);
+      for (const key of keys) if (!KEY_NAME.test(key)) throw new InvalidKeyError(key);
+      if (keys.length === 0) return;
+      await run(["send-keys", "-t", paneId, ...keys]);
+    },
+
+    async capture(paneId, { escapes = false, scrollback = 0 } = {}) {
+      assertPane(paneId);
+      const args = ["capture-pane", "-p", "-t", paneId];
+      if (escapes) args.push("-e");
+      if (scrollback > 0) args.push("-S", String(-Math.floor(scrollback)));
+      return run(args);
+    },
+
+    async paneStatus(paneId) {
+      assertPane(paneId);
+      try {
+        return parseStatus((await run(["display-message", "-p", "-t", paneId, STATUS_FORMAT])).replace(/\n$/, ""));
+      } catch (error) {
+        if (error instanceof TmuxCommandError && error.isMissingTarget) return undefined;
+        throw error;
+      }
+    },
+
+    async listPanes() {
+      try {
+        const output = await run(["list-panes", "-a", "-F", STATUS_FORMAT]);
+        return output.split("\n").filter(Boolean).map(parseStatus);
+      } catch (error) {
+        if (error instanceof TmuxCommandError && error.isMissingTarget) return [];
+        throw error;
+      }
+    },
+
+    async killWindow(target) {
+      await ignoreMissing(run(["kill-window", "-t", target]));
+      log.info({ target }, "window killed");
+    },
+
+    async killServer() {
+      await ignoreMissing(run(["kill-server"]));
+      log.info({}, "tmux server killed");
+    },
+
+    attachCommand(target = `=${sessionName}`, { readOnly = false } = {}) {
+      const base = [tmuxBinary, "-S", socketPath, "attach-session", ...(readOnly ? ["-r"] : [])];
+      if (!PANE_ID.test(target)) return shellJoin([...base, "-t", target]);
+      // A pane id names its session, not its window: select the window after attaching.
+      return `${shellJoin([...base, "-t", target])} \\; ${shellJoin(["select-window", "-t", target])}`;
+    },
+  };
+}

@@ -1,0 +1,542 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Logger } from "pino";
+import { createScreenDetector, type ScreenDetector } from "../agents/screen/screen-detector.js";
+import { promptKey, type ScreenPrompt } from "../agents/screen/screen-prompt.js";
+import { stripAnsi } from "../agents/screen/strip-ansi.js";
+import type { PaneExit } from "../agents/tmux/pane-watcher.js";
+import type { TmuxDriver } from "../agents/tmux/tmux-driver.js";
+import type { CommanderCore } from "../app/commander-core.js";
+import { decideApproval } from "../domain/approval-decision.js";
+import { CommanderError } from "../domain/error-catalogue.js";
+import { dismissEvent, isBlocking, raiseEvent } from "../domain/event-rules.js";
+import { markMessageDelivered, undeliveredMessages } from "../domain/inbox-rules.js";
+import { firstBlockingEvent } from "../domain/project-rules.js";
+import type { EventRecord, EventType, SessionRecord } from "../domain/records.js";
+import { moveSession, updateSession } from "../domain/session-rules.js";
+import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "../domain/work-rules.js";
+import { sendAgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
+
+/** After this many agent exits while working on the same item, the item fails instead of being retried. */
+const MAX_ATTEMPTS = 3;
+
+type Turn = { kind: "work"; workId: string; output: string } | { kind: "messages"; output: string };
+
+interface OpenPrompt {
+  eventId: string;
+  prompt: ScreenPrompt;
+  startup: boolean;
+}
+
+export interface SessionControllerOptions {
+  core: CommanderCore;
+  driver: TmuxDriver;
+  runtime: AgentRuntime;
+  logger: Logger;
+  sessionId: string;
+  projectId: string;
+  paneId: string;
+  hookSecret: string;
+  /** Keys that answer a start-up dialog without asking anyone (per configuration), or undefined to ask. */
+  autoAnswer(prompt: ScreenPrompt): string[] | undefined;
+  onReady(): void;
+  onStartupQuestion(): void;
+  onExit(reason: string): void;
+}
+
+/**
+ * Drives one running agent: notices when it is ready, hands it messages and work one turn at a time,
+ * turns its questions into events, delivers the answers, and records how each turn ended. Everything it
+ * learns comes from hooks (Claude Code) or from its screen (other runtimes), never from guessing on a timer.
+ */
+export class SessionController {
+  readonly sessionId: string;
+  readonly projectId: string;
+  readonly paneId: string;
+  private readonly detector: ScreenDetector;
+  private turn: Turn | null = null;
+  private dispatching = false;
+  private stopping = false;
+  private exited = false;
+  private readonly openPrompts = new Map<string, OpenPrompt>();
+  private readonly approvalWaiters = new Map<string, (event: EventRecord | null) => void>();
+  private readonly outputListeners = new Set<(data: string) => void>();
+  private readonly log: Logger;
+
+  constructor(private readonly options: SessionControllerOptions) {
+    this.sessionId = options.sessionId;
+    this.projectId = options.projectId;
+    this.paneId = options.paneId;
+    this.detector = createScreenDetector(options.runtime.screen);
+    this.log = options.logger.child({ sessionId: options.sessionId, projectId: options.projectId, pane: options.paneId });
+  }
+
+  private get core(): CommanderCore {
+    return this.options.core;
+  }
+
+  private get record(): SessionRecord | undefined {
+    return this.core.state.sessions.get(this.sessionId);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  authenticates(authorization: string): boolean {
+    const expected = Buffer.from(`Bearer ${this.options.hookSecret}`);
+    const given = Buffer.from(authorization);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  onOutputListener(listener: (data: string) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
+  onOutput(data: string): void {
+    if (this.turn) this.turn.output += data;
+    for (const listener of this.outputListeners) listener(data);
+  }
+
+  // ---- screen ---------------------------------------------------------------------------------------
+
+  async onScreen(screen: string): Promise<void> {
+    if (this.exited || this.stopping) return;
+    const session = this.record;
+    if (!session) return;
+    const reading = this.detector.update(screen);
+    try {
+      if (session.state === "starting") {
+        await this.onStartingScreen(reading.prompt, reading.state === "ready");
+        return;
+      }
+      await this.closeVanishedPrompts(reading.prompt);
+      // Claude Code reports permission requests through its hook; its on-screen dialog is the same question.
+      if (this.options.runtime.reportsThroughHooks) return;
+      if (reading.appeared) {
+        await this.raisePromptEvent(reading.appeared, false);
+        return;
+      }
+      if (reading.newErrors.length > 0 && this.turn?.kind === "work") {
+        await this.failTurnOnScreenError(reading.newErrors);
+        return;
+      }
+      if (this.turn && reading.state === "ready" && this.turnProducedOutput()) await this.finishScreenTurn();
+    } catch (error) {
+      this.log.warn({ err: error }, "could not act on the agent's screen");
+    }
+  }
+
+  private async onStartingScreen(dialog: ScreenPrompt | undefined, ready: boolean): Promise<void> {
+    if (dialog) {
+      if ([...this.openPrompts.values()].some((open) => promptKey(open.prompt) === promptKey(dialog))) return;
+      const keys = this.options.autoAnswer(dialog);
+      if (keys) {
+        this.log.info({ dialog: dialog.dialog }, "answered a start-up dialog as configured");
+        await this.options.driver.sendKeys(this.paneId, keys);
+        return;
+      }
+      await this.raisePromptEvent(dialog, true);
+      this.options.onStartupQuestion();
+      return;
+    }
+    if (!ready || this.openPrompts.size > 0) return;
+    await this.core.mutate((ctx) => moveSession(ctx, this.sessionId, "ready", { stateReason: null }), { internal: true });
+    this.log.info("agent ready");
+    this.options.onReady();
+  }
+
+  private turnProducedOutput(): boolean {
+    return this.turn !== null && this.turn.output.includes("\n");
+  }
+
+  private async finishScreenTurn(): Promise<void> {
+    const turn = this.turn!;
+    this.turn = null;
+    const lines = stripAnsi(turn.output).replace(/\r/g, "").split("\n");
+    // The first line echoes what was typed, the last one is the agent's prompt again.
+    const result = lines.slice(1, -1).join("\n").trim();
+    await this.core.mutate(
+      (ctx) => {
+        if (turn.kind === "work" && ctx.state.work.get(turn.workId)?.state === "in_progress") {
+          completeWork(ctx, turn.workId, result);
+        }
+        if (ctx.state.sessions.get(this.sessionId)?.state === "busy") {
+          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null });
+        }
+      },
+      { internal: true },
+    );
+  }
+
+  private async failTurnOnScreenError(errors: string[]): Promise<void> {
+    const turn = this.turn as Extract<Turn, { kind: "work" }>;
+    const text = errors.join("\n");
+    await this.core.mutate(
+      (ctx) => {
+        raiseEvent(ctx, {
+          projectId: this.projectId,
+          type: "error",
+          title: `The agent reported an error: ${errors[0].slice(0, 120)}`,
+          content: text,
+          sessionId: this.sessionId,
+          workId: turn.workId,
+          context: { source: "screen" },
+        });
+        if (ctx.state.work.get(turn.workId)?.state === "in_progress") failWork(ctx, turn.workId, text);
+      },
+      { internal: true },
+    );
+    // The turn still ends when the agent shows its prompt again, but there is nothing left to record.
+    this.turn = { kind: "messages", output: turn.output };
+  }
+
+  private async raisePromptEvent(prompt: ScreenPrompt, startup: boolean): Promise<void> {
+    const yesNo = prompt.kind === "yes-no";
+    const type: EventType = yesNo ? "approval" : "decision_needed";
+    const workId = this.turn?.kind === "work" ? this.turn.workId : null;
+    const event = await this.core.mutate(
+      (ctx) => {
+        const raised = raiseEvent(ctx, {
+          projectId: this.projectId,
+          type,
+          title: startup ? `The agent asks before starting: ${prompt.question}` : prompt.question,
+          content: prompt.options.map((option, index) => `${index + 1}. ${option.label}`).join("\n"),
+          options: prompt.options.map((option) => option.label),
+          sessionId: this.sessionId,
+          workId,
+          context: { source: "screen", dialog: prompt.dialog ?? null, strict_options: !yesNo, startup },
+        });
+        if (workId && ctx.state.work.get(workId)?.state === "in_progress") {
+          blockWork(ctx, workId, raised.id, `waiting on ${type} event ${raised.id}: ${prompt.question}`);
+        }
+        const session = ctx.state.sessions.get(this.sessionId);
+        if (!startup && session && (session.state === "busy" || session.state === "idle")) {
+          moveSession(ctx, this.sessionId, "wait");
+        } else if (startup) {
+          updateSession(ctx, this.sessionId, { stateReason: `waiting for an answer to ${raised.id}: ${prompt.question}` });
+        }
+        return raised;
+      },
+      { internal: true },
+    );
+    this.openPrompts.set(event.id, { eventId: event.id, prompt, startup });
+    this.log.info({ eventId: event.id, question: prompt.question }, "agent asks a question on screen");
+  }
+
+  /** A question that left the screen was answered in the terminal itself: its event is closed. */
+  private async closeVanishedPrompts(current: ScreenPrompt | undefined): Promise<void> {
+    for (const open of [...this.openPrompts.values()]) {
+      if (open.startup || (current && promptKey(current) === promptKey(open.prompt))) continue;
+      this.openPrompts.delete(open.eventId);
+      await this.core.mutate(
+        (ctx) => {
+          if (ctx.state.events.get(open.eventId)?.status === "pending") dismissEvent(ctx, open.eventId);
+          if (ctx.state.sessions.get(this.sessionId)?.state === "waiting") moveSession(ctx, this.sessionId, "resume");
+        },
+        { internal: true },
+      );
+    }
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------------
+
+  /** Hands the agent its next turn: undelivered inbox messages first, then the next runnable item. */
+  async dispatchIfIdle(): Promise<void> {
+    if (this.dispatching || this.stopping || this.exited || this.turn) return;
+    const session = this.record;
+    const project = this.core.state.projects.get(this.projectId);
+    if (!session || !project || session.state !== "idle" || project.state === "paused") return;
+    if (firstBlockingEvent(this.core.state, this.projectId)) return;
+    this.dispatching = true;
+    try {
+      const messages = undeliveredMessages(this.core.state, this.projectId);
+      if (messages.length > 0) {
+        await this.core.mutate(
+          (ctx) => {
+            for (const message of messages) markMessageDelivered(ctx, message.id, this.sessionId);
+            moveSession(ctx, this.sessionId, "dispatch", { currentWorkId: null });
+          },
+          { internal: true },
+        );
+        this.turn = { kind: "messages", output: "" };
+        const text = messages.length === 1 ? messages[0].content : messages.map((message) => `- ${message.content}`).join("\n");
+        await this.typePrompt(`Message from the user:\n${text}`);
+        return;
+      }
+      const item = nextRunnableWork(this.core.state, this.projectId);
+      if (!item) return;
+      await this.core.mutate(
+        (ctx) => {
+          startWork(ctx, item.id);
+          moveSession(ctx, this.sessionId, "dispatch", { currentWorkId: item.id });
+        },
+        { internal: true },
+      );
+      this.turn = { kind: "work", workId: item.id, output: "" };
+      this.log.info({ workId: item.id }, "work dispatched");
+      await this.typePrompt(item.content);
+    } catch (error) {
+      this.log.error({ err: error }, "dispatch failed");
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private async typePrompt(text: string): Promise<void> {
+    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.submitPrompt(text));
+  }
+
+  // ---- answers ----------------------------------------------------------------------------------------
+
+  /** Delivers a resolved (or dismissed) event to the agent waiting on it; true when it reached one. */
+  async deliver(event: EventRecord): Promise<boolean> {
+    const waiter = this.approvalWaiters.get(event.id);
+    if (waiter) {
+      waiter(event);
+      return event.status === "resolved";
+    }
+    const open = this.openPrompts.get(event.id);
+    if (!open) return false;
+    this.openPrompts.delete(event.id);
+    if (event.status !== "resolved") {
+      await this.resumeAfterAnswer(open);
+      return false;
+    }
+    const option = optionForAnswer(open.prompt, event.resolution ?? "");
+    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(open.prompt, option));
+    await this.resumeAfterAnswer(open);
+    this.log.info({ eventId: event.id }, "answer delivered to the agent's screen");
+    return true;
+  }
+
+  private async resumeAfterAnswer(open: OpenPrompt): Promise<void> {
+    if (open.startup) return;
+    await this.core.mutate(
+      (ctx) => {
+        if (ctx.state.sessions.get(this.sessionId)?.state === "waiting") moveSession(ctx, this.sessionId, "resume");
+      },
+      { internal: true },
+    );
+  }
+
+  // ---- hooks (Claude Code) ----------------------------------------------------------------------------
+
+  async handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const name = typeof payload.hook_event_name === "string" ? payload.hook_event_name : "";
+    this.log.debug({ hook: name }, "hook received");
+    switch (name) {
+      case "SessionStart":
+        if (typeof payload.session_id === "string" && payload.session_id !== this.record?.agentSessionId) {
+          const agentSessionId = payload.session_id;
+          await this.core.mutate((ctx) => updateSession(ctx, this.sessionId, { agentSessionId }), { internal: true });
+        }
+        return {};
+      case "UserPromptSubmit":
+        await this.core.mutate(
+          (ctx) => {
+            // A person typing in the attached terminal starts a turn Commander did not dispatch.
+            if (ctx.state.sessions.get(this.sessionId)?.state === "idle") moveSession(ctx, this.sessionId, "dispatch");
+          },
+          { internal: true },
+        );
+        return {};
+      case "PermissionRequest":
+        return this.onPermissionRequest(payload, signal);
+      case "Stop":
+        await this.endHookTurn(typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : "", null);
+        return {};
+      case "StopFailure":
+        await this.endHookTurn("", describeFailure(payload));
+        return {};
+      default:
+        return {};
+    }
+  }
+
+  private async endHookTurn(result: string, failure: string | null): Promise<void> {
+    const turn = this.turn;
+    this.turn = null;
+    await this.core.mutate(
+      (ctx) => {
+        const session = ctx.state.sessions.get(this.sessionId);
+        const workId = turn?.kind === "work" ? turn.workId : session?.currentWorkId;
+        const item = workId ? ctx.state.work.get(workId) : undefined;
+        if (item && (item.state === "in_progress" || item.state === "blocked")) {
+          if (failure === null) completeWork(ctx, item.id, result);
+          else failWork(ctx, item.id, failure);
+        }
+        for (const event of [...ctx.state.events.values()]) {
+          if (event.sessionId === this.sessionId && event.status === "pending" && this.approvalWaiters.has(event.id)) {
+            dismissEvent(ctx, event.id);
+          }
+        }
+        const current = ctx.state.sessions.get(this.sessionId);
+        if (current && (current.state === "busy" || current.state === "waiting")) {
+          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null });
+        }
+      },
+      { internal: true },
+    );
+  }
+
+  private async onPermissionRequest(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const toolName = typeof payload.tool_name === "string" ? payload.tool_name : "a tool";
+    const toolInput = (payload.tool_input ?? {}) as Record<string, unknown>;
+    const summary = summariseToolInput(toolInput);
+    const workId = this.turn?.kind === "work" ? this.turn.workId : null;
+    const event = await this.core.mutate(
+      (ctx) => {
+        const raised = raiseEvent(ctx, {
+          projectId: this.projectId,
+          type: "approval",
+          title: `Allow ${toolName}${summary ? `: ${summary.slice(0, 160)}` : ""}?`,
+          content: JSON.stringify(toolInput, null, 2),
+          options: ["allow", "deny"],
+          sessionId: this.sessionId,
+          workId,
+          context: {
+            source: "hook",
+            tool_name: toolName,
+            tool_input: toolInput,
+            permission_suggestions: payload.permission_suggestions ?? [],
+          },
+        });
+        if (workId && ctx.state.work.get(workId)?.state === "in_progress") {
+          blockWork(ctx, workId, raised.id, `waiting on approval event ${raised.id}: ${toolName}`);
+        }
+        const session = ctx.state.sessions.get(this.sessionId);
+        if (session && (session.state === "busy" || session.state === "idle")) moveSession(ctx, this.sessionId, "wait");
+        return raised;
+      },
+      { internal: true },
+    );
+    this.log.info({ eventId: event.id, tool: toolName }, "agent asks permission");
+    const answer = await new Promise<EventRecord | null>((resolve) => {
+      this.approvalWaiters.set(event.id, resolve);
+      signal.addEventListener("abort", () => resolve(null), { once: true });
+    });
+    this.approvalWaiters.delete(event.id);
+    if (answer === null) {
+      // The hook call ended first (its timeout, or the agent went away): the agent now shows its own
+      // dialog, which a person attached to the pane can still answer.
+      return {};
+    }
+    await this.core.mutate(
+      (ctx) => {
+        if (ctx.state.sessions.get(this.sessionId)?.state === "waiting") moveSession(ctx, this.sessionId, "resume");
+      },
+      { internal: true },
+    );
+    const decision =
+      answer.status === "resolved"
+        ? decideApproval(answer.resolution ?? "")
+        : { behavior: "deny" as const, message: "The request was dismissed in Commander." };
+    return {
+      hookSpecificOutput: {
+        hookEventName: "PermissionRequest",
+        decision: decision.behavior === "allow" ? { behavior: "allow" } : { behavior: "deny", message: decision.message },
+      },
+    };
+  }
+
+  // ---- end of life ------------------------------------------------------------------------------------
+
+  /** Asks the agent to exit, then closes its window; the item in progress goes back to the queue. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const waiter of this.approvalWaiters.values()) waiter(null);
+    if (!this.exited) {
+      // Ctrl-C twice ends Claude Code and most interactive programs; whatever remains is killed.
+      await this.options.driver.sendKeys(this.paneId, ["C-c"]).catch(() => undefined);
+      await this.options.driver.sendKeys(this.paneId, ["C-c"]).catch(() => undefined);
+      const deadline = Date.now() + 2000;
+      while (!this.exited && Date.now() < deadline) {
+        const status = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);
+        if (!status || !status.alive) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await this.options.driver.killWindow(this.paneId).catch(() => undefined);
+    }
+    await this.core.mutate((ctx) => this.releaseWork(ctx, reason, "stopped"), { internal: true });
+  }
+
+  /** The agent's program ended (or its pane vanished) without being asked to. */
+  async onExit(exit: PaneExit, lastScreen: string): Promise<void> {
+    if (this.exited) return;
+    this.exited = true;
+    for (const waiter of this.approvalWaiters.values()) waiter(null);
+    if (this.stopping) return;
+    const status = exit.exitSignal !== null ? `signal ${exit.exitSignal}` : `status ${exit.exitStatus ?? "unknown"}`;
+    const reason = `the agent exited unexpectedly (${status})`;
+    this.log.warn({ exit }, "agent exited");
+    await this.options.driver.killWindow(this.paneId).catch(() => undefined);
+    await this.core.mutate(
+      (ctx) => {
+        this.releaseWork(ctx, reason, "error");
+        raiseEvent(ctx, {
+          projectId: this.projectId,
+          type: "instance_error",
+          title: `The ${this.options.runtime.name} agent exited unexpectedly (${status})`,
+          content: stripAnsi(lastScreen).trim().split("\n").slice(-20).join("\n"),
+          sessionId: this.sessionId,
+          context: { exit_status: exit.exitStatus, exit_signal: exit.exitSignal },
+        });
+      },
+      { internal: true },
+    );
+    this.options.onExit(reason);
+  }
+
+  private releaseWork(ctx: Parameters<Parameters<CommanderCore["mutate"]>[0]>[0], reason: string, end: "stopped" | "error"): void {
+    const session = ctx.state.sessions.get(this.sessionId);
+    for (const event of [...ctx.state.events.values()]) {
+      if (event.sessionId === this.sessionId && event.status === "pending" && isBlocking(event)) dismissEvent(ctx, event.id);
+    }
+    const workId = session?.currentWorkId ?? (this.turn?.kind === "work" ? this.turn.workId : null);
+    const item = workId ? ctx.state.work.get(workId) : undefined;
+    if (item && (item.state === "in_progress" || item.state === "blocked")) {
+      if (end === "error" && item.attempts >= MAX_ATTEMPTS) {
+        failWork(ctx, item.id, `${reason}; gave up after ${item.attempts} attempts`);
+      } else {
+        requeueWork(ctx, item.id, `requeued: ${reason}`);
+      }
+    }
+    this.turn = null;
+    if (!session) return;
+    const patch = { tmuxTarget: "", pid: 0, currentWorkId: null, stateReason: end === "error" ? reason : null };
+    if (end === "error" && session.state !== "stopping" && session.state !== "stopped" && session.state !== "error") {
+      moveSession(ctx, this.sessionId, "fail", patch);
+    } else if (session.state !== "stopped") {
+      moveSession(ctx, this.sessionId, "stopped", patch);
+    }
+  }
+}
+
+/** The index of the option named by a resolution (its label, its number, or an approval's words). */
+export function optionForAnswer(prompt: ScreenPrompt, resolution: string): number {
+  const byLabel = prompt.options.findIndex((option) => option.label.toLowerCase() === resolution.toLowerCase());
+  if (byLabel >= 0) return byLabel;
+  if (/^\d+$/.test(resolution) && prompt.options[Number(resolution) - 1]) return Number(resolution) - 1;
+  if (prompt.kind === "yes-no") {
+    const wanted = decideApproval(resolution).behavior === "allow" ? /^y/i : /^n/i;
+    const option = prompt.options.findIndex((candidate) => wanted.test(candidate.label));
+    if (option >= 0) return option;
+  }
+  throw new CommanderError("INVALID_RESOLUTION", `resolution: ${JSON.stringify(resolution)} is not one of the prompt's options`);
+}
+
+function summariseToolInput(input: Record<string, unknown>): string {
+  for (const key of ["command", "file_path", "path", "url", "pattern"]) {
+    if (typeof input[key] === "string") return input[key] as string;
+  }
+  return "";
+}
+
+function describeFailure(payload: Record<string, unknown>): string {
+  const parts = [payload.error, payload.error_details, payload.message]
+    .map((value) => (typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value)))
+    .filter((value) => value !== "");
+  return parts.length > 0 ? `the agent's turn failed: ${parts.join(": ")}` : "the agent's turn failed";
+}

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const COMMANDER_BIN = join(REPO_ROOT, "bin", "commander.js");
+
+export interface DaemonOptions {
+  stateDir?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Time allowed to reach the "running" phase. */
+  startTimeoutMs?: number;
+}
+
+export interface DaemonProcess {
+  url: string;
+  port: number;
+  stateDir: string;
+  child: ChildProcess;
+  /** Everything the daemon wrote on stdout (JSON log lines) and stderr. */
+  output(): string;
+  logLines(): Array<Record<string, unknown>>;
+  /** Sends a signal and waits for the exit; resolves with the exit code (or the signal name). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+  /** Removes the state directory if this helper created it. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts the real daemon process on a free port with a temporary state directory. */
+export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
+  const ownDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), "commander-test-")));
+  const child = spawn(
+    process.execPath,
+    [COMMANDER_BIN, "daemon", "--port", "0", "--state-dir", stateDir, ...(options.args ?? [])],
+    { cwd: REPO_ROOT, env: { ...process.env, COMMANDER_CONFIG: join(stateDir, "no-config.json"), ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+
+  const logLines = () =>
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  let port = 0;
+  while (port === 0) {
+    const running = logLines().find((line) => line.phase === "running" && typeof line.port === "number");
+    if (running) port = running.port as number;
+    else if (child.exitCode !== null) throw new Error(`daemon exited during start-up (${child.exitCode}):\n${output}`);
+    else if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`daemon did not start in time:\n${output}`);
+    } else await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stateDir,
+    child,
+    output: () => output,
+    logLines,
+    async stop(signal = "SIGTERM", timeoutMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode ?? "unknown";
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+    async cleanup() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+      if (ownDir) await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
