@@ -2,13 +2,13 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { sendAgentInput, type AgentRuntime } from "./runtimes/agent-runtime.js";
 import { createScreenDetector, type ScreenReading, type ScreenState } from "./screen/screen-detector.js";
-import type { ScreenPrompt } from "./screen/screen-prompt.js";
+import { promptKey, type ScreenPrompt } from "./screen/screen-prompt.js";
 import type { PaneExit, PaneWatcher } from "./tmux/pane-watcher.js";
 import type { TmuxDriver } from "./tmux/tmux-driver.js";
 
 export interface AgentPaneEvents {
   state: [state: ScreenState, previous: ScreenState];
-  /** A prompt appeared on screen (once per appearance). */
+  /** A prompt appeared on screen and stayed (once per appearance). */
   prompt: [prompt: ScreenPrompt];
   /** An error line appeared on screen. Not named "error": nothing here is an exception. */
   "screen-error": [line: string];
@@ -34,16 +34,36 @@ export interface AttachAgentPaneOptions {
   runtime: AgentRuntime;
   paneId: string;
   logger: Logger;
+  /**
+   * Quiet time a prompt must stay on screen before it is reported. Claude Code draws its first dialog
+   * before it reads keys: keys sent in the first few milliseconds were lost, from 150 ms on they landed.
+   */
+  promptSettleMs?: number;
 }
 
 /** Reads one agent's pane through its runtime's screen rules and types into it the runtime's way. */
 export async function attachAgentPane(options: AttachAgentPaneOptions): Promise<AgentPane> {
-  const { driver, watcher, runtime, paneId } = options;
+  const { driver, watcher, runtime, paneId, promptSettleMs = 250 } = options;
   const log = options.logger.child({ component: "agent-pane", paneId, runtime: runtime.name });
   const detector = createScreenDetector(runtime.screen);
   const pane = new EventEmitter<AgentPaneEvents>() as AgentPane & { reading: ScreenReading };
-
+  let reportedPrompt: string | undefined;
+  let settleTimer: NodeJS.Timeout | undefined;
   let updated = false;
+
+  const reportSettledPrompt = () => {
+    settleTimer = undefined;
+    const prompt = pane.reading.prompt;
+    if (!prompt || promptKey(prompt) === reportedPrompt) return;
+    reportedPrompt = promptKey(prompt);
+    log.info({ question: prompt.question, dialog: prompt.dialog }, "prompt on screen");
+    pane.emit("prompt", prompt);
+  };
+  const settle = () => {
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = setTimeout(reportSettledPrompt, promptSettleMs);
+  };
+
   const onScreen = (id: string, screen: string) => {
     if (id !== paneId) return;
     updated = true;
@@ -53,11 +73,17 @@ export async function attachAgentPane(options: AttachAgentPaneOptions): Promise<
       log.debug({ state: update.state, previous: update.previousState }, "screen state changed");
       pane.emit("state", update.state, update.previousState);
     }
-    if (update.appeared) {
-      log.info({ question: update.appeared.question, dialog: update.appeared.dialog }, "prompt on screen");
-      pane.emit("prompt", update.appeared);
+    if (!update.prompt) {
+      reportedPrompt = undefined;
+      if (settleTimer) clearTimeout(settleTimer);
+      settleTimer = undefined;
+    } else if (promptKey(update.prompt) !== reportedPrompt) {
+      settle();
     }
     for (const line of update.newErrors) pane.emit("screen-error", line);
+  };
+  const onOutput = (id: string) => {
+    if (id === paneId && settleTimer) settle();
   };
   const onExited = (exit: PaneExit) => {
     if (exit.paneId === paneId) pane.emit("exited", exit);
@@ -72,12 +98,15 @@ export async function attachAgentPane(options: AttachAgentPaneOptions): Promise<
     answer: (prompt: ScreenPrompt, optionIndex: number) => sendAgentInput(driver, paneId, runtime.answer(prompt, optionIndex)),
     pressKeys: (keys: readonly string[]) => driver.sendKeys(paneId, keys),
     detach() {
+      if (settleTimer) clearTimeout(settleTimer);
       watcher.off("screen", onScreen);
+      watcher.off("output", onOutput);
       watcher.off("exited", onExited);
       watcher.unwatch(paneId);
     },
   });
   watcher.on("screen", onScreen);
+  watcher.on("output", onOutput);
   watcher.on("exited", onExited);
   await watcher.watch(paneId);
   // Already watched by someone else: no fresh `screen` event came, so read the one the watcher has.

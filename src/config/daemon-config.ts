@@ -14,9 +14,11 @@ export interface DaemonConfig {
   saveInterval: number;
   /** Bearer token required on every request; empty means none (only allowed on loopback). */
   token: string;
+  /** Require a token on loopback too; without `token`, the daemon generates one into `<state_dir>/token` (0600). */
+  requireToken: boolean;
   /** Project directories must lie inside one of these; empty means anywhere. */
   allowedProjectRoots: string[];
-  /** Extra Host header values accepted besides the bind address, `localhost` and `127.0.0.1`. */
+  /** Extra Host names accepted besides the bind address, `localhost`, `127.0.0.1` and `::1` (any port). */
   allowedHosts: string[];
   /** Browser origins allowed to call the API (CORS); empty means none. */
   allowedOrigins: string[];
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   pollInterval: 2,
   saveInterval: 30,
   token: "",
+  requireToken: false,
   allowedProjectRoots: [],
   allowedHosts: [],
   allowedOrigins: [],

@@ -26,6 +26,7 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   poll_interval: { key: "pollInterval", kind: "seconds" },
   save_interval: { key: "saveInterval", kind: "seconds" },
   token: { key: "token", kind: "string" },
+  require_token: { key: "requireToken", kind: "bool" },
   allowed_project_roots: { key: "allowedProjectRoots", kind: "list" },
   allowed_hosts: { key: "allowedHosts", kind: "list" },
   allowed_origins: { key: "allowedOrigins", kind: "list" },

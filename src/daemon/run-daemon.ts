@@ -10,10 +10,13 @@ import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
 import { createLogger } from "../log/create-logger.js";
 import { createServer } from "../server/create-server.js";
+import { allowedHostNames } from "../server/host-guard.js";
 import { registerServices } from "../services/register-services.js";
 import { acquireStateLock, StateDirectoryLockedError } from "../store/state-lock.js";
 import { openStateStore } from "../store/state-store.js";
 import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-supervisor.js";
+import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
+import { type ApiToken, resolveApiToken, tokenProblem } from "./api-token.js";
 import { DaemonLifecycle } from "./daemon-lifecycle.js";
 
 export interface DaemonIo {
@@ -34,9 +37,14 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     io.stderr.write(`error: ${error.message}\n`);
     return 2;
   }
-  if (!isLoopback(config.host) && config.token === "") {
+  const badToken = tokenProblem(config.token);
+  if (badToken !== undefined) {
+    io.stderr.write(`error: token: ${badToken}\n`);
+    return 2;
+  }
+  if (!isLoopback(config.host) && config.token === "" && !config.requireToken) {
     io.stderr.write(
-      `error: refusing to listen on ${config.host} without a token: anyone who reaches the port could make agents run commands. Set "token" in the config file or COMMANDER_TOKEN, or listen on 127.0.0.1\n`,
+      `error: refusing to listen on ${config.host} without a token: anyone who reaches the port could make agents run commands. Set "token" in the config file or COMMANDER_TOKEN (or "require_token": true to generate one), or listen on 127.0.0.1\n`,
     );
     return 2;
   }
@@ -55,6 +63,18 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     lifecycle.moveTo("stopped");
     return 1;
   }
+  let apiToken: ApiToken;
+  try {
+    apiToken = await resolveApiToken(config);
+  } catch (error) {
+    io.stderr.write(`error: cannot use the token file: ${(error as Error).message}\n`);
+    await lock.release();
+    lifecycle.moveTo("stopped");
+    return 1;
+  }
+  // Where the token is, never its value.
+  logger.info({ authentication: apiToken.source !== "none", tokenSource: apiToken.source, tokenFile: apiToken.file }, "api authentication");
+  if (apiToken.tightened) logger.warn({ tokenFile: apiToken.file }, "the token file was readable by others: restricted to its owner");
 
   const store = await openStateStore({
     directory: config.stateDir,
@@ -80,6 +100,12 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   const server = createServer({
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    allowedHosts: allowedHostNames(config.host, config.allowedHosts),
+    allowedOrigins: config.allowedOrigins,
+    token: apiToken.token,
+    // An agent's hook call authenticates with its own session's secret, checked by the hook service.
+    unauthenticatedMethods: [AgentHookService.method.reportHook],
+    maxStreamsPerClient: config.maxStreamsPerClient,
     registerRoutes: (router) =>
       registerServices(router, {
         core,
@@ -109,7 +135,8 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     lifecycle.moveTo("stopped");
     return 1;
   }
-  await lock.setAddress(config.host, port);
+  // Only a convenience for the message a second daemon prints: a full disk must not stop the daemon here.
+  await lock.setAddress(config.host, port).catch((error: unknown) => logger.warn({ err: error }, "could not record the port in the lock file"));
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   lifecycle.moveTo("running", { url, host: config.host, port, stateDir: config.stateDir, version: VERSION });
   agents.onListening(url);

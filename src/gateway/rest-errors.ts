@@ -7,16 +7,22 @@ import { httpStatusFromCode } from "./http-status.js";
 /** The ErrorInfo domain of the errors the gateway raises itself. */
 export const GATEWAY_ERROR_DOMAIN = "commander";
 
-/** ErrorInfo reasons of failures found by the gateway before a call reaches a service. */
-export type GatewayReason =
-  | "ROUTE_NOT_FOUND"
-  | "METHOD_NOT_ALLOWED"
-  | "MALFORMED_JSON"
-  | "UNKNOWN_FIELD"
-  | "INVALID_FIELD_VALUE"
-  | "BODY_TOO_LARGE"
-  | "UNSUPPORTED_MEDIA_TYPE"
-  | "HOST_NOT_ALLOWED";
+/** ErrorInfo reasons of failures found before a call reaches a service (listed in README-gateway.md). */
+export const GATEWAY_REASONS = [
+  "ROUTE_NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "MALFORMED_JSON",
+  "UNKNOWN_FIELD",
+  "INVALID_FIELD_VALUE",
+  "BODY_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "HOST_NOT_ALLOWED",
+  "FORBIDDEN_ORIGIN",
+  "UNAUTHENTICATED",
+  "TOO_MANY_STREAMS",
+] as const;
+
+export type GatewayReason = (typeof GATEWAY_REASONS)[number];
 
 /** `google.rpc.Status` as JSON: the body of every REST error. */
 export interface RestStatus {

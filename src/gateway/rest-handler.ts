@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
 import { readRequestBody } from "./read-request-body.js";
 import { bindRestRequest } from "./request-binding.js";
+import { requestUrl } from "./request-url.js";
 import { asConnectError, GatewayError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
 import { toRestJson } from "./rest-json.js";
 import { writeRestStream } from "./rest-stream.js";
@@ -59,7 +60,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   async function serve(req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
     const started = performance.now();
     const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
-    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const url = requestUrl(req.url);
     const httpMethod = (req.method ?? "GET").toUpperCase();
     const controller = new AbortController();
     let closed = false;
@@ -70,6 +71,9 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
     const toError = (reason: unknown) =>
       asConnectError(reason, (unexpected) => log.error({ requestId, err: unexpected }, "unexpected gateway error"));
     try {
+      if (url === undefined) {
+        throw new GatewayError(Code.NotFound, "ROUTE_NOT_FOUND", `no route for ${httpMethod} ${req.url ?? ""}`);
+      }
       const match = table.match(httpMethod, url.pathname);
       if (match.kind === "not-found") {
         throw new GatewayError(Code.NotFound, "ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
@@ -129,12 +133,13 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
       }
     } finally {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      log.debug({ requestId, method: httpMethod, path: url.pathname, status: res.statusCode, durationMs }, "request served");
+      log.debug({ requestId, method: httpMethod, path: url?.pathname ?? req.url, status: res.statusCode, durationMs }, "request served");
     }
   }
 
   return (req, res) => {
-    void serve(req, res);
+    // serve() answers every failure itself; this only keeps a bug from becoming an unhandled rejection.
+    serve(req, res).catch((err: unknown) => log.error({ err }, "request failed unexpectedly"));
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -6,7 +7,13 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { createRestHandler } from "../gateway/rest-handler.js";
-import { guardHosts } from "./host-guard.js";
+import { formPostGuard } from "./form-post-guard.js";
+import { hostGuard } from "./host-guard.js";
+import { originGuard } from "./origin-guard.js";
+import { type RequestGuard, withGuards } from "./request-guard.js";
+import { createRequestTargets, type RequestTargets } from "./request-targets.js";
+import { streamLimitGuard } from "./stream-limit-guard.js";
+import { tokenGuard } from "./token-guard.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
 import { recordRoutes } from "./record-routes.js";
 import { withStandardServices } from "./with-standard-services.js";
@@ -19,6 +26,14 @@ export interface CreateServerOptions {
   readonly maxBodyBytes?: number;
   /** When set, only requests whose Host is one of these names are served (DNS-rebinding defence). */
   readonly allowedHosts?: readonly string[];
+  /** Browser origins allowed to call (with CORS); a request with any other `Origin` is refused. Default none. */
+  readonly allowedOrigins?: readonly string[];
+  /** When non-empty, every request needs `Authorization: Bearer <token>`, except calls to `unauthenticatedMethods`. */
+  readonly token?: string;
+  /** RPCs that authenticate themselves (over every protocol and their REST routes). */
+  readonly unauthenticatedMethods?: readonly DescMethod[];
+  /** Most open streams per client (remote address); unlimited by default. */
+  readonly maxStreamsPerClient?: number;
   /** Interceptors for every call, RPC and REST alike. */
   readonly interceptors?: Interceptor[];
   /** Interval of the keep-alive comments on Server-Sent Events streams. Default 15 s. */
@@ -46,10 +61,11 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   const log = options.logger.child({ component: "server" });
   const shutdown = new AbortController();
   const routes = withStandardServices(recordRoutes(options.registerRoutes));
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const rest = createRestHandler({
     routes,
     logger: options.logger,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxBodyBytes,
     shutdownSignal: shutdown.signal,
     interceptors: options.interceptors,
     sseKeepAliveMs: options.sseKeepAliveMs,
@@ -59,9 +75,12 @@ export function createServer(options: CreateServerOptions): CommanderServer {
     jsonOptions: { useProtoFieldName: true },
     shutdownSignal: shutdown.signal,
     interceptors: options.interceptors,
+    // The same limit as REST bodies: a larger RPC message is RESOURCE_EXHAUSTED.
+    readMaxBytes: maxBodyBytes,
     fallback: rest,
   });
-  const handler = options.allowedHosts === undefined ? adapter : guardHosts(adapter, options.allowedHosts);
+  const targets = createRequestTargets(routes);
+  const handler = withGuards(adapter, transportGuards(options, targets), targets, options.logger);
   const h1 = http.createServer(handler);
   // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,
   // which closeIdleConnections() and the request/headers timeouts rely on, from its "listening" event.
@@ -139,4 +158,43 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   }
 
   return { listen, close, shutdownSignal: shutdown.signal };
+}
+
+/**
+ * The checks every request passes before routing, in this order: the Host (DNS rebinding), the Origin
+ * (cross-site pages; CORS preflights end here), form posts, the token, the open-stream limit. Preflights
+ * are answered before the token check because browsers never send credentials with them.
+ */
+function transportGuards(options: CreateServerOptions, targets: RequestTargets): RequestGuard[] {
+  const guards: RequestGuard[] = [];
+  if (options.allowedHosts !== undefined) guards.push(hostGuard(options.allowedHosts));
+  guards.push(originGuard(options.allowedOrigins ?? []), formPostGuard());
+  if (options.token !== undefined && options.token !== "") {
+    const exempt = new Set((options.unauthenticatedMethods ?? []).map(methodKey));
+    guards.push(
+      tokenGuard({
+        token: options.token,
+        isExempt: (req) => {
+          const method = targets.methodOf(req);
+          return method !== undefined && exempt.has(methodKey(method));
+        },
+      }),
+    );
+  }
+  if (options.maxStreamsPerClient !== undefined) {
+    guards.push(
+      streamLimitGuard({
+        maxPerClient: options.maxStreamsPerClient,
+        isStream: (req) => {
+          const kind = targets.methodOf(req)?.methodKind;
+          return kind !== undefined && kind !== "unary";
+        },
+      }),
+    );
+  }
+  return guards;
+}
+
+function methodKey(method: DescMethod): string {
+  return `${method.parent.typeName}/${method.name}`;
 }

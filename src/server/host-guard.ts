@@ -1,31 +1,50 @@
+import { hostname, networkInterfaces } from "node:os";
 import { Code } from "@connectrpc/connect";
-import type { NodeHandlerFn } from "../gateway/node-http-types.js";
-import { GatewayError, restStatusJson } from "../gateway/rest-errors.js";
+import { GatewayError } from "../gateway/rest-errors.js";
+import type { RequestGuard } from "./request-guard.js";
 
 /**
- * Wraps a handler so that only requests addressed to one of `allowedHosts` (host names, any port) are
- * served; others get 403 HOST_NOT_ALLOWED. A defence against DNS rebinding for a daemon on localhost.
+ * Only requests addressed to one of `allowedHosts` (host names or IP addresses, any port) are served;
+ * others get 403 HOST_NOT_ALLOWED. The defence against DNS rebinding: a web page whose name an attacker
+ * re-points at 127.0.0.1 reaches the daemon, but its requests still carry the attacker's name as Host.
  */
-export function guardHosts(handler: NodeHandlerFn, allowedHosts: readonly string[]): NodeHandlerFn {
-  const allowed = new Set(allowedHosts.map((host) => host.toLowerCase()));
-  return (req, res) => {
+export function hostGuard(allowedHosts: readonly string[]): RequestGuard {
+  const allowed = new Set(allowedHosts.map((host) => hostName(host)).filter((host) => host !== undefined));
+  return (req) => {
+    // HTTP/2 requests carry the authority in `:authority`; Node mirrors it into `host` only sometimes.
     const authority = req.headers[":authority"] ?? req.headers.host;
     const host = hostName(Array.isArray(authority) ? authority[0] : authority);
-    if (host !== undefined && allowed.has(host)) {
-      handler(req, res);
-      return;
-    }
-    const error = new GatewayError(Code.PermissionDenied, "HOST_NOT_ALLOWED", `host ${host ?? "(none)"} is not allowed`);
-    const body = JSON.stringify(restStatusJson(error));
-    res.writeHead(403, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
-    res.end(body);
+    if (host !== undefined && allowed.has(host)) return "pass";
+    return new GatewayError(Code.PermissionDenied, "HOST_NOT_ALLOWED", `host ${JSON.stringify(host ?? "")} is not allowed; add it to allowed_hosts`);
   };
 }
 
-function hostName(authority: string | undefined): string | undefined {
-  if (authority === undefined || authority === "") {
-    return undefined;
+/**
+ * The Host names a daemon listening on `bindHost` answers to: the loopback names, the bind address itself
+ * and the configured extra names. A daemon on every interface (`0.0.0.0`, `::`) also answers to the
+ * machine's interface addresses and host name; other DNS names must be configured.
+ */
+export function allowedHostNames(bindHost: string, extra: readonly string[]): string[] {
+  const names = ["localhost", "127.0.0.1", "::1", bindHost, ...extra];
+  if (bindHost === "0.0.0.0" || bindHost === "::" || bindHost === "") {
+    names.push(hostname());
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) names.push(address.address);
+    }
   }
-  const host = authority.startsWith("[") ? authority.slice(1, authority.indexOf("]")) : authority.split(":")[0];
-  return host.toLowerCase();
+  return names;
+}
+
+/** The host part of an authority (`name`, `name:port`, `[v6]`, `[v6]:port`, or a bare IPv6 address), lower case. */
+export function hostName(authority: string | undefined): string | undefined {
+  if (authority === undefined) return undefined;
+  const trimmed = authority.trim().toLowerCase();
+  if (trimmed === "") return undefined;
+  if (trimmed.startsWith("[")) {
+    const end = trimmed.indexOf("]");
+    return end > 1 ? trimmed.slice(1, end) : undefined;
+  }
+  // More than one colon and no brackets: a bare IPv6 address (only in configuration, never in a Host header).
+  if (trimmed.indexOf(":") !== trimmed.lastIndexOf(":")) return trimmed;
+  return trimmed.split(":")[0] || undefined;
 }

@@ -117,10 +117,7 @@ export class SessionController {
         await this.raisePromptEvent(reading.appeared, false);
         return;
       }
-      if (reading.newErrors.length > 0 && this.turn?.kind === "work") {
-        await this.failTurnOnScreenError(reading.newErrors);
-        return;
-      }
+      if (reading.newErrors.length > 0 && this.turn?.kind === "work") await this.failTurnOnScreenError(reading.newErrors);
       if (this.turn && reading.state === "ready" && this.turnProducedOutput()) await this.finishScreenTurn();
     } catch (error) {
       this.log.warn({ err: error }, "could not act on the agent's screen");
@@ -304,6 +301,8 @@ export class SessionController {
       return false;
     }
     const option = optionForAnswer(open.prompt, event.resolution ?? "");
+    // The turn's result is what the agent says after the last answer, not the question it asked.
+    if (this.turn) this.turn.output = "";
     await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(open.prompt, option));
     await this.resumeAfterAnswer(open);
     this.log.info({ eventId: event.id }, "answer delivered to the agent's screen");
@@ -468,6 +467,11 @@ export class SessionController {
     this.exited = true;
     for (const waiter of this.approvalWaiters.values()) waiter(null);
     if (this.stopping) return;
+    if (exit.inspectable && exit.exitStatus === null && exit.exitSignal === null) {
+      // tmux may record the exit status a moment after it reports the pane dead.
+      const final = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);
+      if (final) exit = { ...exit, exitStatus: final.exitStatus, exitSignal: final.exitSignal };
+    }
     const status = exit.exitSignal !== null ? `signal ${exit.exitSignal}` : `status ${exit.exitStatus ?? "unknown"}`;
     const reason = `the agent exited unexpectedly (${status})`;
     this.log.warn({ exit }, "agent exited");

@@ -1,13 +1,37 @@
-import { open } from "node:fs/promises";
-import writeFileAtomic from "write-file-atomic";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 
-/** Replaces `path` atomically: temporary file, fsync, rename, then fsync of the directory. */
+/** Marks the temporary files of atomic writes; one left behind by a crash is removed at the next start. */
+export const TEMPORARY_FILE_PATTERN = /\.tmp-\d+-\d+$/;
+
+let temporaryCount = 0;
+
+/**
+ * Replaces `path` atomically: temporary file, complete write, fsync, rename, then fsync of the directory.
+ * On failure the temporary file is removed and `path` keeps its old content, so a full or read-only disk
+ * never leaves a partial file behind.
+ */
 export async function writeFileDurably(path: string, data: string): Promise<void> {
-  await writeFileAtomic(path, data, { mode: 0o600, fsync: true });
-  await fsyncDirectory(dirOf(path));
+  const temporary = `${path}.tmp-${process.pid}-${++temporaryCount}`;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temporary, "wx", 0o600);
+    // FileHandle#writeFile repeats short writes until all is written or an error (ENOSPC) is raised; a
+    // single write() call can stop short on a nearly full disk without any error.
+    await handle.writeFile(data, "utf8");
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temporary, path);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  await fsyncDirectory(dirname(path));
 }
 
-// A rename is only durable once the directory entry itself is on disk.
+// A rename (or a new file) is only durable once the directory entry itself is on disk.
 export async function fsyncDirectory(directory: string): Promise<void> {
   const handle = await open(directory, "r");
   try {
@@ -15,9 +39,4 @@ export async function fsyncDirectory(directory: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function dirOf(path: string): string {
-  const index = path.lastIndexOf("/");
-  return index <= 0 ? "/" : path.slice(0, index);
 }

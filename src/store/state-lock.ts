@@ -1,5 +1,6 @@
-import { open, readFile, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { link, open, readFile, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fsyncDirectory, writeFileDurably } from "./durable-file.js";
 import { LOCK_FILE } from "./state-files.js";
 
 export class StateDirectoryLockedError extends Error {
@@ -33,13 +34,12 @@ export async function acquireStateLock(directory: string): Promise<StateLock> {
   const contents: LockContents = { pid: process.pid, port: null, host: null, started_at: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, "wx", 0o600);
-      await handle.writeFile(JSON.stringify(contents));
-      await handle.sync();
-      await handle.close();
+      await createWithContents(path, JSON.stringify(contents));
       return {
         async setAddress(host, port) {
-          await writeFile(path, JSON.stringify({ ...contents, host, port }), { mode: 0o600 });
+          // Replaced atomically: a second daemon reading it meanwhile must never see it empty (and
+          // take it for the stale lock of a crashed daemon).
+          await writeFileDurably(path, JSON.stringify({ ...contents, host, port }));
         },
         async release() {
           await unlink(path).catch(() => undefined);
@@ -56,6 +56,25 @@ export async function acquireStateLock(directory: string): Promise<StateLock> {
     }
   }
   throw new Error(`could not take the lock ${path}`);
+}
+
+// The lock appears with its contents already written (a hard link of a complete temporary file), so
+// it is never seen empty; `link` fails with EEXIST when another daemon holds it.
+async function createWithContents(path: string, text: string): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}-0`;
+  const handle = await open(temporary, "w", 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temporary, path);
+    await fsyncDirectory(dirname(path));
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
 }
 
 async function readOwner(path: string): Promise<LockContents | null> {

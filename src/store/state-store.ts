@@ -153,9 +153,14 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       }
       await writer?.close();
       writer = null;
+      // journal.prev holds what lies between the `.bak` generation and the new snapshots. With no journal
+      // to rotate, nothing does (`.bak` now has the same content), so an older journal.prev is retired.
       await rename(join(directory, JOURNAL_FILE), join(directory, PREVIOUS_JOURNAL_FILE)).catch(
-        (error: NodeJS.ErrnoException) => {
+        async (error: NodeJS.ErrnoException) => {
           if (error.code !== "ENOENT") throw error;
+          await unlink(join(directory, PREVIOUS_JOURNAL_FILE)).catch((unlinkError: NodeJS.ErrnoException) => {
+            if (unlinkError.code !== "ENOENT") throw unlinkError;
+          });
         },
       );
       await fsyncDirectory(directory);
@@ -200,7 +205,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     },
   };
 
-  // Damage found at start-up is repaired at once, so the quarantined files are not needed again.
-  if (loaded.problems.length > 0 && !loaded.unreadable) await store.compact().catch(() => undefined);
+  // Damage found at start-up is repaired at once (the damaged files are kept aside as .corrupt copies).
+  // Twice: the first snapshot holds everything that loaded; the second makes that the `.bak` generation
+  // too and retires the damaged journal, so the same damage is not reported again at the next start.
+  if (loaded.problems.length > 0 && !loaded.unreadable) {
+    await store.compact().then(() => store.compact()).catch(() => undefined);
+  }
   return store;
 }

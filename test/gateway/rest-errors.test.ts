@@ -1,9 +1,16 @@
+import { readFileSync } from "node:fs";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { expect } from "chai";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
 import { httpStatusFromCode, successStatusForRpc } from "../../src/gateway/http-status.js";
-import { asConnectError, GatewayError, restErrorStatus, restStatusJson } from "../../src/gateway/rest-errors.js";
+import {
+  asConnectError,
+  GATEWAY_REASONS,
+  GatewayError,
+  restErrorStatus,
+  restStatusJson,
+} from "../../src/gateway/rest-errors.js";
 
 describe("REST errors", () => {
   it("maps every code to grpc-gateway's HTTP status", () => {
@@ -71,5 +78,12 @@ describe("REST errors", () => {
     const known = new ConnectError("gone", Code.NotFound);
     expect(asConnectError(known, (reason) => reported.push(reason))).to.equal(known);
     expect(reported).to.have.length(1);
+  });
+
+  it("documents every gateway reason in README-gateway.md", () => {
+    const readme = readFileSync(new URL("../../src/gateway/README-gateway.md", import.meta.url), "utf8");
+    for (const reason of GATEWAY_REASONS) {
+      expect(readme, reason).to.include(`| \`${reason}\` |`);
+    }
   });
 });

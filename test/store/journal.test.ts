@@ -1,4 +1,4 @@
-import { readFile, rm, stat } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { decodeJournalLine, encodeJournalLine, JournalWriter } from "../../src/store/journal.js";
@@ -42,6 +42,19 @@ describe("JournalWriter", () => {
     await second.close();
     expect(await readFile(path, "utf8")).to.equal("a\nb\nc\n");
     expect((await stat(path)).mode & 0o777).to.equal(0o600);
+  });
+
+  it("starts a new line when the file ends in a partial line it could not cut off, so no entry is glued to it", async () => {
+    const path = join(directory, "journal.jsonl");
+    const entry = encodeJournalLine('{"seq":1,"ops":[]}');
+    await writeFile(path, entry + "0badc0de {\"seq\":2,");
+    const writer = await JournalWriter.open(path);
+    const next = encodeJournalLine('{"seq":3,"ops":[]}');
+    await writer.appendDurably([next]);
+    await writer.close();
+    const lines = (await readFile(path, "utf8")).split("\n");
+    expect(lines).to.deep.equal([entry.slice(0, -1), '0badc0de {"seq":2,', next.slice(0, -1), ""]);
+    expect(decodeJournalLine(lines[2])).to.equal('{"seq":3,"ops":[]}');
   });
 
   describe("on a full disk (a real tmpfs)", function () {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -307,7 +308,7 @@ describe("openStateStore", () => {
       await store.compact();
       await store.commit(putTx(store.state, "projects", project("p2")));
       const journalSize = (await stat(join(stateDir, JOURNAL_FILE))).size;
-      const snapshotBefore = await readFile(snapshotPath(stateDir, "projects"), "utf8");
+      const workSnapshotBefore = await readFile(snapshotPath(stateDir, "work"), "utf8");
       const filesBefore = await listDir(stateDir);
 
       await disk.fill(1000);
@@ -324,12 +325,16 @@ describe("openStateStore", () => {
       expect((await stat(join(stateDir, JOURNAL_FILE))).size).to.equal(journalSize);
       expect(problems[0]?.code).to.equal("STATE_UNWRITABLE");
 
-      // A snapshot cannot be written either; the one on disk stays whole and no temporary file is left.
+      // A snapshot too big for the space left cannot be written: the file on disk stays as it was, every
+      // snapshot still parses, and no temporary file is left.
       store.state.work.set("w-big", workItem("w-big", "p1", { content: big }));
       expectUnwritable(await rejectionOf(store.compact()));
       store.state.work.delete("w-big");
-      expect(await readFile(snapshotPath(stateDir, "projects"), "utf8")).to.equal(snapshotBefore);
+      expect(await readFile(snapshotPath(stateDir, "work"), "utf8")).to.equal(workSnapshotBefore);
       expect(await listDir(stateDir)).to.deep.equal(filesBefore);
+      for (const file of filesBefore.filter((name) => /\.json(\.bak)?$/.test(name))) {
+        expect(() => JSON.parse(readFileSync(join(stateDir, file), "utf8")), file).not.to.throw();
+      }
 
       await disk.free();
       await store.commit(putTx(store.state, "projects", project("p3")));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,10 +33,13 @@ export interface DaemonProcess {
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
   const ownDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), "commander-test-")));
+  // An explicit, empty config file: the tests never read the user's own configuration.
+  const configFile = join(stateDir, "test-config.json");
+  await writeFile(configFile, "{}\n");
   const child = spawn(
     process.execPath,
     [COMMANDER_BIN, "daemon", "--port", "0", "--state-dir", stateDir, ...(options.args ?? [])],
-    { cwd: REPO_ROOT, env: { ...process.env, COMMANDER_CONFIG: join(stateDir, "no-config.json"), ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: REPO_ROOT, env: { ...process.env, COMMANDER_CONFIG: configFile, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

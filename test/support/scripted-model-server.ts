@@ -21,8 +21,13 @@ export interface ToolResult {
 }
 
 export interface ModelTurn {
-  /** Text of the last `user` message (its text blocks, joined). Claude Code adds a system-reminder block. */
+  /** Text of the last `user` message (its text blocks, joined). Claude Code adds system-reminder blocks. */
   text: string;
+  /**
+   * The last text block: the prompt just typed. After a failed turn Claude Code sends the failed prompt
+   * and the new one in the same `user` message, so `text` holds both.
+   */
+  prompt: string;
   /** `tool_result` blocks of that message: set on the request that follows a tool run. */
   toolResults: ToolResult[];
   request: RecordedRequest;
@@ -160,8 +165,10 @@ export async function startScriptedModelServer(
           return answer(res, body!, (record.reply = { text: JSON.stringify({ title: "Scripted session" }) }));
         case "main": {
           const blocks = lastUserMessage(body!);
+          const texts = blocks.filter((block) => block.type === "text").map((block) => block.text ?? "");
           const turn: ModelTurn = {
-            text: blocks.filter((block) => block.type === "text").map((block) => block.text ?? "").join("\n"),
+            text: texts.join("\n"),
+            prompt: texts.at(-1) ?? "",
             toolResults: blocks
               .filter((block) => block.type === "tool_result")
               .map((block) => ({ toolUseId: block.tool_use_id ?? "", content: flattenContent(block.content), isError: block.is_error === true })),

@@ -23,7 +23,7 @@ process.stdin.on("end", async () => {
       process.stderr.write(`commander hook: HTTP ${response.status}\n`);
       process.exit(1);
     }
-    process.stdout.write(text);
+    process.stdout.write(text, () => process.exit(0)); // keep-alive sockets would hold the exit up
   } catch (error) {
     // Exit 1 is a non-blocking hook error: Claude Code carries on as if there were no hook.
     process.stderr.write(`commander hook: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,7 +1,10 @@
 import type { ScreenRules } from "../screen/screen-detector.js";
 import { screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
 
-/** Any interactive program, described by the daemon's config. Patterns are regular expressions (strings). */
+/**
+ * Any interactive program, described by the daemon's config. Patterns are regular expressions (strings),
+ * matched against the screen with the spaces the program wrote at line ends (so "fake-agent> $" works).
+ */
 export interface ShellRuntimeOptions {
   command?: readonly string[];
   /** Matched against the last non-empty lines; a trailing `$` anchors to the end of the last line. */
@@ -10,6 +13,8 @@ export interface ShellRuntimeOptions {
   /** The line above a numbered list that makes it a question (default: a line ending in "?"). */
   questionPattern?: string | RegExp;
   errorPattern?: string | RegExp;
+  /** How many of the last non-empty lines the ready and busy patterns see (default 1: the last line). */
+  liveLines?: number;
 }
 
 const compile = (pattern: string | RegExp | undefined): RegExp[] | undefined =>
@@ -21,6 +26,7 @@ export function createShellRuntime(options: ShellRuntimeOptions = {}): AgentRunt
     busy: compile(options.busyPattern),
     question: compile(options.questionPattern),
     error: compile(options.errorPattern ?? /^(?:Error|ERROR|Fatal|FATAL):\s/),
+    liveLines: options.liveLines ?? 1,
   };
   return screenOnlyRuntime({ name: "shell", displayName: "Shell program", command: options.command ?? ["sh"], screen });
 }

@@ -6,6 +6,7 @@ export type ScreenState = "ready" | "busy" | "asking" | "unknown";
 /**
  * What a runtime looks like on screen. `ready` and `busy` are matched against the live region: the last
  * `liveLines` non-empty lines joined by "\n", so a `$` without the `m` flag means "end of the last line".
+ * Trailing spaces are there only if the program wrote them and the screen was captured with them.
  */
 export interface ScreenRules {
   ready?: readonly RegExp[];
@@ -54,11 +55,13 @@ const YES_NO = /\((y)\/(n)\)|\[(y)\/(n)\]|\[(yes)\/(no)\]|\((yes)\/(no)\)/i;
 const LETTER_MENU = /((?:\([A-Za-z]\)[\w' ]*\/)+\([A-Za-z]\)[\w' ]*?)\s*(?:\[([^\]]+)\])?\s*:?\s*$/;
 
 export function readScreen(screen: string, rules: ScreenRules = {}): ScreenReading {
-  const lines = stripAnsi(screen)
-    .split("\n")
-    .map((line) => line.trimEnd());
-  const nonEmpty = lines.filter((line) => line.trim() !== "");
-  const live = nonEmpty.slice(-(rules.liveLines ?? 6)).join("\n");
+  const raw = stripAnsi(screen).split("\n");
+  const lines = raw.map((line) => line.trimEnd());
+  // Trailing spaces stay in the live region: a prompt such as "fake-agent> " ends in one.
+  const live = raw
+    .filter((line) => line.trim() !== "")
+    .slice(-(rules.liveLines ?? 6))
+    .join("\n");
   const prompt = findPrompt(lines, rules);
   const errors = rules.error?.length
     ? lines.filter((line) => rules.error!.some((pattern) => pattern.test(line))).map((line) => line.trim())

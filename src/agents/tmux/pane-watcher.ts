@@ -17,7 +17,7 @@ export interface PaneExit {
 export interface PaneWatcherEvents {
   /** Raw program output of any pane of the session, as it arrives. */
   output: [paneId: string, data: string];
-  /** The rendered screen (`capture-pane -p`) of a watched pane, after output settled; only when it changed. */
+  /** The rendered screen (`capture-pane -p -N`) of a watched pane, after new output; only when it changed. */
   screen: [paneId: string, screen: string];
   /** A watched pane's program exited or the pane disappeared; emitted once per pane. */
   exited: [exit: PaneExit];
@@ -44,6 +44,8 @@ export interface PaneWatcher extends EventEmitter<PaneWatcherEvents> {
   refresh(paneId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
+
+const DEAD_SUBSCRIPTION = "commander-dead";
 
 interface Watched {
   screen?: string;
@@ -80,8 +82,9 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       const entry = watched.get(paneId);
       if (entry) scheduleCapture(paneId, entry);
     },
-    notification(name) {
+    notification(name, args) {
       if (name === "window-close" || name === "unlinked-window-close") void checkPanes();
+      else if (name === "subscription-changed" && args.startsWith(`${DEAD_SUBSCRIPTION} `) && args.endsWith(": 1")) void checkPanes();
       else if (name === "session-changed") attached?.();
     },
     reply({ fromThisClient, ok, lines }) {
@@ -96,7 +99,9 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   }
 
   // The control client's command queue blocks on `wait-for` until a pane dies, so the reply to the
-  // command queued behind it is the wake-up; then the next wait is armed.
+  // command queued behind it is the wake-up; then the next wait is armed. tmux 3.3a skips the
+  // `pane-died` hook for some programs that exit right after starting, so a subscription to
+  // `#{pane_dead}` (which tmux evaluates once a second) backs it up.
   function armDeathWait(): void {
     send(`wait-for ${PANE_DIED_CHANNEL}`);
     send("display-message -p woken", (ok) => {
@@ -119,7 +124,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     entry.dirty = false;
     entry.capturing = (async () => {
       try {
-        const screen = await driver.capture(paneId);
+        const screen = await driver.capture(paneId, { trailingSpaces: true });
         if (watched.get(paneId) !== entry || screen === entry.screen) return;
         entry.screen = screen;
         emitter.emit("screen", paneId, screen);
@@ -219,6 +224,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       attached = undefined;
     });
     spawned.once("exit", onClientEnd);
+    send(`refresh-client -B '${DEAD_SUBSCRIPTION}:%*:#{pane_dead}'`); // before the queue blocks on wait-for
     armDeathWait();
     log.info({}, "pane watcher started");
   };

@@ -49,6 +49,8 @@ export interface CaptureOptions {
   escapes?: boolean;
   /** Also include this many lines of scrollback above the visible screen. */
   scrollback?: number;
+  /** Keep the spaces a program wrote at the end of a line (`-N`), such as the one after a `> ` prompt. */
+  trailingSpaces?: boolean;
 }
 
 export interface TmuxDriver {
@@ -247,10 +249,11 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
       await run(["send-keys", "-t", paneId, ...keys]);
     },
 
-    async capture(paneId, { escapes = false, scrollback = 0 } = {}) {
+    async capture(paneId, { escapes = false, scrollback = 0, trailingSpaces = false } = {}) {
       assertPane(paneId);
       const args = ["capture-pane", "-p", "-t", paneId];
       if (escapes) args.push("-e");
+      if (trailingSpaces) args.push("-N");
       if (scrollback > 0) args.push("-S", String(-Math.floor(scrollback)));
       return run(args);
     },
@@ -258,7 +261,9 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
     async paneStatus(paneId) {
       assertPane(paneId);
       try {
-        return parseStatus((await run(["display-message", "-p", "-t", paneId, STATUS_FORMAT])).replace(/\n$/, ""));
+        const status = parseStatus((await run(["display-message", "-p", "-t", paneId, STATUS_FORMAT])).replace(/\n$/, ""));
+        // tmux 3.3 prints empty fields instead of failing when the pane is gone.
+        return status.paneId === paneId ? status : undefined;
       } catch (error) {
         if (error instanceof TmuxCommandError && error.isMissingTarget) return undefined;
         throw error;

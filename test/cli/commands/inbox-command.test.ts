@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { waitFor } from "../../support/wait-for.js";
 import { useCliFixture } from "../support/cli-fixture.js";
 
 interface MessageJson {
@@ -24,7 +25,8 @@ describe("commander inbox (against a real daemon)", () => {
 
   it("sends a message with a priority, printing the REST JSON", async () => {
     const message = await f.cliJson<MessageJson>(["inbox", "send", "i", "Stop and run the tests", "--priority", "critical"]);
-    expect(message).to.include({ project_id: "i", content: "Stop and run the tests", priority: "critical", state: "pending" });
+    expect(message).to.include({ project_id: "i", content: "Stop and run the tests", priority: "critical" });
+    expect(message.state).to.be.oneOf(["pending", "delivered"]);
   });
 
   it("lists messages, most urgent first", async () => {
@@ -32,8 +34,8 @@ describe("commander inbox (against a real daemon)", () => {
     expect(result.code, result.stderr).to.equal(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).to.match(/^ID\s+PROJECT\s+PRIORITY\s+STATE\s+SENT\s+CONTENT$/);
-    expect(lines[1]).to.match(/critical\s+pending\s+just now\s+Stop and run the tests$/);
-    expect(lines[2]).to.match(/normal\s+pending\s+just now\s+Use pnpm, not npm$/);
+    expect(lines[1]).to.match(/^msg-[0-9a-f]{12}  i\s+critical\s+(pending|delivered)\s+just now\s+Stop and run the tests$/);
+    expect(lines[2]).to.match(/^msg-[0-9a-f]{12}  i\s+normal\s+(pending|delivered)\s+just now\s+Use pnpm, not npm$/);
   });
 
   it("pages and filters messages, printing the REST JSON", async () => {
@@ -41,7 +43,9 @@ describe("commander inbox (against a real daemon)", () => {
     expect(page.total).to.equal(2);
     expect(page.messages).to.have.length(1);
     expect(page).to.deep.equal(await f.rest("/api/inbox?limit=1"));
-    const normal = await f.cliJson<{ messages: MessageJson[] }>(["inbox", "list", "--priority", "normal", "--state", "pending"]);
+    // The project's agent takes the messages at its next turn; then their state stays put.
+    await waitFor(async () => (await f.rest<{ total: number }>("/api/inbox?state=delivered")).total === 2, { what: "delivery" });
+    const normal = await f.cliJson<{ messages: MessageJson[] }>(["inbox", "list", "--priority", "normal", "--state", "delivered"]);
     expect(normal.messages.map((m) => m.content)).to.deep.equal(["Use pnpm, not npm"]);
   });
 

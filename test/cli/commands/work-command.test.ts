@@ -18,6 +18,8 @@ describe("commander work (against a real daemon)", () => {
 
   before(async () => {
     await f.cliJson(["projects", "add", f.newProjectDir("w"), "--id", "w", "--runtime", "shell"]);
+    // Paused, so the agent does not pick the items up while the tests look at the queue.
+    await f.cliJson(["projects", "pause", "w"]);
   });
 
   it("queues a prompt with the default priority, joining the words", async () => {

@@ -6,13 +6,17 @@ import { expect } from "chai";
 import { startDaemon, type DaemonOptions, type DaemonProcess } from "../../support/daemon-process.js";
 import { rest, type RestResponse } from "../../support/rest-client.js";
 
-// Agents are tested elsewhere (test/agents). Here every runtime points at a program that does not exist,
-// so that adding work can never launch a real agent (Claude Code is a dev dependency, and `npm test`
-// puts node_modules/.bin on PATH) and the tests only see what the API itself does.
-const NO_AGENT = "/nonexistent/commander-e2e-no-agent";
-const RUNTIMES_WITHOUT_AGENTS = Object.fromEntries(
-  ["claude-code", "codex", "gemini", "aider", "shell"].map((name) => [name, { command: [NO_AGENT] }]),
-);
+// Agents are tested elsewhere (test/agents). Here every runtime runs a stand-in that lives one second and
+// then exits with an error, whatever arguments it gets: adding work can never launch a real agent (Claude
+// Code is a dev dependency, and `npm test` puts node_modules/.bin on PATH), and an agent that is started
+// fails the way a missing or broken agent does, raising an `instance_error` event.
+const FAILING_AGENT = "#!/bin/sh\n# A stand-in agent for the e2e tests: it never becomes ready.\nsleep 1\nexit 3\n";
+const RUNTIME_NAMES = ["claude-code", "codex", "gemini", "aider", "shell"];
+
+/** The `runtimes` setting that runs `command` for every runtime. */
+export function runtimesRunning(command: string[]): Record<string, { command: string[] }> {
+  return Object.fromEntries(RUNTIME_NAMES.map((name) => [name, { command }]));
+}
 
 export interface E2eDaemon extends DaemonProcess {
   /** A fresh, empty directory to register as a project; removed by `dispose()`. */
@@ -22,7 +26,8 @@ export interface E2eDaemon extends DaemonProcess {
 }
 
 /**
- * The real daemon process for one `describe`, with agents disabled and a scratch area for project dirs.
+ * The real daemon process for one `describe`, with stand-in agents that fail, and a scratch area for
+ * project directories.
  * The daemon reads its settings from a config file written here (an explicit `COMMANDER_CONFIG` must
  * exist), so each test daemon is isolated from the user's own configuration.
  */
@@ -31,9 +36,12 @@ export async function startE2eDaemon(options: DaemonOptions = {}): Promise<E2eDa
   const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? join(scratch, "state");
   await mkdir(stateDir, { recursive: true });
+  const agent = join(scratch, "failing-agent.sh");
+  await writeFile(agent, FAILING_AGENT, { mode: 0o755 });
   const configFile = join(scratch, "config.json");
-  // max_projects is raised so that one daemon serves a whole file of tests; COMMANDER_MAX_PROJECTS overrides it.
-  await writeFile(configFile, JSON.stringify({ runtimes: RUNTIMES_WITHOUT_AGENTS, max_projects: 1000 }));
+  // max_projects is raised so that one daemon serves a whole file of tests; COMMANDER_MAX_PROJECTS (or
+  // COMMANDER_RUNTIMES) in `options.env` override the file.
+  await writeFile(configFile, JSON.stringify({ runtimes: runtimesRunning([agent]), max_projects: 1000 }));
   let daemon: DaemonProcess;
   try {
     daemon = await startDaemon({ ...options, stateDir, env: { COMMANDER_CONFIG: configFile, ...options.env } });
@@ -49,6 +57,11 @@ export async function startE2eDaemon(options: DaemonOptions = {}): Promise<E2eDa
       return dir;
     },
     async dispose() {
+      if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) {
+        // It died before the tests were done with it: its last words are the only clue.
+        const tail = daemon.output().split("\n").slice(-40).join("\n");
+        process.stderr.write(`\ncommander daemon on port ${daemon.port} exited early (${daemon.child.exitCode ?? daemon.child.signalCode}):\n${tail}\n`);
+      }
       await daemon.stop("SIGTERM").catch(() => undefined);
       await daemon.cleanup();
       if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
@@ -62,6 +75,18 @@ export async function registerProject(daemon: E2eDaemon, body: Record<string, un
   const path = (body.path as string | undefined) ?? (await daemon.newProjectDir());
   const res = await rest(daemon.url, "POST", "/api/projects", { ...body, path });
   expect(res.status, res.text).to.equal(201);
+  return res.body;
+}
+
+/**
+ * Registers a project and pauses it. Work or a message for a project that is not paused makes the daemon
+ * start its agent (auto-execution); a paused project's queue stays exactly as the API leaves it, which is
+ * what tests of the queue and the inbox need.
+ */
+export async function registerPausedProject(daemon: E2eDaemon, body: Record<string, unknown> = {}): Promise<any> {
+  const project = await registerProject(daemon, body);
+  const res = await rest(daemon.url, "POST", `/api/projects/${project.id}/pause`, { reason: "kept quiet by the e2e tests" });
+  expect(res.status, res.text).to.equal(200);
   return res.body;
 }
 

@@ -1,0 +1,93 @@
+import type { ConnectError } from "@connectrpc/connect";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
+import { restErrorHeaders, restErrorStatus, restStatusJson } from "../gateway/rest-errors.js";
+
+/** The wire protocols a request can speak, each with its own way of carrying an error. */
+export type WireProtocol = "grpc" | "grpc-web" | "connect-stream" | "connect-unary" | "rest";
+
+/**
+ * Which protocol a request speaks, from its Content-Type (as connect-es's handlers tell them apart) and
+ * its path: a request to an RPC path that is neither gRPC, gRPC-Web nor a Connect stream is a Connect
+ * unary call (POST, or GET with the message in the query); anything else is REST.
+ */
+export function wireProtocolOf(req: NodeServerRequest, isRpcPath: boolean): WireProtocol {
+  const contentType = contentTypeOf(req);
+  if (/^application\/grpc-web/i.test(contentType)) return "grpc-web";
+  if (/^application\/grpc/i.test(contentType)) return "grpc";
+  if (/^application\/connect\+/i.test(contentType)) return "connect-stream";
+  return isRpcPath ? "connect-unary" : "rest";
+}
+
+/**
+ * Answers a request refused before it reached the RPC layer (a transport guard) the way its protocol
+ * expects an error, so every client sees a proper status: gRPC clients a `grpc-status` trailer, gRPC-Web
+ * clients a trailer frame, Connect clients an error JSON (unary) or an end-of-stream message (streams),
+ * REST clients a `google.rpc.Status` JSON with the HTTP status of the code.
+ */
+export function writeTransportError(req: NodeServerRequest, res: NodeServerResponse, error: ConnectError, isRpcPath: boolean): void {
+  const close: Record<string, string> = unreadBody(req) ? { connection: "close" } : {};
+  const contentType = contentTypeOf(req);
+  switch (wireProtocolOf(req, isRpcPath)) {
+    case "grpc": {
+      const status = headersToRecord(setTrailerStatus(new Headers(), error));
+      if (req.httpVersionMajor >= 2) {
+        res.writeHead(200, { "content-type": contentType });
+        res.addTrailers(status);
+      } else {
+        // gRPC needs HTTP/2; over HTTP/1.1 the status goes in the headers (a "trailers-only" answer).
+        res.writeHead(200, { ...close, "content-type": contentType, ...status });
+      }
+      res.end();
+      return;
+    }
+    case "grpc-web": {
+      const frame = encodeEnvelope(trailerFlag, trailerSerialize(setTrailerStatus(new Headers(), error)));
+      const body = /^application\/grpc-web-text/i.test(contentType) ? Buffer.from(Buffer.from(frame).toString("base64")) : Buffer.from(frame);
+      writeBody(res, 200, { ...close, "content-type": contentType }, body);
+      return;
+    }
+    case "connect-stream": {
+      const json = JSON.stringify(endStreamToJson(new Headers(), error, undefined));
+      const body = Buffer.from(encodeEnvelope(endStreamFlag, new TextEncoder().encode(json)));
+      writeBody(res, 200, { ...close, "content-type": contentType }, body);
+      return;
+    }
+    case "connect-unary": {
+      const body = Buffer.from(JSON.stringify(errorToJson(error, undefined)));
+      writeBody(res, codeToHttpStatus(error.code), { ...close, "content-type": "application/json" }, body);
+      return;
+    }
+    case "rest": {
+      const body = Buffer.from(JSON.stringify(restStatusJson(error)));
+      const headers = { ...restErrorHeaders(error), ...close, "content-type": "application/json; charset=utf-8" };
+      writeBody(res, restErrorStatus(error), headers, body);
+      return;
+    }
+  }
+}
+
+function writeBody(res: NodeServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+  res.writeHead(status, { ...headers, "content-length": String(body.length) });
+  res.end(body);
+}
+
+function contentTypeOf(req: NodeServerRequest): string {
+  const value = req.headers["content-type"];
+  return (Array.isArray(value) ? value[0] : value) ?? "";
+}
+
+function headersToRecord(headers: Headers): Record<string, string> {
+  return Object.fromEntries(headers.entries());
+}
+
+// An HTTP/1.1 request body left unread would be parsed as the next request on the connection (or, with
+// keep-alive, read and thrown away however large it is), so such a connection is closed instead.
+function unreadBody(req: NodeServerRequest): boolean {
+  if (req.httpVersionMajor !== 1 || req.complete) return false;
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}

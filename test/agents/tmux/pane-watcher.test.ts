@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import type { PaneExit } from "../../../src/agents/tmux/pane-watcher.js";
+import { nextEvent } from "../../support/next-event.js";
+import { createTmuxSandbox, type TmuxSandbox } from "../../support/tmux-sandbox.js";
+import { waitFor } from "../../support/wait-for.js";
+
+describe("pane watcher", () => {
+  let sandbox: TmuxSandbox;
+
+  beforeEach(async () => {
+    sandbox = await createTmuxSandbox();
+  });
+  afterEach(async () => {
+    await sandbox.cleanup();
+  });
+
+  it("emits program output as it is written, multi-byte characters intact", async () => {
+    const { driver, watcher, dir } = sandbox;
+    let output = "";
+    watcher.on("output", (_paneId, data) => (output += data));
+    const { paneId } = await driver.openWindow({ name: "echo", cwd: dir, command: ["sh", "-c", "read line; echo \"got: $line ✓ héllo\"; sleep 30"] });
+    await watcher.watch(paneId);
+    await driver.sendText(paneId, "ping");
+    await driver.sendKeys(paneId, ["Enter"]);
+    await waitFor(() => output.includes("got: ping ✓ héllo"), { what: "the echoed line" });
+  });
+
+  it("captures the screen after output and only then", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "screen", cwd: dir, command: ["sh", "-c", "read line; echo \"answer: $line\"; sleep 30"] });
+    await watcher.watch(paneId);
+    let captures = 0;
+    const capture = driver.capture;
+    driver.capture = (...args) => (captures++, capture(...args));
+    // Nothing is written while the program waits: no capture may happen in this window.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(captures).to.equal(0);
+    const screen = nextEvent<[string, string]>(watcher, "screen", (id, text) => id === paneId && text.includes("answer: 42"));
+    await driver.sendText(paneId, "42");
+    await driver.sendKeys(paneId, ["Enter"]);
+    await screen;
+    expect(watcher.screen(paneId)).to.contain("answer: 42");
+    expect(captures).to.be.within(1, 3);
+  });
+
+  it("notices at once that a program exited, with its status and final screen", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "exit", cwd: dir, command: ["sh", "-c", "read line; exit 5"] });
+    await watcher.watch(paneId);
+    const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+    const sentAt = Date.now();
+    await driver.sendKeys(paneId, ["Enter"]);
+    const [exit] = await exited;
+    expect(Date.now() - sentAt).to.be.below(500);
+    expect(exit).to.deep.equal({ paneId, inspectable: true, exitStatus: 5, exitSignal: null });
+    expect(watcher.screen(paneId)).to.contain("Pane is dead (status 5");
+  });
+
+  it("notices a pane whose window was killed", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "killed", cwd: dir, command: ["sleep", "30"] });
+    await watcher.watch(paneId);
+    const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+    await driver.killWindow(paneId);
+    const [exit] = await exited;
+    expect(exit.inspectable).to.equal(false);
+  });
+
+  it("reports a program that exited before the pane was watched", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "early", cwd: dir, command: ["sh", "-c", "exit 2"] });
+    await waitFor(async () => (await driver.paneStatus(paneId))?.alive === false, { what: "the pane to die" });
+    const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+    await watcher.watch(paneId);
+    expect((await exited)[0].exitStatus).to.equal(2);
+  });
+
+  it("reports every watched pane gone and closes when the server is killed", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "server", cwd: dir, command: ["sleep", "30"] });
+    await watcher.watch(paneId);
+    const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+    const closed = nextEvent(watcher, "closed");
+    await driver.killServer();
+    expect((await exited)[0].inspectable).to.equal(false);
+    await closed;
+  });
+});
