@@ -10,7 +10,7 @@ import {
   type EventType,
 } from "./records.js";
 import { EVENT_TRANSITIONS, transition } from "./transitions.js";
-import { limitLength } from "./validate-fields.js";
+import { requireTerminalSafeText } from "./validate-fields.js";
 import { unblockWork } from "./work-rules.js";
 
 // Default priorities of the original implementation (its section 2.4).
@@ -80,7 +80,8 @@ export function resolveEvent(ctx: DomainContext, eventId: string, answer: string
   const event = getEvent(ctx.state, eventId);
   if (event.status === "resolved") return { event, changed: false };
   transition(EVENT_TRANSITIONS, eventId, event.status, "resolve");
-  const resolution = normaliseResolution(event, limitLength("resolution", answer.trim(), ctx.limits.maxContentBytes));
+  // Free-text answers may reach the agent's terminal: the same rule as work content.
+  const resolution = normaliseResolution(event, requireTerminalSafeText("resolution", answer.trim(), ctx.limits.maxContentBytes));
   return { event: closeEvent(ctx, { ...event, status: "resolved", resolution, resolvedAt: ctx.now }), changed: true };
 }
 

@@ -363,6 +363,12 @@ describe("durable state of the real daemon", function () {
         // A killed daemon's lock is left behind; the new daemon took it over.
         expect(JSON.parse(await readFile(join(directory, "daemon.lock"), "utf8"))).to.include({ pid: daemon.child.pid, port: daemon.port });
         await verify(daemon.url, model, round - 1);
+        if (round === 1) {
+          // One project to start with, so the first round's writers go straight to concurrent writes.
+          const first = await addProject(daemon.url, "crash base");
+          model.projects.set(first.id, { name: first.name, path: first.path });
+          model.paused.add(first.id);
+        }
         const before = model.acknowledged;
         let stopped = false;
         const writers = Array.from({ length: 8 }, (_, worker) => writer(daemon.url, model, round, worker, () => stopped));

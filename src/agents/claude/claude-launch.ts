@@ -24,6 +24,8 @@ export type ClaudePermissionMode = (typeof CLAUDE_PERMISSION_MODES)[number];
 export interface ClaudeLaunchOptions {
   /** A UUID: the CLI's `--session-id`, and the `session_id` of every hook payload. */
   sessionId: string;
+  /** Continue that session's conversation (`--resume <id>`: same id, SessionStart `source: "resume"`). */
+  resume?: boolean;
   hookUrl: string;
   hookSecret: string;
   permissionMode?: ClaudePermissionMode;
@@ -106,7 +108,7 @@ export function claudeHookSettings(options: Omit<ClaudeLaunchOptions, "sessionId
  * and the environment to launch it with. Nothing under the user's ~/.claude is touched.
  */
 export async function buildClaudeLaunch(options: ClaudeLaunchOptions): Promise<ClaudeLaunch> {
-  const { sessionId, hookSecret, settingsDir, permissionMode = "default", binary = "claude", extraArgs = [] } = options;
+  const { sessionId, resume = false, hookSecret, settingsDir, permissionMode = "default", binary = "claude", extraArgs = [] } = options;
   if (!UUID.test(sessionId)) throw new TypeError(`Claude Code needs a UUID session id, got ${JSON.stringify(sessionId)}`);
   if (!CLAUDE_PERMISSION_MODES.includes(permissionMode)) throw new TypeError(`unknown permission mode: ${permissionMode}`);
   if (hookSecret === "") throw new TypeError("hook secret must not be empty");
@@ -118,7 +120,7 @@ export async function buildClaudeLaunch(options: ClaudeLaunchOptions): Promise<C
   return {
     command: [
       binary,
-      "--session-id", sessionId,
+      resume ? "--resume" : "--session-id", sessionId,
       "--settings", settingsPath,
       "--permission-mode", permissionMode,
       ...extraArgs,

@@ -11,6 +11,8 @@ export type AgentInput = { text: string } | { keys: string[] };
 export interface LaunchContext {
   /** Id for the agent's own session (a UUID; Claude Code's `--session-id`). */
   agentSessionId: string;
+  /** The agent ran this session before: continue its conversation where the runtime can. */
+  resume?: boolean;
   /** Where the agent's hooks post (`/api/hooks/{session_id}`), and the secret they must carry. */
   hookUrl: string;
   hookSecret: string;
@@ -37,6 +39,8 @@ export interface AgentRuntime {
   submitPrompt(text: string): AgentInput[];
   /** Inputs that pick `prompt.options[optionIndex]`. */
   answer(prompt: ScreenPrompt, optionIndex: number): AgentInput[];
+  /** Inputs that ask the agent to exit on its own (before anyone kills the window). */
+  readonly exitInputs: AgentInput[];
 }
 
 export async function sendAgentInput(driver: TmuxDriver, paneId: string, inputs: readonly AgentInput[]): Promise<void> {
@@ -62,6 +66,7 @@ export function screenOnlyRuntime(spec: {
   displayName: string;
   command: readonly string[];
   screen: ScreenRules;
+  exitInputs: AgentInput[];
 }): AgentRuntime {
   if (spec.command.length === 0) throw new TypeError(`runtime ${spec.name} needs a command`);
   return {

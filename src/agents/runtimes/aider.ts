@@ -1,5 +1,5 @@
 import type { ScreenRules } from "../screen/screen-detector.js";
-import { screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
+import { pasteThenEnter, screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
 
 // From aider's prompt_toolkit interface as documented upstream, not observed here: a "> " (or
 // "architect> ") prompt on the last line, "(Y)es/(N)o/(D)on't ask again [Yes]:" questions answered by
@@ -11,5 +11,11 @@ export const AIDER_SCREEN: ScreenRules = {
 };
 
 export function createAiderRuntime(options: { command?: readonly string[] } = {}): AgentRuntime {
-  return screenOnlyRuntime({ name: "aider", displayName: "aider", command: options.command ?? ["aider"], screen: AIDER_SCREEN });
+  return screenOnlyRuntime({
+    name: "aider",
+    displayName: "aider",
+    command: options.command ?? ["aider"],
+    screen: AIDER_SCREEN,
+    exitInputs: pasteThenEnter("/exit"),
+  });
 }

@@ -34,6 +34,7 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
     async prepareLaunch(context) {
       const launch = await buildClaudeLaunch({
         sessionId: context.agentSessionId,
+        resume: context.resume ?? false,
         hookUrl: context.hookUrl,
         hookSecret: context.hookSecret,
         settingsDir: context.settingsDir,
@@ -47,5 +48,6 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
     },
     submitPrompt: pasteThenEnter,
     answer: optionKeys,
+    exitInputs: pasteThenEnter("/exit"),
   };
 }

@@ -1,5 +1,5 @@
 import type { ScreenRules } from "../screen/screen-detector.js";
-import { screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
+import { pasteThenEnter, screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
 
 // From Codex CLI's TUI as documented upstream, not observed here (no Codex binary offline): a "›" input
 // line, "esc to interrupt" while working, numbered approval lists that take the digit.
@@ -11,5 +11,11 @@ export const CODEX_SCREEN: ScreenRules = {
 };
 
 export function createCodexRuntime(options: { command?: readonly string[] } = {}): AgentRuntime {
-  return screenOnlyRuntime({ name: "codex", displayName: "Codex CLI", command: options.command ?? ["codex"], screen: CODEX_SCREEN });
+  return screenOnlyRuntime({
+    name: "codex",
+    displayName: "Codex CLI",
+    command: options.command ?? ["codex"],
+    screen: CODEX_SCREEN,
+    exitInputs: pasteThenEnter("/quit"),
+  });
 }

@@ -1,5 +1,5 @@
 import type { ScreenRules } from "../screen/screen-detector.js";
-import { screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
+import { pasteThenEnter, screenOnlyRuntime, type AgentRuntime } from "./agent-runtime.js";
 
 // From Gemini CLI's TUI as documented upstream, not observed here: "Type your message" in the input box,
 // "esc to cancel" while responding, numbered radio lists ("● 1. Yes, allow once") that take the digit.
@@ -11,5 +11,11 @@ export const GEMINI_SCREEN: ScreenRules = {
 };
 
 export function createGeminiRuntime(options: { command?: readonly string[] } = {}): AgentRuntime {
-  return screenOnlyRuntime({ name: "gemini", displayName: "Gemini CLI", command: options.command ?? ["gemini"], screen: GEMINI_SCREEN });
+  return screenOnlyRuntime({
+    name: "gemini",
+    displayName: "Gemini CLI",
+    command: options.command ?? ["gemini"],
+    screen: GEMINI_SCREEN,
+    exitInputs: pasteThenEnter("/quit"),
+  });
 }

@@ -17,16 +17,28 @@ export interface ShellRuntimeOptions {
   liveLines?: number;
 }
 
-const compile = (pattern: string | RegExp | undefined): RegExp[] | undefined =>
-  pattern === undefined ? undefined : [typeof pattern === "string" ? new RegExp(pattern) : pattern];
+function compile(pattern: string | RegExp | undefined, setting: string): RegExp[] | undefined {
+  if (pattern === undefined || pattern instanceof RegExp) return pattern && [pattern];
+  try {
+    return [new RegExp(pattern)];
+  } catch (error) {
+    throw new TypeError(`runtime shell: ${setting} is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
 
 export function createShellRuntime(options: ShellRuntimeOptions = {}): AgentRuntime {
   const screen: ScreenRules = {
-    ready: compile(options.readyPattern ?? /[$#>%]\s*$/),
-    busy: compile(options.busyPattern),
-    question: compile(options.questionPattern),
-    error: compile(options.errorPattern ?? /^(?:Error|ERROR|Fatal|FATAL):\s/),
+    ready: compile(options.readyPattern ?? /[$#>%]\s*$/, "readyPattern"),
+    busy: compile(options.busyPattern, "busyPattern"),
+    question: compile(options.questionPattern, "questionPattern"),
+    error: compile(options.errorPattern ?? /^(?:Error|ERROR|Fatal|FATAL):\s/, "errorPattern"),
     liveLines: options.liveLines ?? 1,
   };
-  return screenOnlyRuntime({ name: "shell", displayName: "Shell program", command: options.command ?? ["sh"], screen });
+  return screenOnlyRuntime({
+    name: "shell",
+    displayName: "Shell program",
+    command: options.command ?? ["sh"],
+    screen,
+    exitInputs: [{ keys: ["C-d"] }], // end of input: line-oriented programs exit on it
+  });
 }

@@ -23,6 +23,7 @@ export interface PaneWatcherEvents {
   exited: [exit: PaneExit];
   /** The control client ended (server killed, session gone); no more events follow. */
   closed: [];
+  /** A tmux command failed unexpectedly; emitted only when someone listens (logged either way). */
   error: [error: Error];
 }
 
@@ -57,7 +58,8 @@ interface Watched {
 /**
  * Watches a driver's session through one tmux control-mode client: `%output` carries program output as
  * it happens, `%window-close` says a window went away, and a `wait-for` on the channel that the
- * server's `pane-died` hook signals says a program exited. Screens are captured only after output.
+ * server's `pane-died` hook signals (backed by a `#{pane_dead}` subscription) says a program exited.
+ * Screens are captured only after output, never on a timer.
  */
 export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   const { driver, debounceMs = 50 } = options;
@@ -91,6 +93,11 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       if (fromThisClient) replyHandlers.shift()?.(ok, lines);
     },
   });
+
+  function fail(error: unknown): void {
+    log.warn({ err: error }, "pane watcher tmux call failed");
+    if (emitter.listenerCount("error") > 0) emitter.emit("error", error as Error);
+  }
 
   function send(command: string, onReply: (ok: boolean, lines: string[]) => void = () => {}): void {
     if (!child || child.stdin.destroyed) return;
@@ -129,7 +136,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
         entry.screen = screen;
         emitter.emit("screen", paneId, screen);
       } catch (error) {
-        if (!(error instanceof TmuxCommandError && error.isMissingTarget)) emitter.emit("error", error as Error);
+        if (!(error instanceof TmuxCommandError && error.isMissingTarget)) fail(error);
       }
     })();
     await entry.capturing;
@@ -172,7 +179,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
             if (!status || !status.alive) await reportExit(paneId, status);
           }
         } catch (error) {
-          emitter.emit("error", error as Error);
+          fail(error);
         }
       } while (checkAgain);
     })().finally(() => {

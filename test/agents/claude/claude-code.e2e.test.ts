@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { attachAgentPane, type AgentPane } from "../../../src/agents/attach-agent-pane.js";
-import { buildClaudeLaunch, type ClaudePermissionMode } from "../../../src/agents/claude/claude-launch.js";
+import { buildClaudeLaunch } from "../../../src/agents/claude/claude-launch.js";
 import { claudeStartupDialogKeys } from "../../../src/agents/claude/startup-dialogs.js";
+import { sendAgentInput } from "../../../src/agents/runtimes/agent-runtime.js";
 import { createClaudeCodeRuntime } from "../../../src/agents/runtimes/claude-code.js";
 import type { ScreenPrompt } from "../../../src/agents/screen/screen-prompt.js";
 import type { PaneExit } from "../../../src/agents/tmux/pane-watcher.js";
@@ -55,14 +56,13 @@ describe("Claude Code in tmux, against a scripted model server (real CLI)", func
     model.setScript(() => undefined);
   });
   afterEach(async () => {
-    if (process.env.DEBUG_HOOKS) for (const h of receiver.hooks.splice(0)) console.log(h.receivedAt % 100000, h.event, JSON.stringify(h.payload).slice(0, 300));
     for (const pane of panes.splice(0)) pane.detach();
     await sandbox.cleanup();
     await home.cleanup();
   });
 
-  async function launch(options: { cwd?: string; claudeHome?: ClaudeHome; permissionMode?: ClaudePermissionMode } = {}) {
-    const sessionId = randomUUID();
+  async function launch(options: { cwd?: string; claudeHome?: ClaudeHome; resumeSessionId?: string } = {}) {
+    const sessionId = options.resumeSessionId ?? randomUUID();
     const claudeHome = options.claudeHome ?? home;
     const launched = await buildClaudeLaunch({
       sessionId,
@@ -70,7 +70,7 @@ describe("Claude Code in tmux, against a scripted model server (real CLI)", func
       hookSecret: SECRET,
       settingsDir: join(sandbox.dir, "settings"),
       binary: CLAUDE_BINARY,
-      ...(options.permissionMode ? { permissionMode: options.permissionMode } : {}),
+      resume: options.resumeSessionId !== undefined,
     });
     const { paneId } = await sandbox.driver.openWindow({
       name: "claude",
@@ -156,8 +156,9 @@ describe("Claude Code in tmux, against a scripted model server (real CLI)", func
     await pane.submit("please make-file");
     await hook("PermissionRequest");
     const stopped = await hook("Stop");
-    expect(String(stopped.payload.last_assistant_message)).to.match(/^Could not: /);
-    expect(model.turns().at(-1)?.toolResults[0]).to.include({ isError: true });
+    // The decision's message reaches the model as the tool's error result.
+    expect(model.turns().at(-1)?.toolResults[0]).to.include({ isError: true, content: "denied by the test" });
+    expect(stopped.payload.last_assistant_message).to.equal("Could not: denied by the test");
     expect(await exists(join(project, "done.txt"))).to.equal(false);
   });
 
@@ -196,13 +197,24 @@ describe("Claude Code in tmux, against a scripted model server (real CLI)", func
     expect(receiver.hooks.filter((received) => received.event === "Stop" && received.payload.session_id === failed.payload.session_id)).to.deep.equal([]);
   });
 
-  it("fires SessionEnd on /exit, and the pane's exit is noticed", async () => {
-    const { pane, hook } = await launch();
-    await untilState(pane, "ready", 15_000);
-    const exited = nextEvent<[PaneExit]>(pane, "exited", () => true, { timeoutMs: 15_000 });
-    await pane.submit("/exit");
-    const ended = await hook("SessionEnd");
+  it("fires SessionEnd when asked to exit, notices the exit, and resumes the conversation with --resume", async () => {
+    model.setScript((turn) => ({ text: `echo: ${turn.prompt}` }));
+    const first = await launch();
+    await untilState(first.pane, "ready", 15_000);
+    await first.pane.submit("first turn");
+    await first.hook("Stop");
+    const exited = nextEvent<[PaneExit]>(first.pane, "exited", () => true, { timeoutMs: 15_000 });
+    await sendAgentInput(sandbox.driver, first.paneId, runtime.exitInputs);
+    const ended = await first.hook("SessionEnd");
     expect(ended.payload).to.include({ reason: "prompt_input_exit" });
     expect((await exited)[0]).to.include({ inspectable: true, exitStatus: 0 });
+
+    const second = await launch({ resumeSessionId: first.sessionId });
+    const resumed = await second.hook("SessionStart", (hook) => hook.payload.source === "resume");
+    expect(resumed.payload.session_id).to.equal(first.sessionId);
+    await untilState(second.pane, "ready", 15_000);
+    expect(second.pane.screen()).to.contain("echo: first turn");
+    await second.pane.submit("second turn");
+    await second.hook("Stop", (hook) => hook.payload.last_assistant_message === "echo: second turn");
   });
 });

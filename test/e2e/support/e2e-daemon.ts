@@ -50,19 +50,25 @@ export async function startE2eDaemon(options: DaemonOptions = {}): Promise<E2eDa
     throw error;
   }
   let counter = 0;
+  let stopRequested = false;
+  const stop = daemon.stop.bind(daemon);
   return Object.assign(daemon, {
+    stop(signal?: NodeJS.Signals, timeoutMs?: number) {
+      stopRequested = true;
+      return stop(signal, timeoutMs);
+    },
     async newProjectDir(label = "project") {
       const dir = join(scratch, "projects", `${label}-${++counter}`);
       await mkdir(dir, { recursive: true });
       return dir;
     },
     async dispose() {
-      if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) {
+      if (!stopRequested && (daemon.child.exitCode !== null || daemon.child.signalCode !== null)) {
         // It died before the tests were done with it: its last words are the only clue.
         const tail = daemon.output().split("\n").slice(-40).join("\n");
         process.stderr.write(`\ncommander daemon on port ${daemon.port} exited early (${daemon.child.exitCode ?? daemon.child.signalCode}):\n${tail}\n`);
       }
-      await daemon.stop("SIGTERM").catch(() => undefined);
+      await stop("SIGTERM").catch(() => undefined);
       await daemon.cleanup();
       if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
       await rm(scratch, { recursive: true, force: true });

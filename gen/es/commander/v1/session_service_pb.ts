@@ -308,9 +308,10 @@ export const SessionService: GenService<{
   },
   /**
    * Launches the project's runtime in a tmux pane (creating the session record if needed) and answers
-   * once the agent is ready or has failed. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
-   * when the session is already running or the runtime cannot be launched (reason RUNTIME_UNAVAILABLE);
-   * DEADLINE_EXCEEDED when the agent did not become ready in time.
+   * once the agent is ready, waits on a start-up question (a pending event), or has failed; a session
+   * that already runs is returned as it is. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
+   * when the runtime cannot be launched (reason RUNTIME_UNAVAILABLE); DEADLINE_EXCEEDED when the agent
+   * did not become ready in time.
    *
    * @generated from rpc commander.v1.SessionService.StartSession
    */

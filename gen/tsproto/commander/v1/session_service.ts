@@ -988,9 +988,10 @@ export const SessionServiceService = {
   },
   /**
    * Launches the project's runtime in a tmux pane (creating the session record if needed) and answers
-   * once the agent is ready or has failed. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
-   * when the session is already running or the runtime cannot be launched (reason RUNTIME_UNAVAILABLE);
-   * DEADLINE_EXCEEDED when the agent did not become ready in time.
+   * once the agent is ready, waits on a start-up question (a pending event), or has failed; a session
+   * that already runs is returned as it is. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
+   * when the runtime cannot be launched (reason RUNTIME_UNAVAILABLE); DEADLINE_EXCEEDED when the agent
+   * did not become ready in time.
    */
   startSession: {
     path: "/commander.v1.SessionService/StartSession" as const,
@@ -1044,9 +1045,10 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
   getSession: handleUnaryCall<GetSessionRequest, GetSessionResponse>;
   /**
    * Launches the project's runtime in a tmux pane (creating the session record if needed) and answers
-   * once the agent is ready or has failed. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
-   * when the session is already running or the runtime cannot be launched (reason RUNTIME_UNAVAILABLE);
-   * DEADLINE_EXCEEDED when the agent did not become ready in time.
+   * once the agent is ready, waits on a start-up question (a pending event), or has failed; a session
+   * that already runs is returned as it is. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
+   * when the runtime cannot be launched (reason RUNTIME_UNAVAILABLE); DEADLINE_EXCEEDED when the agent
+   * did not become ready in time.
    */
   startSession: handleUnaryCall<StartSessionRequest, StartSessionResponse>;
   /**
@@ -1116,9 +1118,10 @@ export interface SessionServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Launches the project's runtime in a tmux pane (creating the session record if needed) and answers
-   * once the agent is ready or has failed. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
-   * when the session is already running or the runtime cannot be launched (reason RUNTIME_UNAVAILABLE);
-   * DEADLINE_EXCEEDED when the agent did not become ready in time.
+   * once the agent is ready, waits on a start-up question (a pending event), or has failed; a session
+   * that already runs is returned as it is. Returns NOT_FOUND for an unknown project; FAILED_PRECONDITION
+   * when the runtime cannot be launched (reason RUNTIME_UNAVAILABLE); DEADLINE_EXCEEDED when the agent
+   * did not become ready in time.
    */
   startSession(
     request: StartSessionRequest,

@@ -1,0 +1,22 @@
+import { expect } from "chai";
+import { readFile } from "node:fs/promises";
+import { ERROR_CATALOGUE } from "../../src/domain/error-catalogue.js";
+import { REPO_ROOT } from "../support/daemon-process.js";
+
+describe("README", () => {
+  it("lists every error reason of the catalogue with its code, and no other", async () => {
+    const readme = await readFile(`${REPO_ROOT}/README.md`, "utf8");
+    const rows = new Map<string, string>();
+    for (const match of readme.matchAll(/^\| `([A-Z_]+)` \| ([A-Z_]+) \|/gm)) rows.set(match[1], match[2]);
+    const catalogue = new Map(Object.entries(ERROR_CATALOGUE).map(([reason, entry]) => [reason, entry.code as string]));
+    expect(Object.fromEntries(rows)).to.deep.equal(Object.fromEntries(catalogue));
+  });
+
+  it("names the two commands that start the daemon and run the tests", async () => {
+    const readme = await readFile(`${REPO_ROOT}/README.md`, "utf8");
+    const pkg = JSON.parse(await readFile(`${REPO_ROOT}/package.json`, "utf8"));
+    expect(readme).to.include("npm start").and.include("npm test");
+    expect(pkg.scripts.start).to.equal("node bin/commander.js daemon");
+    expect(pkg.scripts.test).to.equal("mocha");
+  });
+});
