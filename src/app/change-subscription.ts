@@ -9,15 +9,23 @@ export interface ChangeFilter {
 }
 
 /**
- * Yields the retained changes after `afterSeq`, then live ones, each exactly once and in order. A
- * subscriber that lets more than `maxBuffered` live changes pile up is ended with a resumable error,
- * so a stuck client cannot make the daemon's memory grow.
+ * Yields the retained changes after `afterSeq`, then live ones, each exactly once and in order. Only
+ * durable changes are yielded: a rule applies its changes to memory before the store has written them,
+ * and a failed write rolls them back and reuses their sequence numbers, so the replay stops at the last
+ * published sequence and anything newer comes through the hub once committed.
+ *
+ * A subscriber whose consumer is busy (suspended on a `yield`) while more than `maxBuffered` matching
+ * changes arrive is cut off: its buffer and hub listener are released at once, so a stuck client holds
+ * no memory, and its next pull fails with SUBSCRIBER_TOO_SLOW carrying the cursor to resume from. A
+ * subscriber that is waiting for changes takes a whole burst (one transaction or one group commit can
+ * carry many) since it drains it as soon as it runs. `onFellBehind` is told when a subscriber is cut off.
  */
 export async function* subscribeToChanges(
   core: CommanderCore,
   filter: ChangeFilter,
   signal: AbortSignal,
   maxBuffered: number,
+  onFellBehind?: (resumeAfterSeq: number) => void,
 ): AsyncGenerator<ChangeRecord> {
   const matches = (change: ChangeRecord) =>
     (filter.projectId === "" || change.projectId === filter.projectId) &&
@@ -25,20 +33,35 @@ export async function* subscribeToChanges(
 
   let buffer: ChangeRecord[] = [];
   let overflowed = false;
+  let waiting = false;
   let wake: (() => void) | null = null;
+  let lastSeq = filter.afterSeq;
   const unsubscribe = core.changes.subscribe((change) => {
     if (overflowed || !matches(change)) return;
-    if (buffer.length >= maxBuffered) overflowed = true;
-    else buffer.push(change);
+    if (!waiting && buffer.length >= maxBuffered) {
+      overflowed = true;
+      buffer = [];
+      unsubscribe();
+      onFellBehind?.(lastSeq);
+    } else {
+      buffer.push(change);
+    }
     wake?.();
   });
   const onAbort = () => wake?.();
-  signal.addEventListener("abort", onAbort);
+  signal.addEventListener("abort", onAbort, { once: true });
+  const tooSlow = () =>
+    new CommanderError(
+      "SUBSCRIBER_TOO_SLOW",
+      `the watcher fell more than ${maxBuffered} changes behind; resume with after_seq=${lastSeq}`,
+      { resume_after_seq: String(lastSeq) },
+    );
   try {
-    let lastSeq = filter.afterSeq;
+    // Changes above this one may still be in flight; they arrive through the hub once committed.
+    const published = core.changes.publishedSeq ?? core.state.lastChangeSeq;
     if (filter.afterSeq > 0) {
-      const retained = [...core.state.changes.values()].sort((a, b) => a.seq - b.seq);
-      const oldest = retained.length > 0 ? retained[0].seq : core.state.lastChangeSeq + 1;
+      const retained = [...core.state.changes.values()].filter((change) => change.seq <= published).sort((a, b) => a.seq - b.seq);
+      const oldest = retained.length > 0 ? retained[0].seq : published + 1;
       if (filter.afterSeq < oldest - 1) {
         throw new CommanderError(
           "HISTORY_EXPIRED",
@@ -51,23 +74,20 @@ export async function* subscribeToChanges(
         lastSeq = change.seq;
         yield change;
         if (signal.aborted) return;
+        if (overflowed) throw tooSlow();
       }
     } else {
-      lastSeq = core.state.lastChangeSeq;
+      lastSeq = published;
     }
     while (!signal.aborted) {
+      if (overflowed) throw tooSlow();
       if (buffer.length === 0) {
-        if (overflowed) {
-          throw new CommanderError(
-            "SUBSCRIBER_TOO_SLOW",
-            `the watcher fell more than ${maxBuffered} changes behind; resume with after_seq=${lastSeq}`,
-            { resume_after_seq: String(lastSeq) },
-          );
-        }
+        waiting = true;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
         wake = null;
+        waiting = false;
         continue;
       }
       const batch = buffer;
@@ -76,6 +96,8 @@ export async function* subscribeToChanges(
         if (change.seq <= lastSeq) continue;
         lastSeq = change.seq;
         yield change;
+        if (signal.aborted) return;
+        if (overflowed) throw tooSlow();
       }
     }
   } finally {

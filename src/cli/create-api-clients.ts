@@ -1,3 +1,4 @@
+import { Agent } from "node:http";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
@@ -24,7 +25,13 @@ export interface ApiClients {
 export function createApiClients(target: DaemonTarget): ApiClients {
   const interceptors: Interceptor[] = [];
   if (target.token !== undefined) interceptors.push(bearerToken(target.token));
-  const transport = createConnectTransport({ baseUrl: target.url, httpVersion: "1.1", interceptors });
+  // A command makes a call or two: an idle kept-alive connection would only hold the process open.
+  const transport = createConnectTransport({
+    baseUrl: target.url,
+    httpVersion: "1.1",
+    interceptors,
+    nodeOptions: { agent: new Agent({ keepAlive: false }) },
+  });
   return {
     url: target.url,
     projects: createClient(ProjectService, transport),

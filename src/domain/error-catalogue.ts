@@ -13,6 +13,7 @@ export type StatusCodeName =
   | "PERMISSION_DENIED"
   | "DEADLINE_EXCEEDED"
   | "UNAVAILABLE"
+  | "UNIMPLEMENTED"
   | "INTERNAL";
 
 export interface CatalogueEntry {
@@ -51,7 +52,7 @@ export const ERROR_CATALOGUE = {
   STATE_UNWRITABLE: { code: "UNAVAILABLE", description: "The state could not be written (read-only or full disk); nothing was changed." },
   SHUTTING_DOWN: { code: "UNAVAILABLE", description: "The daemon is shutting down." },
   ROUTE_NOT_FOUND: { code: "NOT_FOUND", description: "No REST route has this path." },
-  METHOD_NOT_ALLOWED: { code: "INVALID_ARGUMENT", description: "The path exists with other methods (HTTP 405, `Allow` lists them)." },
+  METHOD_NOT_ALLOWED: { code: "UNIMPLEMENTED", description: "The path exists with other methods (HTTP 405, `Allow` lists them)." },
   MALFORMED_JSON: { code: "INVALID_ARGUMENT", description: "The body is not valid JSON." },
   UNKNOWN_FIELD: { code: "INVALID_ARGUMENT", description: "The body or query names a field the request does not have." },
   INVALID_FIELD_VALUE: { code: "INVALID_ARGUMENT", description: "A field has a value of the wrong type." },

@@ -80,7 +80,7 @@ export function createServer(options: CreateServerOptions): CommanderServer {
     fallback: rest,
   });
   const targets = createRequestTargets(routes);
-  const handler = withGuards(adapter, transportGuards(options, targets), targets, options.logger);
+  const handler = withGuards(adapter, transportGuards(options, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
   const h1 = http.createServer(handler);
   // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,
   // which closeIdleConnections() and the request/headers timeouts rely on, from its "listening" event.

@@ -18,7 +18,15 @@ export type RequestGuard = (req: NodeServerRequest, res: NodeServerResponse) => 
  * any routing or body parsing, so they hold for REST, Connect, gRPC and gRPC-Web alike, and for paths
  * that match no route.
  */
-export function withGuards(handler: NodeHandlerFn, guards: readonly RequestGuard[], targets: RequestTargets, logger: Logger): NodeHandlerFn {
+export interface GuardOptions {
+  readonly targets: RequestTargets;
+  readonly logger: Logger;
+  /** How much of a refused request's body is read (and thrown away) to keep its connection usable. */
+  readonly drainLimitBytes: number;
+}
+
+export function withGuards(handler: NodeHandlerFn, guards: readonly RequestGuard[], options: GuardOptions): NodeHandlerFn {
+  const { targets, logger } = options;
   if (guards.length === 0) return handler;
   const log = logger.child({ component: "guard" });
   return (req, res) => {
@@ -31,7 +39,7 @@ export function withGuards(handler: NodeHandlerFn, guards: readonly RequestGuard
           { reason: reasonOf(verdict), method: req.method, path: (req.url ?? "").split("?", 1)[0], remote: req.socket?.remoteAddress },
           "request refused",
         );
-        writeTransportError(req, res, verdict, targets.isRpcPath(req));
+        writeTransportError(req, res, verdict, targets.isRpcPath(req), options.drainLimitBytes);
       }
       return;
     }

@@ -28,8 +28,14 @@ export function wireProtocolOf(req: NodeServerRequest, isRpcPath: boolean): Wire
  * clients a trailer frame, Connect clients an error JSON (unary) or an end-of-stream message (streams),
  * REST clients a `google.rpc.Status` JSON with the HTTP status of the code.
  */
-export function writeTransportError(req: NodeServerRequest, res: NodeServerResponse, error: ConnectError, isRpcPath: boolean): void {
-  const close: Record<string, string> = unreadBody(req) ? { connection: "close" } : {};
+export function writeTransportError(
+  req: NodeServerRequest,
+  res: NodeServerResponse,
+  error: ConnectError,
+  isRpcPath: boolean,
+  drainLimitBytes: number,
+): void {
+  const close: Record<string, string> = discardBody(req, drainLimitBytes) ? {} : { connection: "close" };
   const contentType = contentTypeOf(req);
   switch (wireProtocolOf(req, isRpcPath)) {
     case "grpc": {
@@ -84,10 +90,22 @@ function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
 }
 
-// An HTTP/1.1 request body left unread would be parsed as the next request on the connection (or, with
-// keep-alive, read and thrown away however large it is), so such a connection is closed instead.
-function unreadBody(req: NodeServerRequest): boolean {
-  if (req.httpVersionMajor !== 1 || req.complete) return false;
-  const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+/**
+ * The body of a refused HTTP/1.1 request is read and thrown away, up to `limitBytes`, so the connection
+ * stays usable and a client still writing its body (a streaming call) gets the answer rather than a
+ * broken pipe. A larger body (declared, or as it arrives) closes the connection instead: false then.
+ * HTTP/2 streams need nothing: each ends on its own.
+ */
+function discardBody(req: NodeServerRequest, limitBytes: number): boolean {
+  if (req.httpVersionMajor !== 1 || req.complete) return true;
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (req.headers["transfer-encoding"] === undefined && declared === 0) return true;
+  if (Number.isFinite(declared) && declared > limitBytes) return false;
+  let received = 0;
+  req.on("data", (chunk: Buffer | string) => {
+    received += chunk.length;
+    if (received > limitBytes) req.socket?.destroy();
+  });
+  req.on("error", () => undefined);
+  return true;
 }

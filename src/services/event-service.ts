@@ -26,8 +26,8 @@ export function createEventService({ core, agents }: { core: CommanderCore; agen
     listEvents(request) {
       const events = listEvents(core.state, {
         projectId: request.projectId,
-        status: optionalEnumWord<EventStatus>(EventStatusSchema, request.status),
-        type: optionalEnumWord<EventType>(EventTypeSchema, request.type),
+        status: optionalEnumWord<EventStatus>(EventStatusSchema, request.status, "status"),
+        type: optionalEnumWord<EventType>(EventTypeSchema, request.type, "type"),
         limit: request.limit,
       });
       return create(ListEventsResponseSchema, { events: events.map(toEvent) });

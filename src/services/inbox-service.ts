@@ -22,7 +22,7 @@ export function createInboxService({ core }: { core: CommanderCore }): ServiceIm
         sendMessage(ctx, {
           projectId: request.projectId,
           content: request.content,
-          priority: optionalEnumWord<EventPriority>(EventPrioritySchema, request.priority),
+          priority: optionalEnumWord<EventPriority>(EventPrioritySchema, request.priority, "priority"),
           sessionId: request.sessionId,
         }),
       );
@@ -32,8 +32,8 @@ export function createInboxService({ core }: { core: CommanderCore }): ServiceIm
     listInbox(request) {
       const { messages, total } = listInbox(core.state, {
         projectId: request.projectId,
-        priority: optionalEnumWord<EventPriority>(EventPrioritySchema, request.priority),
-        state: optionalEnumWord<InboxMessageState>(InboxMessageStateSchema, request.state),
+        priority: optionalEnumWord<EventPriority>(EventPrioritySchema, request.priority, "priority"),
+        state: optionalEnumWord<InboxMessageState>(InboxMessageStateSchema, request.state, "state"),
         limit: request.limit,
         offset: request.offset,
       });

@@ -12,7 +12,7 @@ import {
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
-import { invalidField } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/error-catalogue.js";
 import { getProject, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
 import { toProject } from "./convert/to-messages.js";
 
@@ -29,7 +29,9 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
     async registerProject(request) {
       const runtime = request.runtime === "" ? defaultRuntime : request.runtime;
       if (!knownRuntimes.includes(runtime)) {
-        throw invalidField("runtime", `unknown runtime ${JSON.stringify(runtime)}; known: ${knownRuntimes.join(", ")}`);
+        throw new CommanderError("UNKNOWN_RUNTIME", `runtime: unknown runtime ${JSON.stringify(runtime)}; known: ${knownRuntimes.join(", ")}`, {
+          field: "runtime",
+        });
       }
       const resolvedPath = await paths.resolve(request.path);
       const project = await core.mutate((ctx) =>

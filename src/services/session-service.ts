@@ -11,7 +11,7 @@ import {
 } from "../../gen/es/commander/v1/session_service_pb.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { invalidField } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/error-catalogue.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
 import { createSession, deleteSession, findSession, getSessionOfProject } from "../domain/session-rules.js";
@@ -31,7 +31,9 @@ export function createSessionService({ core, agents, knownRuntimes }: SessionSer
       const project = getProject(core.state, request.projectId);
       const runtime = request.runtime === "" ? project.runtime : request.runtime;
       if (!knownRuntimes.includes(runtime)) {
-        throw invalidField("runtime", `unknown runtime ${JSON.stringify(runtime)}; known: ${knownRuntimes.join(", ")}`);
+        throw new CommanderError("UNKNOWN_RUNTIME", `runtime: unknown runtime ${JSON.stringify(runtime)}; known: ${knownRuntimes.join(", ")}`, {
+          field: "runtime",
+        });
       }
       const session = await core.mutate((ctx) =>
         createSession(ctx, { projectId: project.id, runtime, agentSessionId: randomUUID() }),

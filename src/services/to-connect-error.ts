@@ -16,6 +16,7 @@ const CODES: Record<StatusCodeName, Code> = {
   PERMISSION_DENIED: Code.PermissionDenied,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   UNAVAILABLE: Code.Unavailable,
+  UNIMPLEMENTED: Code.Unimplemented,
   INTERNAL: Code.Internal,
 };
 

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { Logger } from "pino";
 import {
   ChangeKindSchema,
   WatchChangesResponseSchema,
@@ -12,40 +13,70 @@ import type { CommanderCore } from "../app/commander-core.js";
 import { invalidField } from "../domain/error-catalogue.js";
 import { getProject } from "../domain/project-rules.js";
 import type { ChangeKind } from "../domain/records.js";
-import { enumToWord } from "./convert/enum-words.js";
+import { optionalEnumWord } from "./convert/enum-words.js";
 import { toChange } from "./convert/to-messages.js";
 
 export interface WatchServiceDeps {
   core: CommanderCore;
   agents: AgentSupervisor;
   maxBufferedChanges: number;
+  logger: Logger;
 }
 
-export function createWatchService({ core, agents, maxBufferedChanges }: WatchServiceDeps): ServiceImpl<typeof WatchService> {
+export function createWatchService({ core, agents, maxBufferedChanges, logger }: WatchServiceDeps): ServiceImpl<typeof WatchService> {
+  const log = logger.child({ component: "watch" });
+  // Open streams, logged (debug) as they open and close: what shows that a cancelled or cut-off
+  // watcher is released and that subscriptions do not pile up.
+  let changeWatchers = 0;
+  let outputWatchers = 0;
+
   return {
     async *watchChanges(request, context) {
       if (request.projectId !== "") getProject(core.state, request.projectId);
       if (request.afterSeq < 0n) throw invalidField("after_seq", "must not be negative");
-      const kinds = new Set(request.kinds.filter((kind) => kind !== 0).map((kind) => enumToWord<ChangeKind>(ChangeKindSchema, kind)));
+      const kinds = new Set(
+        request.kinds.map((kind) => optionalEnumWord<ChangeKind>(ChangeKindSchema, kind, "kinds")).filter((kind) => kind !== null),
+      );
       const rendering = { state: core.state, attachCommand: agents.attachCommand.bind(agents) };
+      const afterSeq = Number(request.afterSeq);
       const changes = subscribeToChanges(
         core,
-        { projectId: request.projectId, kinds, afterSeq: Number(request.afterSeq) },
+        { projectId: request.projectId, kinds, afterSeq },
         context.signal,
         maxBufferedChanges,
+        (resumeAfterSeq) =>
+          log.debug({ resumeAfterSeq, hubSubscribers: core.changes.subscriberCount }, "change watcher fell behind: released"),
       );
-      for await (const change of changes) {
-        yield create(WatchChangesResponseSchema, { change: toChange(change, rendering) });
+      changeWatchers++;
+      log.debug({ watchers: changeWatchers, projectId: request.projectId, afterSeq }, "change watch opened");
+      let outcome = "closed";
+      try {
+        for await (const change of changes) {
+          yield create(WatchChangesResponseSchema, { change: toChange(change, rendering) });
+        }
+        if (context.signal.aborted) throw context.signal.reason;
+      } catch (error) {
+        outcome = context.signal.aborted ? "aborted" : ((error as { reason?: string }).reason ?? "failed");
+        throw error;
+      } finally {
+        changeWatchers--;
+        log.debug({ watchers: changeWatchers, hubSubscribers: core.changes.subscriberCount, outcome }, "change watch closed");
       }
-      if (context.signal.aborted) throw context.signal.reason;
     },
 
     async *watchSessionOutput(request, context) {
       getProject(core.state, request.projectId);
-      for await (const chunk of agents.watchOutput(request.projectId, context.signal)) {
-        yield create(WatchSessionOutputResponseSchema, chunk);
+      outputWatchers++;
+      log.debug({ outputWatchers, projectId: request.projectId }, "output watch opened");
+      try {
+        for await (const chunk of agents.watchOutput(request.projectId, context.signal)) {
+          yield create(WatchSessionOutputResponseSchema, chunk);
+        }
+        if (context.signal.aborted) throw context.signal.reason;
+      } finally {
+        outputWatchers--;
+        log.debug({ outputWatchers, projectId: request.projectId }, "output watch closed");
       }
-      if (context.signal.aborted) throw context.signal.reason;
     },
   };
 }

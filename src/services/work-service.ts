@@ -24,7 +24,7 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
         addWork(ctx, {
           projectId: request.projectId,
           content: request.content,
-          priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority),
+          priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority, "priority"),
           dependsOn: request.dependsOn,
         }),
       );
@@ -35,8 +35,8 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
       if (request.projectId !== "") getProject(core.state, request.projectId);
       const items = listWork(core.state, {
         projectId: request.projectId,
-        state: optionalEnumWord<WorkState>(WorkStateSchema, request.state),
-        priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority),
+        state: optionalEnumWord<WorkState>(WorkStateSchema, request.state, "state"),
+        priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority, "priority"),
       });
       return create(ListWorkResponseSchema, { workItems: items.map(toWorkItem) });
     },

@@ -144,6 +144,9 @@ export function createAgentSupervisor({ core, config, logger }: AgentSupervisorO
 
     let settle!: { resolve(record: SessionRecord): void; reject(error: unknown): void };
     const ready = new Promise<SessionRecord>((resolve, reject) => (settle = { resolve, reject }));
+    // The agent may exit before anyone awaits `ready` (while the watcher attaches): that rejection is
+    // handled below, not an unhandled one.
+    ready.catch(() => undefined);
     const controller = new SessionController({
       core,
       driver,

@@ -516,8 +516,30 @@ describe("bad input on every REST route", function () {
       // 127.0.0.1"; the catalogue's FORBIDDEN_ORIGIN covers "a foreign Host or Origin header".
       const raw = await rawRequest(url, "GET", "/api/projects", undefined, { host: "attacker.example:8765" });
       expect(raw.status, raw.text).to.equal(403);
+      expect(raw.body?.message, raw.text).to.include("attacker.example");
       const allowed = await rawRequest(url, "GET", "/api/health", undefined, { host: `localhost:${daemon.port}` });
       expect(allowed.status).to.equal(200);
+    });
+
+    it("refuses a state-changing request from a foreign browser Origin with 403 FORBIDDEN_ORIGIN", async function () {
+      const victim = await registerPausedProject(daemon);
+      const res = await call("POST", `/api/projects/${victim.id}/resume`, "{}", {
+        "content-type": "application/json",
+        origin: "https://attacker.example",
+      });
+      expectRestError(res, 403, "FORBIDDEN_ORIGIN", "attacker.example");
+      expect(res.headers.get("access-control-allow-origin")).to.equal(null);
+      expect((await call("GET", `/api/projects/${victim.id}`)).body.state).to.equal("paused");
+    });
+
+    it("refuses a cross-site CORS preflight with 403", async function () {
+      const res = await call("OPTIONS", "/api/work", undefined, {
+        origin: "https://attacker.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      });
+      expect(res.status).to.equal(403);
+      expect(res.headers.get("access-control-allow-origin")).to.equal(null);
     });
 
     it("is still healthy at the end", async function () {

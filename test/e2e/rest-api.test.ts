@@ -161,9 +161,9 @@ describe("REST API (usage guide routes)", function () {
       expectRestError(res, 400, "INVALID_ARGUMENT", "path");
     });
 
-    it("returns INVALID_ARGUMENT (400) naming runtime for an unknown runtime", async function () {
+    it("returns 400 UNKNOWN_RUNTIME naming runtime for an unknown runtime", async function () {
       const res = await rest(url, "POST", "/api/projects", { path: await daemon.newProjectDir(), runtime: "no-such-runtime" });
-      expectRestError(res, 400, "INVALID_ARGUMENT", "runtime");
+      expectRestError(res, 400, "UNKNOWN_RUNTIME", "runtime");
     });
 
     it("returns INVALID_ARGUMENT (400) naming project_id for a malformed chosen id", async function () {
@@ -306,10 +306,10 @@ describe("REST API (usage guide routes)", function () {
       expect(res.body.runtime).to.equal("shell");
     });
 
-    it("returns INVALID_ARGUMENT (400) naming runtime for an unknown runtime", async function () {
+    it("returns 400 UNKNOWN_RUNTIME naming runtime for an unknown runtime", async function () {
       const project = await registerProject(daemon);
       const res = await rest(url, "POST", "/api/sessions", { project_id: project.id, runtime: "mpm" });
-      expectRestError(res, 400, "INVALID_ARGUMENT", "runtime");
+      expectRestError(res, 400, "UNKNOWN_RUNTIME", "runtime");
     });
 
     it("returns NOT_FOUND for a session of an unknown project", async function () {
@@ -995,7 +995,7 @@ describe("REST API (original implementation's routes)", function () {
     expectRestError(await rest(url, "GET", "/api/projects/project-000000000000/sessions"), 404, "PROJECT_NOT_FOUND");
     expectRestError(await rest(url, "POST", "/api/projects/project-000000000000/sessions", {}), 404, "PROJECT_NOT_FOUND");
     const project = await registerProject(daemon);
-    expectRestError(await rest(url, "POST", `/api/projects/${project.id}/sessions`, { runtime: "mpm" }), 400, "INVALID_ARGUMENT", "runtime");
+    expectRestError(await rest(url, "POST", `/api/projects/${project.id}/sessions`, { runtime: "mpm" }), 400, "UNKNOWN_RUNTIME", "runtime");
   });
 
   it("deletes a session with DELETE /api/sessions/{session_id} (204, then 404 SESSION_NOT_FOUND)", async function () {

@@ -56,6 +56,6 @@ export async function prepareClaudeHome(options: ClaudeHomeOptions): Promise<Cla
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     },
     readConfig: async () => JSON.parse(await readFile(join(home, ".claude.json"), "utf8")) as Record<string, unknown>,
-    cleanup: () => rm(home, { recursive: true, force: true }),
+    cleanup: () => rm(home, { recursive: true, force: true, maxRetries: 3 }),
   };
 }

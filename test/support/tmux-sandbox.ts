@@ -4,6 +4,16 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { createPaneWatcher, type PaneWatcher } from "../../src/agents/tmux/pane-watcher.js";
 import { createTmuxDriver, type TmuxDriver } from "../../src/agents/tmux/tmux-driver.js";
+import { waitFor } from "./wait-for.js";
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface TmuxSandbox {
   dir: string;
@@ -28,8 +38,11 @@ export async function createTmuxSandbox(): Promise<TmuxSandbox> {
     watcher,
     async cleanup() {
       await watcher.close();
+      const pids = (await driver.listPanes()).filter((pane) => pane.alive).map((pane) => pane.pid);
       await driver.killServer();
-      await rm(dir, { recursive: true, force: true });
+      // The programs get SIGHUP and may still write files (Claude Code does) while they exit.
+      await waitFor(() => pids.every((pid) => !isRunning(pid)), { timeoutMs: 5000, what: "the panes' programs to exit" });
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }

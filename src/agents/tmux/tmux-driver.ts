@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import type { Logger } from "pino";
 import { shellJoin, shellQuote } from "./shell-quote.js";
 import { InvalidKeyError, TmuxCommandError, TmuxMissingError } from "./tmux-errors.js";
@@ -149,6 +151,7 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
 
   async function startServer(): Promise<void> {
     // `-f /dev/null`: the user's ~/.tmux.conf must not change remain-on-exit, indexes or the default shell here.
+    // The keeper window holds the session (and so the server) open while no agent runs.
     const keeper = [
       "sh",
       "-c",
@@ -159,7 +162,6 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
         ["-f", "/dev/null"],
         [
           "start-server", ";",
-          "set-option", "-s", "exit-empty", "off", ";",
           "set-option", "-g", "remain-on-exit", "on", ";",
           "set-option", "-g", "history-limit", String(historyLimit), ";",
           "set-option", "-g", "allow-rename", "off", ";",
@@ -212,6 +214,9 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
 
     async openWindow({ name, cwd, command, env = {} }) {
       if (command.length === 0) throw new TypeError("openWindow needs a command");
+      // tmux silently starts the program somewhere else when -c names no directory.
+      const directory = await stat(cwd).catch(() => undefined);
+      if (!isAbsolute(cwd) || !directory?.isDirectory()) throw new TypeError(`not a directory: ${cwd}`);
       await ensureServer();
       const args = ["new-window", "-d", "-P", "-F", "#{pane_id} #{pane_pid}", "-t", `=${sessionName}:`];
       args.push("-n", name.replace(/[^A-Za-z0-9_-]/g, "-") || "agent", "-c", cwd);

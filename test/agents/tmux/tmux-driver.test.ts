@@ -53,6 +53,14 @@ describe("tmux driver", () => {
     await waitFor(() => exists(join(dir, "ran")), { what: "the script to run" });
   });
 
+  it("refuses a working directory that does not exist, where tmux would silently use another", async () => {
+    let error: unknown;
+    await sandbox.driver
+      .openWindow({ name: "nowhere", cwd: join(sandbox.dir, "missing"), command: ["sleep", "30"] })
+      .catch((caught) => (error = caught));
+    expect(String(error)).to.contain("not a directory");
+  });
+
   it("delivers text literally: key names, quotes and $(...) arrive intact and unexecuted", async () => {
     const { driver, dir } = sandbox;
     const out = join(dir, "received.txt");

@@ -82,13 +82,14 @@ export function callWithGrpcJs(address: string, rpc: RpcCase, metadata: Record<s
       );
       return;
     }
-    const call =
-      rpc.method.methodKind === "server_streaming"
-        ? client.makeServerStreamRequest(rpc.path, serialize, deserialize, {}, meta, { deadline })
-        : client.makeBidiStreamRequest(rpc.path, serialize, deserialize, meta, { deadline });
-    if ("write" in call) {
-      call.write({});
-      call.end();
+    let call: grpc.ClientReadableStream<Buffer> | grpc.ClientDuplexStream<object, Buffer>;
+    if (rpc.method.methodKind === "server_streaming") {
+      call = client.makeServerStreamRequest(rpc.path, serialize, deserialize, {}, meta, { deadline });
+    } else {
+      const duplex = client.makeBidiStreamRequest<object, Buffer>(rpc.path, serialize, deserialize, meta, { deadline });
+      duplex.write({});
+      duplex.end();
+      call = duplex;
     }
     call.on("data", () => {
       call.cancel();

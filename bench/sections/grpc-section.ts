@@ -1,0 +1,92 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { GetHealthResponse, HealthServiceClient } from "../../gen/tsproto/commander/v1/health_service.js";
+import { ListProjectsResponse, ProjectServiceClient } from "../../gen/tsproto/commander/v1/project_service.js";
+import { benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
+import type { BenchSection } from "../support/bench-section.js";
+import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
+import { runGrpcLoad } from "../support/grpc-load.js";
+import { startHelper } from "../support/helper-process.js";
+
+interface Clients {
+  health: HealthServiceClient;
+  projects: ProjectServiceClient;
+}
+
+const unary = <T>(invoke: (callback: (error: grpc.ServiceError | null, response: T) => void) => unknown): Promise<T> =>
+  new Promise((resolve, reject) => invoke((error, response) => (error ? reject(error) : resolve(response))));
+
+/**
+ * gRPC unary calls through the `@grpc/grpc-js` client (one channel, so one HTTP/2 connection, as a
+ * typical client holds), against a bare grpc-js server implementing the same methods with the same
+ * generated code. The load is a closed loop of 1 or 64 calls in flight.
+ */
+export const grpcSection: BenchSection = {
+  id: "grpc",
+  title: "gRPC unary throughput",
+  baseline: "a bare `@grpc/grpc-js` server in its own process implementing the same methods (same ts-proto stubs) and answering the same messages",
+  async run(context) {
+    const { settings, report, workspace, cleanup } = context;
+    const daemon = await startSectionDaemon(context, "grpc", benchDaemonEnv());
+    const projectIds = await registerProjects(context, daemon, { prefix: "grpc", count: settings.rest.projects, paused: true });
+
+    const connect = (port: number): Clients => {
+      const address = `127.0.0.1:${port}`;
+      const credentials = grpc.credentials.createInsecure();
+      const health = new HealthServiceClient(address, credentials);
+      // Same channel for both services: grpc-js shares a channel when the address and options match.
+      const projects = new ProjectServiceClient(address, credentials);
+      cleanup.add(`grpc clients ${address}`, () => {
+        health.close();
+        projects.close();
+      });
+      return { health, projects };
+    };
+    const commanderClients = connect(daemon.port);
+    const health = await unary<GetHealthResponse>((done) => commanderClients.health.getHealth({}, done));
+    const projects = await unary<ListProjectsResponse>((done) => commanderClients.projects.listProjects({}, done));
+    if (projects.projects.length !== projectIds.length) throw new Error(`ListProjects answered ${projects.projects.length} projects`);
+
+    const configFile = join(workspace.root, "bare-grpc.json");
+    await writeFile(configFile, JSON.stringify({ health: GetHealthResponse.toJSON(health), projects: ListProjectsResponse.toJSON(projects) }));
+    const bare = await startHelper(["--import", "tsx", join(import.meta.dirname, "..", "support", "bare-grpc-server.ts"), configFile]);
+    cleanup.add("bare grpc server", () => bare.stop());
+    const bareClients = connect(bare.port);
+
+    const methods = [
+      { label: "HealthService.GetHealth", call: (clients: Clients) => () => unary((done) => clients.health.getHealth({}, done)) },
+      {
+        label: `ProjectService.ListProjects (${projectIds.length} projects)`,
+        call: (clients: Clients) => () => unary((done) => clients.projects.listProjects({}, done)),
+      },
+    ];
+    for (const method of methods) {
+      const commanderCall = method.call(commanderClients);
+      const bareCall = method.call(bareClients);
+      await runGrpcLoad(commanderCall, 16, settings.grpc.warmupS);
+      await runGrpcLoad(bareCall, 16, settings.grpc.warmupS);
+      for (const concurrency of settings.grpc.concurrency) {
+        const commander = await runGrpcLoad(commanderCall, concurrency, settings.grpc.durationS);
+        const baseline = await runGrpcLoad(bareCall, concurrency, settings.grpc.durationS);
+        const where = `${method.label}, ${concurrency} in flight`;
+        if (commander.failed > 0) report.note(`${where}: ${commander.failed} calls to Commander failed.`);
+        report.add({
+          what: `${where}: throughput`,
+          commander: formatRate(commander.rps, " calls/s"),
+          baseline: formatRate(baseline.rps, " calls/s"),
+          ratio: formatRatio(commander.rps, baseline.rps),
+          raw: { commander: commander.rps, baseline: baseline.rps },
+        });
+        report.add({
+          what: `${where}: latency p50 / p99`,
+          commander: formatPair(formatMs(commander.latency.p50), formatMs(commander.latency.p99)),
+          baseline: formatPair(formatMs(baseline.latency.p50), formatMs(baseline.latency.p99)),
+          ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
+          raw: { commander: [commander.latency.p50, commander.latency.p99], baseline: [baseline.latency.p50, baseline.latency.p99] },
+        });
+      }
+    }
+    report.note("The client is the same grpc-js client loop in the benchmark process for both servers, so it caps both alike.");
+  },
+};

@@ -1,0 +1,2 @@
+import type { BenchSection } from "../support/bench-section.js";
+export const idleCostSection: BenchSection = { id: "idle", title: "idle", baseline: "todo", async run() {} };

@@ -1,0 +1,98 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { addWorkItems, benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
+import type { BenchSection } from "../support/bench-section.js";
+import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
+import { startHelper } from "../support/helper-process.js";
+import { runHttpLoad, type LoadResult } from "../support/http-load.js";
+
+interface Target {
+  label: string;
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+}
+
+/**
+ * REST throughput and latency of four typical calls, each at 1, 16 and 64 connections, against a bare
+ * `node:http` server in its own process answering the same bytes: the ceiling of HTTP/1.1 on Node here.
+ * Commander and the baseline are measured back to back for each figure, after a warm-up of each.
+ */
+export const restSection: BenchSection = {
+  id: "rest",
+  title: "REST throughput and latency",
+  baseline: "a bare `node:http` server in its own process answering the same bytes (status, content type, body)",
+  async run(context) {
+    const { settings, report, workspace, cleanup } = context;
+    const { durationS, warmupS, connections } = settings.rest;
+    const daemon = await startSectionDaemon(context, "rest", benchDaemonEnv({ COMMANDER_MAX_QUEUED_PER_PROJECT: "1000000" }));
+    const projects = await registerProjects(context, daemon, { prefix: "rest", count: settings.rest.projects, paused: true });
+    await addWorkItems(daemon, projects[0]!, settings.rest.workItems);
+    const postBody = JSON.stringify({ project_id: projects[1], content: "benchmark work item: add a unit test for the parser", priority: "medium" });
+
+    const targets: Target[] = [
+      { label: "GET /api/health", method: "GET", path: "/api/health" },
+      { label: `GET /api/projects (${projects.length} projects)`, method: "GET", path: "/api/projects" },
+      { label: `GET /api/work?project_id=… (${settings.rest.workItems.toLocaleString("en-US")} items)`, method: "GET", path: `/api/work?project_id=${projects[0]}` },
+      // Last: it adds items (to another, paused project), which the reads above would otherwise see.
+      { label: "POST /api/work", method: "POST", path: "/api/work", body: postBody },
+    ];
+
+    // The baseline answers what the daemon answered, byte for byte.
+    const routes = [];
+    for (const target of targets) {
+      const response = await fetch(daemon.url + target.path, {
+        method: target.method,
+        ...(target.body ? { body: target.body, headers: { "content-type": "application/json" } } : {}),
+      });
+      const body = Buffer.from(await response.arrayBuffer());
+      if (!response.ok) throw new Error(`${target.label}: HTTP ${response.status} ${body.toString().slice(0, 200)}`);
+      routes.push({
+        method: target.method,
+        path: target.path.split("?")[0],
+        status: response.status,
+        contentType: response.headers.get("content-type"),
+        body: body.toString("base64"),
+      });
+      report.note(`${target.label} answers ${body.length.toLocaleString("en-US")} bytes of JSON.`);
+    }
+    const configFile = join(workspace.root, "bare-rest.json");
+    await writeFile(configFile, JSON.stringify({ routes }));
+    const bare = await startHelper([join(import.meta.dirname, "..", "support", "bare-http-server.mjs"), configFile]);
+    cleanup.add("bare http server", () => bare.stop());
+    const bareUrl = `http://127.0.0.1:${bare.port}`;
+
+    for (const target of targets) {
+      const load = (base: string, conns: number, seconds: number): Promise<LoadResult> =>
+        runHttpLoad({ url: base + target.path, method: target.method, body: target.body, connections: conns, durationS: seconds });
+      await load(daemon.url, 16, warmupS);
+      await load(bareUrl, 16, warmupS);
+      for (const conns of connections) {
+        const commander = await load(daemon.url, conns, durationS);
+        const baseline = await load(bareUrl, conns, durationS);
+        const where = `${target.label}, ${conns} conn${conns === 1 ? "" : "s"}`;
+        if (commander.failed > 0) report.note(`${where}: ${commander.failed} requests to Commander failed.`);
+        report.add({
+          what: `${where}: throughput`,
+          commander: formatRate(commander.rps, " req/s"),
+          baseline: formatRate(baseline.rps, " req/s"),
+          ratio: formatRatio(commander.rps, baseline.rps),
+          raw: { commander: commander.rps, baseline: baseline.rps },
+        });
+        report.add({
+          what: `${where}: latency p50 / p99`,
+          commander: formatPair(formatMs(commander.latency.p50), formatMs(commander.latency.p99)),
+          baseline: formatPair(formatMs(baseline.latency.p50), formatMs(baseline.latency.p99)),
+          ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
+          raw: {
+            commander: [commander.latency.p50, commander.latency.p99],
+            baseline: [baseline.latency.p50, baseline.latency.p99],
+          },
+        });
+      }
+    }
+    report.note(
+      `The ${projects.length} projects are paused, so POST /api/work only queues items: it measures the API and the durable journal write (fsync), not an agent.`,
+    );
+  },
+};
