@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   HOST_NOT_ALLOWED: { code: "PERMISSION_DENIED", description: "The `Host` header is not the daemon's own address, a loopback name or in `allowed_hosts` (DNS rebinding)." },
   STATE_UNWRITABLE: { code: "UNAVAILABLE", description: "The state could not be written (read-only or full disk); nothing was changed." },
   SHUTTING_DOWN: { code: "UNAVAILABLE", description: "The daemon is shutting down." },
+  HTTP2_REQUIRED: { code: "FAILED_PRECONDITION", description: "A bidirectional stream (gRPC reflection) was called over HTTP/1.1; it needs HTTP/2." },
   ROUTE_NOT_FOUND: { code: "NOT_FOUND", description: "No REST route has this path." },
   METHOD_NOT_ALLOWED: { code: "UNIMPLEMENTED", description: "The path exists with other methods (HTTP 405, `Allow` lists them)." },
   MALFORMED_JSON: { code: "INVALID_ARGUMENT", description: "The body is not valid JSON." },

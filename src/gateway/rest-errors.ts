@@ -20,6 +20,7 @@ export const GATEWAY_REASONS = [
   "FORBIDDEN_ORIGIN",
   "UNAUTHENTICATED",
   "TOO_MANY_STREAMS",
+  "HTTP2_REQUIRED",
 ] as const;
 
 export type GatewayReason = (typeof GATEWAY_REASONS)[number];

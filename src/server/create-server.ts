@@ -4,14 +4,15 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { createRestHandler } from "../gateway/rest-handler.js";
 import { formPostGuard } from "./form-post-guard.js";
 import { hostGuard } from "./host-guard.js";
+import { http2StreamGuard } from "./http2-stream-guard.js";
 import { originGuard } from "./origin-guard.js";
 import { type RequestGuard, withGuards } from "./request-guard.js";
 import { createRequestTargets, type RequestTargets } from "./request-targets.js";
+import { createRpcAdapter } from "./rpc-adapter.js";
 import { streamLimitGuard } from "./stream-limit-guard.js";
 import { tokenGuard } from "./token-guard.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
@@ -70,8 +71,9 @@ export function createServer(options: CreateServerOptions): CommanderServer {
     interceptors: options.interceptors,
     sseKeepAliveMs: options.sseKeepAliveMs,
   });
-  const adapter = connectNodeAdapter({
+  const adapter = createRpcAdapter({
     routes,
+    logger: options.logger,
     jsonOptions: { useProtoFieldName: true },
     shutdownSignal: shutdown.signal,
     interceptors: options.interceptors,
@@ -162,7 +164,8 @@ export function createServer(options: CreateServerOptions): CommanderServer {
 
 /**
  * The checks every request passes before routing, in this order: the Host (DNS rebinding), the Origin
- * (cross-site pages; CORS preflights end here), form posts, the token, the open-stream limit. Preflights
+ * (cross-site pages; CORS preflights end here), form posts, the token, bidirectional streams over
+ * HTTP/1.1, the open-stream limit. Preflights
  * are answered before the token check because browsers never send credentials with them.
  */
 function transportGuards(options: CreateServerOptions, targets: RequestTargets): RequestGuard[] {
@@ -181,6 +184,7 @@ function transportGuards(options: CreateServerOptions, targets: RequestTargets):
       }),
     );
   }
+  guards.push(http2StreamGuard((req) => targets.methodOf(req)?.methodKind === "bidi_streaming"));
   if (options.maxStreamsPerClient !== undefined) {
     guards.push(
       streamLimitGuard({

@@ -11,7 +11,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("commander exit codes (as a subprocess)", () => {
+describe("commander exit codes (as a subprocess)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   it("exits 3 with one line saying how to start the daemon when it is not running", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     for (const args of [["projects", "list"], ["work", "add", "p", "x"], ["events", "list", "--json"], ["watch"]]) {

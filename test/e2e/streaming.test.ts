@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,8 @@ import {
 // cuts off; the tests read those lines to check that subscriptions are released.
 
 const FAKE_AGENT = [process.execPath, join(REPO_ROOT, "test/support/fake-agent.mjs")];
-const LIVE_LATENCY_MS = 500;
+// "Within a fraction of a second": typically a few ms; generous because test machines can be heavily loaded.
+const LIVE_LATENCY_MS = 1000;
 const seqs = (changes: readonly SeenChange[]) => changes.map((change) => change.seq);
 
 /** Asserts strictly increasing sequence numbers: in order, and none twice. */
@@ -169,6 +171,40 @@ describe("streaming (real daemon): WatchChanges and WatchSessionOutput", functio
     expectStrictlyIncreasing(events.changes, "grpc-js");
   });
 
+  it("ends a session's output stream when the session stops, and refuses one for a project without a running session", async function () {
+    const projectId = await registerProject(daemon.url, workDir, false);
+    const none = await rest(daemon.url, "GET", `/api/sessions/${projectId}/output`);
+    expect(none.status, none.text).to.equal(404);
+    expect(none.body.details[0].reason).to.equal("SESSION_NOT_FOUND");
+    const itemId = await addWork(daemon.url, projectId, "hello");
+    await waitFor(async () => (await rest(daemon.url, "GET", `/api/work/${itemId}`)).body.state === "completed", { timeoutMs: 20_000, what: "the item to complete" });
+
+    const output = connectClient(daemon.url);
+    try {
+      const stream = output.watch.watchSessionOutput({ projectId })[Symbol.asyncIterator]();
+      const snapshot = (await stream.next()).value;
+      expect(snapshot.snapshot).to.equal(true);
+      expect(snapshot.data).to.include("done: hello");
+      const stopped = await rest(daemon.url, "POST", `/api/sessions/${projectId}/stop`, {});
+      expect(stopped.status, stopped.text).to.equal(200);
+      // The agent is gone: nothing more will be written, and the watcher must hear so rather than wait forever.
+      const ended = (async () => {
+        try {
+          while (!(await stream.next()).done);
+          return "ended";
+        } catch (error) {
+          return `failed: ${connectEnd(error).message}`;
+        }
+      })();
+      const outcome = await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve("still open 3 s after the stop"), 3000))]);
+      expect(outcome).to.not.equal("still open 3 s after the stop");
+    } finally {
+      output.close();
+    }
+    const after = await rest(daemon.url, "GET", `/api/sessions/${projectId}/output`);
+    expect(after.status, after.text).to.equal(404);
+  });
+
   it("delivers the same subscription, change for change, over Connect, grpc-js, SSE, EventSource and NDJSON", async function () {
     const projectId = await registerProject(daemon.url, workDir, true);
     const other = await registerProject(daemon.url, workDir, true);
@@ -278,10 +314,12 @@ describe("streaming (real daemon): WatchChanges and WatchSessionOutput", functio
     const openBefore = watchLog(daemon).lines.length;
 
     // 120 changes of ~4 KB: far more than the slow client's HTTP/2 window and the daemon's 32-change
-    // buffer hold, while the slow client reads nothing after its first change.
-    const padding = "x".repeat(4000);
+    // buffer hold, while the slow client reads nothing after its first change. The padding is random:
+    // Connect compresses messages, and a repeated letter would shrink to nothing on the wire.
     const items: string[] = [];
-    for (let index = 0; index < 120; index++) items.push(await addWork(daemon.url, projectId, `item ${index} ${padding}`));
+    for (let index = 0; index < 120; index++) {
+      items.push(await addWork(daemon.url, projectId, `item ${index} ${randomBytes(3000).toString("base64")}`));
+    }
     const delivered: SeenChange[] = [fromConnectChange((await slowFirst).value.change!)];
     for (const watcher of others) await watcher.until((change) => change.subjectId === items[119], "the last item");
 
@@ -372,6 +410,7 @@ describe("streaming across a daemon restart, and an expired cursor", function ()
 
   it("ends every open stream with UNAVAILABLE on shutdown; resuming with the cursor after the restart gives exactly the missed changes", async function () {
     const stateDir = join(workDir, "state");
+    await mkdir(stateDir);
     let daemon = await startDaemon({ stateDir });
     const port = daemon.port;
     const open: ChangeWatcher[] = [];
@@ -441,12 +480,16 @@ describe("streaming across a daemon restart, and an expired cursor", function ()
       const projectId = await registerProject(daemon.url, workDir, true);
       const items: string[] = [];
       for (let index = 0; index < 10; index++) items.push(await addWork(daemon.url, projectId, `item ${index}`));
+      // Pruning runs every 0.2 s; wait until it has caught up (the oldest retained stays put).
+      let previous: StreamEnd | undefined;
       const expired = await waitFor(
         async () => {
           const end = await watchOverConnect(daemon.url, { afterSeq: 1 }).ended;
-          return end.code === Code.OutOfRange ? end : undefined;
+          const settled = end.code === Code.OutOfRange && previous?.metadata.oldest_seq === end.metadata.oldest_seq;
+          previous = end;
+          return settled ? end : undefined;
         },
-        { what: "the history to be pruned" },
+        { intervalMs: 400, what: "the history to be pruned" },
       );
       expect(expired.reason).to.equal("HISTORY_EXPIRED");
       const oldest = Number(expired.metadata.oldest_seq);
@@ -474,6 +517,7 @@ describe("streaming across a daemon restart, and an expired cursor", function ()
       open.push(resumed);
       await resumed.until((change) => change.subjectId === items[9], "the last item");
       expect(resumed.changes[0].seq).to.equal(oldest);
+      expect(resumed.changes, "the retained history is 5 changes").to.have.length(5);
       expectStrictlyIncreasing(resumed.changes, "grpc-js");
     } finally {
       for (const watcher of open) watcher.cancel();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
   const ownDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), "commander-test-")));
   // An explicit, empty config file: the tests never read the user's own configuration.
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const configFile = join(stateDir, "test-config.json");
   await writeFile(configFile, "{}\n");
   const child = spawn(

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,12 +7,18 @@ import { createPaneWatcher, type PaneWatcher } from "../../src/agents/tmux/pane-
 import { createTmuxDriver, type TmuxDriver } from "../../src/agents/tmux/tmux-driver.js";
 import { waitFor } from "./wait-for.js";
 
+// A zombie counts as ended: once the tmux server is gone, its children wait for init to reap them.
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 

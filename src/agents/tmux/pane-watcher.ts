@@ -74,6 +74,8 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   let checking: Promise<void> | undefined;
   let checkAgain = false;
   let attached: (() => void) | undefined;
+  let recheckTimer: NodeJS.Timeout | undefined;
+  let recheckCount = 0;
 
   const parser = createControlModeParser({
     output(paneId, data) {
@@ -86,7 +88,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     },
     notification(name, args) {
       if (name === "window-close" || name === "unlinked-window-close") void checkPanes();
-      else if (name === "subscription-changed" && args.startsWith(`${DEAD_SUBSCRIPTION} `) && args.endsWith(": 1")) void checkPanes();
+      else if (name === "subscription-changed" && args.startsWith(`${DEAD_SUBSCRIPTION} `) && / : 1-/.test(args)) void checkPanes();
       else if (name === "session-changed") attached?.();
     },
     reply({ fromThisClient, ok, lines }) {
@@ -174,10 +176,14 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
         checkAgain = false;
         try {
           const panes = new Map((await driver.listPanes()).map((pane) => [pane.paneId, pane]));
+          let exiting = false;
           for (const paneId of watched.keys()) {
             const status = panes.get(paneId);
-            if (!status || !status.alive) await reportExit(paneId, status);
+            if (status && !status.alive && status.exitStatus === null && status.exitSignal === null) exiting = true;
+            else if (!status || !status.alive) await reportExit(paneId, status);
           }
+          if (exiting) scheduleRecheck();
+          else recheckCount = 0;
         } catch (error) {
           fail(error);
         }
@@ -186,6 +192,17 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       checking = undefined;
     });
     return checking;
+  }
+
+  // A pane whose program is dead but whose exit status tmux has not collected yet is looked at again
+  // shortly (the status follows within milliseconds); the subscription covers anything slower.
+  function scheduleRecheck(): void {
+    if (recheckTimer || recheckCount >= 20) return;
+    recheckCount++;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = undefined;
+      void checkPanes();
+    }, 50);
   }
 
   function onClientEnd(): void {
@@ -231,7 +248,9 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       attached = undefined;
     });
     spawned.once("exit", onClientEnd);
-    send(`refresh-client -B '${DEAD_SUBSCRIPTION}:%*:#{pane_dead}'`); // before the queue blocks on wait-for
+    // Sent before the queue blocks on wait-for. The exit status is part of the value because tmux may mark
+    // a pane dead (its terminal closed) a moment before it has collected the exit status.
+    send(`refresh-client -B '${DEAD_SUBSCRIPTION}:%*:#{pane_dead}-#{pane_dead_status}-#{pane_dead_signal}'`);
     armDeathWait();
     log.info({}, "pane watcher started");
   };
@@ -265,6 +284,8 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
 
   emitter.close = async () => {
     closing = true;
+    if (recheckTimer) clearTimeout(recheckTimer);
+    recheckTimer = undefined;
     for (const paneId of [...watched.keys()]) emitter.unwatch(paneId);
     const current = child;
     child = undefined;

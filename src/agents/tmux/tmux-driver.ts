@@ -39,7 +39,10 @@ export interface PaneStatus {
   paneId: string;
   windowId: string;
   alive: boolean;
-  /** Set once the program exited (the pane stays, `remain-on-exit`); null while alive or if killed by a signal. */
+  /**
+   * The exit code once the program exited (the pane stays, `remain-on-exit`), or its signal. Both can be
+   * null for a moment after `alive` turned false: tmux closed the terminal before collecting the status.
+   */
   exitStatus: number | null;
   exitSignal: number | null;
   pid: number;

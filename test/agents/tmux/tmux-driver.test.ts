@@ -88,7 +88,7 @@ describe("tmux driver", () => {
     const { paneId } = await driver.openWindow({ name: "dies", cwd: sandbox.dir, command: ["sh", "-c", "echo last words; sleep 0.2; exit 3"] });
     const status = await waitFor(async () => {
       const current = await driver.paneStatus(paneId);
-      return current && !current.alive ? current : undefined;
+      return current && !current.alive && current.exitStatus !== null ? current : undefined;
     }, { what: "the pane to die" });
     expect(status.exitStatus).to.equal(3);
     expect(await driver.capture(paneId, { scrollback: 100 })).to.contain("Pane is dead");

@@ -5,9 +5,11 @@ import { expect } from "chai";
 import { runCliProcess } from "../support/run-cli-process.js";
 import { startCliDaemon } from "../support/start-cli-daemon.js";
 
-describe("commander daemon", () => {
+describe("commander daemon", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   it("runs the daemon until SIGTERM, and client commands find it through its state directory", async function () {
-    this.timeout(40_000);
+    this.timeout(90_000);
     const daemon = await startCliDaemon();
     try {
       // No --url: the address comes from the lock file of the daemon on that state directory.

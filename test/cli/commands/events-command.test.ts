@@ -18,7 +18,9 @@ interface EventJson {
 
 // The describe blocks run in order against one agent (the scripted fake agent of the shell runtime),
 // which asks one question at a time: each block leaves no question unanswered except the last ones.
-describe("commander events (against a real daemon)", () => {
+describe("commander events (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   const f = useCliFixture();
   let tmux: PrivateTmux;
 
@@ -43,7 +45,7 @@ describe("commander events (against a real daemon)", () => {
   }
 
   before(async function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     tmux = createPrivateTmux();
     await f.cliJson(["projects", "add", f.newProjectDir("ev"), "--id", "ev"]);
   });
@@ -64,7 +66,7 @@ describe("commander events (against a real daemon)", () => {
     let question: EventJson;
 
     before(async function () {
-      this.timeout(40_000);
+      this.timeout(90_000);
       question = await raiseEvent("ask-choice");
     });
 
@@ -101,7 +103,7 @@ describe("commander events (against a real daemon)", () => {
     });
 
     it("lets the user pick an option in a terminal (driven through tmux) and delivers it to the agent", async function () {
-      this.timeout(40_000);
+      this.timeout(90_000);
       const pane = await runInTerminal("resolve", ["events", "resolve", question.id]);
       const prompt = await tmux.waitForScreen(pane, /Choose 1-2: $/m);
       expect(prompt).to.contain("Which option do you prefer?");
@@ -121,7 +123,7 @@ describe("commander events (against a real daemon)", () => {
     });
 
     it("refuses to ask again for an event that is already resolved", async function () {
-      this.timeout(30_000);
+      this.timeout(90_000);
       const pane = await runInTerminal("again", ["events", "resolve", question.id]);
       const done = await tmux.waitForScreen(pane, /Pane is dead \(status \d+/);
       expect(done).to.contain(`error: event ${question.id} is already resolved with "Blue"`);
@@ -131,7 +133,7 @@ describe("commander events (against a real daemon)", () => {
 
   describe("answering from a flag", () => {
     it("takes the answer from --resolution, matching an option case-insensitively", async function () {
-      this.timeout(40_000);
+      this.timeout(90_000);
       const event = await raiseEvent("ask-yn");
       expect(event.options).to.deep.equal(["Yes", "No"]);
       const result = await f.cli(["events", "resolve", event.id, "--resolution", "yes"]);
@@ -146,7 +148,7 @@ describe("commander events (against a real daemon)", () => {
 
   describe("cancelling the prompt", () => {
     it("exits 130 when the user presses Ctrl+C at the prompt, leaving the event pending", async function () {
-      this.timeout(40_000);
+      this.timeout(90_000);
       const event = await raiseEvent("ask-choice");
       const pane = await runInTerminal("cancel", ["events", "resolve", event.id]);
       await tmux.waitForScreen(pane, /Choose 1-2: $/m);
@@ -176,7 +178,7 @@ describe("commander events (against a real daemon)", () => {
 
   describe("dismissing", () => {
     it("closes a pending event without an answer", async function () {
-      this.timeout(40_000);
+      this.timeout(90_000);
       const event = await raiseEvent("ask-yn");
       const dismissed = await f.cli(["events", "dismiss", event.id]);
       expect(dismissed.code, dismissed.stderr).to.equal(0);

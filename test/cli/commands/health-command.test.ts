@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { useCliFixture } from "../support/cli-fixture.js";
 
-describe("commander health (against a real daemon)", () => {
+describe("commander health (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   const f = useCliFixture();
 
   it("says the daemon is ok, with its URL and version", async () => {

@@ -10,7 +10,9 @@ interface MessageJson {
   state: string;
 }
 
-describe("commander inbox (against a real daemon)", () => {
+describe("commander inbox (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   const f = useCliFixture();
 
   before(async () => {

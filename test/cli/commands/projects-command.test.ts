@@ -11,7 +11,9 @@ interface ProjectJson {
   runtime: string;
 }
 
-describe("commander projects (against a real daemon)", () => {
+describe("commander projects (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   const f = useCliFixture();
 
   it("adds a project from a relative path, resolved against the current directory", async () => {

@@ -4,7 +4,9 @@ import { spawnCli, type RunningCli } from "../support/spawn-cli.js";
 import { rmSync } from "node:fs";
 import { startCliDaemon, type CliDaemon } from "../support/start-cli-daemon.js";
 
-describe("commander watch (against a real daemon)", () => {
+describe("commander watch (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   let daemon: CliDaemon;
   const watchers: RunningCli[] = [];
   const cli = (args: string[]) => runCliProcess(["--url", daemon.url, ...args]);
@@ -15,13 +17,13 @@ describe("commander watch (against a real daemon)", () => {
   };
 
   before(async function () {
-    this.timeout(40_000);
+    this.timeout(90_000);
     daemon = await startCliDaemon();
     expect((await cli(["projects", "add", daemon.workDir, "--id", "watched", "--runtime", "shell"])).code).to.equal(0);
   });
 
   after(async function () {
-    this.timeout(20_000);
+    this.timeout(60_000);
     for (const running of watchers) await running.stop("SIGKILL");
     await daemon.stop();
     await daemon.cleanup();
@@ -57,7 +59,7 @@ describe("commander watch (against a real daemon)", () => {
   });
 
   it("reconnects after the daemon restarts and resumes after the last sequence it saw", async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     const running = watch(["--kind", "work_changed"]);
     await waitUntilShown(running, () => cli(["work", "add", "watched", "before restart"]), /"before restart"/);
     await daemon.stop();

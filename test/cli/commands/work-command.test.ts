@@ -12,7 +12,9 @@ interface WorkJson {
   error: string | null;
 }
 
-describe("commander work (against a real daemon)", () => {
+describe("commander work (against a real daemon)", function () {
+  // Each step runs the CLI as a new process, which takes seconds on a busy machine.
+  this.timeout(60_000);
   const f = useCliFixture();
   let first: WorkJson;
 

@@ -21,7 +21,7 @@ export interface CliFixture {
 export function useCliFixture(): CliFixture {
   const fixture = {} as CliFixture;
   before(async function () {
-    this.timeout(40_000);
+    this.timeout(90_000);
     const daemon = await startCliDaemon();
     Object.assign(fixture, {
       daemon,
@@ -43,7 +43,7 @@ export function useCliFixture(): CliFixture {
     });
   });
   after(async function () {
-    this.timeout(20_000);
+    this.timeout(60_000);
     if (fixture.daemon) {
       await fixture.daemon.stop();
       await fixture.daemon.cleanup();

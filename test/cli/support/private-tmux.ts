@@ -39,7 +39,7 @@ export function createPrivateTmux(): PrivateTmux {
       await tmux("send-keys", "-t", target, ...keys);
     },
     capture,
-    async waitForScreen(target, pattern, timeoutMs = 15_000) {
+    async waitForScreen(target, pattern, timeoutMs = 30_000) {
       let last = "";
       try {
         return await waitFor(

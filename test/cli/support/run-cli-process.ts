@@ -25,7 +25,7 @@ export function runCliProcess(args: string[], options: RunCliOptions = {}): Prom
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`commander ${args.join(" ")} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 15_000);
+    }, options.timeoutMs ?? 30_000);
     child.once("error", reject);
     child.once("close", (code) => {
       clearTimeout(timer);

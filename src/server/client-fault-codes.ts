@@ -1,0 +1,122 @@
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import type { UniversalHandlerFn, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+
+// connect-es answers a request message that does not decode from the protobuf binary format as INTERNAL
+// ("parse binary: illegal tag ...": its serialization serves clients too, where a bad message is the
+// server's fault), and a Connect GET whose `message` is not base64 as a bare "internal error". Both
+// are the client's fault: connect-go and grpc-go answer INVALID_ARGUMENT, and so does the daemon, on
+// every protocol. Without this, any client could make the daemon answer 500.
+
+const parseFailure = /^parse binary: /;
+const grpcInternal = "13";
+const grpcInvalidArgument = "3";
+const endStreamFlag = 0b10;
+
+/** Wraps an RPC handler so that malformed request messages are INVALID_ARGUMENT, not INTERNAL. */
+export function withClientFaultCodes(handler: UniversalHandlerFn): UniversalHandlerFn {
+  return async (request) => {
+    const refused = refuseBadGetQuery(request.method, request.url);
+    if (refused !== undefined) return refused;
+    return fixResponse(await handler(request));
+  };
+}
+
+/** A Connect GET request with `base64=1` whose message is not base64 (connect-es would throw a plain Error). */
+function refuseBadGetQuery(method: string, url: string): UniversalServerResponse | undefined {
+  if (method !== "GET") return undefined;
+  const query = new URL(url, "http://rpc.invalid").searchParams;
+  if (query.get("base64") !== "1" || /^[A-Za-z0-9+/_-]*={0,2}$/.test(query.get("message") ?? "")) return undefined;
+  return connectUnaryError("message: not base64 (the query says base64=1)");
+}
+
+function fixResponse(response: UniversalServerResponse): UniversalServerResponse | Promise<UniversalServerResponse> {
+  const contentType = response.header?.get("content-type") ?? "";
+  const body = response.body;
+  if (/^application\/grpc-web/i.test(contentType)) {
+    return { ...response, body: body && mapChunks(body, fixGrpcWebTrailerFrame) };
+  }
+  if (/^application\/grpc/i.test(contentType)) {
+    if (response.header) fixGrpcStatus(response.header);
+    // The trailers are complete once the body has been read: fix them then, before they are sent.
+    return { ...response, body: body && afterLast(body, () => response.trailer && fixGrpcStatus(response.trailer)) };
+  }
+  if (/^application\/connect\+/i.test(contentType)) {
+    return { ...response, body: body && mapChunks(body, fixEndStreamFrame) };
+  }
+  if (response.status === 500 && /^application\/json/i.test(contentType) && body) {
+    return fixUnaryError(response, body);
+  }
+  return response;
+}
+
+function fixGrpcStatus(headers: Headers): void {
+  if (headers.get("grpc-status") !== grpcInternal) return;
+  if (!parseFailure.test(decodeURIComponent(headers.get("grpc-message") ?? ""))) return;
+  headers.set("grpc-status", grpcInvalidArgument);
+}
+
+function fixGrpcWebTrailerFrame(chunk: Uint8Array): Uint8Array {
+  const frame = wholeFrame(chunk);
+  if (frame === undefined || (frame.flags & trailerFlag) !== trailerFlag) return chunk;
+  const trailer = trailerParse(frame.payload);
+  const before = trailer.get("grpc-status");
+  fixGrpcStatus(trailer);
+  return trailer.get("grpc-status") === before ? chunk : encodeEnvelope(trailerFlag, trailerSerialize(trailer));
+}
+
+function fixEndStreamFrame(chunk: Uint8Array): Uint8Array {
+  const frame = wholeFrame(chunk);
+  if (frame === undefined || (frame.flags & endStreamFlag) !== endStreamFlag) return chunk;
+  try {
+    const end = JSON.parse(new TextDecoder().decode(frame.payload)) as { error?: { code?: string; message?: string } };
+    if (end.error?.code !== "internal" || !parseFailure.test(end.error.message ?? "")) return chunk;
+    end.error.code = "invalid_argument";
+    return encodeEnvelope(frame.flags, new TextEncoder().encode(JSON.stringify(end)));
+  } catch {
+    return chunk;
+  }
+}
+
+async function fixUnaryError(response: UniversalServerResponse, body: AsyncIterable<Uint8Array>): Promise<UniversalServerResponse> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  try {
+    const error = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
+    if (error.code === "internal" && parseFailure.test(error.message ?? "")) {
+      return { ...response, status: 400, body: single(Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }))) };
+    }
+  } catch {
+    // Not an error JSON after all: sent as it was.
+  }
+  return { ...response, body: single(bytes) };
+}
+
+function connectUnaryError(message: string): UniversalServerResponse {
+  return {
+    status: 400,
+    header: new Headers({ "content-type": "application/json" }),
+    body: single(Buffer.from(JSON.stringify({ code: "invalid_argument", message }))),
+  };
+}
+
+/** An enveloped message (flags, 4-byte length, payload) when the chunk is exactly one; connect-es writes one per chunk. */
+function wholeFrame(chunk: Uint8Array): { flags: number; payload: Uint8Array } | undefined {
+  if (chunk.length < 5) return undefined;
+  const length = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(1);
+  return chunk.length === 5 + length ? { flags: chunk[0], payload: chunk.subarray(5) } : undefined;
+}
+
+async function* mapChunks(body: AsyncIterable<Uint8Array>, map: (chunk: Uint8Array) => Uint8Array): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) yield map(chunk);
+}
+
+async function* afterLast(body: AsyncIterable<Uint8Array>, then: () => void): AsyncIterable<Uint8Array> {
+  yield* body;
+  then();
+}
+
+async function* single(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
