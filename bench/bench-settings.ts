@@ -6,6 +6,8 @@ export interface BenchSettings {
   /** Section ids to run (BENCH_ONLY=rest,grpc); null runs all. */
   only: ReadonlySet<string> | null;
   keepFiles: boolean;
+  /** Each load figure alternates Commander and its baseline this many times (slices of duration / slices). */
+  slices: number;
   rest: { durationS: number; warmupS: number; connections: number[]; projects: number; workItems: number };
   grpc: { durationS: number; warmupS: number; concurrency: number[] };
   durable: { durationS: number; connections: number; stored: number[] };
@@ -44,8 +46,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     quick,
     only,
     keepFiles: env.BENCH_KEEP === "1",
+    slices: quick ? 1 : 2,
     rest: { durationS: loadS, warmupS: quick ? 0.5 : 1, connections: numbers("BENCH_CONNECTIONS", [1, 16, 64]), projects: 10, workItems: 1000 },
-    grpc: { durationS: Math.max(1, loadS - 1), warmupS: quick ? 0.5 : 1, concurrency: numbers("BENCH_GRPC_CONCURRENCY", [1, 64]) },
+    grpc: { durationS: quick ? 1 : Math.max(1, loadS - 1), warmupS: quick ? 0.5 : 1, concurrency: numbers("BENCH_GRPC_CONCURRENCY", [1, 64]) },
     durable: { durationS: number("BENCH_DURABLE_DURATION", quick ? 2 : 5), connections: 64, stored: numbers("BENCH_STORED", quick ? [0, 2_000, 10_000] : [0, 10_000, 100_000]) },
     events: { samples: number("BENCH_SAMPLES", quick ? 10 : 40), warmup: quick ? 2 : 3 },
     claude: { enabled: env.BENCH_CLAUDE !== "0", samples: number("BENCH_CLAUDE_SAMPLES", quick ? 2 : 5) },

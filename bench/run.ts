@@ -5,6 +5,7 @@ import { loadavg } from "node:os";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readSettings } from "./bench-settings.js";
+import { claudeHookSection } from "./sections/claude-hook-section.js";
 import { durableWritesSection } from "./sections/durable-writes-section.js";
 import { eventLatencySection } from "./sections/event-latency-section.js";
 import { fanOutSection } from "./sections/fan-out-section.js";
@@ -24,6 +25,7 @@ const SECTIONS: BenchSection[] = [
   grpcSection,
   durableWritesSection,
   eventLatencySection,
+  claudeHookSection,
   fanOutSection,
   idleCostSection,
   scaleSection,

@@ -4,7 +4,7 @@ import { benchDaemonEnv, startSectionDaemon } from "../support/bench-projects.js
 import type { BenchSection } from "../support/bench-section.js";
 import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
 import { startHelper } from "../support/helper-process.js";
-import { runHttpLoad } from "../support/http-load.js";
+import { alternate, runHttpLoad } from "../support/http-load.js";
 import { KEEP_HISTORY_ENV, writeStateFixture } from "../support/state-fixture.js";
 
 const PROJECTS = 10;
@@ -33,15 +33,14 @@ export const durableWritesSection: BenchSection = {
     const fsyncRate = await sequentialFsyncRate(join(workspace.root, "fsync-probe"), 1);
     report.note(`This disk does about ${formatRate(fsyncRate, " fdatasync/s")} one after the other (one small append each), so grouping writes is what makes more than that possible.`);
 
-    let baselineRate = Number.NaN;
-    let baselineLatency: [number, number] = [Number.NaN, Number.NaN];
+    let bareUrl = "";
     for (const stored of settings.durable.stored) {
       const stateDir = await workspace.dir(`durable-${stored}-state`);
       await writeStateFixture(stateDir, { projects: projectDirs, paused: true, workItems: stored, events: 0 });
       const daemon = await startSectionDaemon(context, `durable-${stored}`, benchDaemonEnv(KEEP_HISTORY_ENV), stateDir);
       const url = `${daemon.url}/api/work`;
 
-      if (Number.isNaN(baselineRate)) {
+      if (bareUrl === "") {
         // The baseline answers what the daemon answers to the same request.
         const sample = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
         const answer = Buffer.from(await sample.arrayBuffer());
@@ -56,31 +55,28 @@ export const durableWritesSection: BenchSection = {
         );
         const bare = await startHelper([join(import.meta.dirname, "..", "support", "bare-http-server.mjs"), configFile]);
         cleanup.add("bare durable server", () => bare.stop());
-        const bareUrl = `http://127.0.0.1:${bare.port}/api/work`;
-        await runHttpLoad({ url: bareUrl, method: "POST", body, connections, durationS: Math.min(1, durationS) });
-        const baseline = await runHttpLoad({ url: bareUrl, method: "POST", body, connections, durationS });
-        baselineRate = baseline.rps;
-        baselineLatency = [baseline.latency.p50, baseline.latency.p99];
-        await bare.stop();
+        bareUrl = `http://127.0.0.1:${bare.port}/api/work`;
       }
 
-      await runHttpLoad({ url, method: "POST", body, connections, durationS: Math.min(1, durationS) });
-      const result = await runHttpLoad({ url, method: "POST", body, connections, durationS });
-      if (result.failed > 0) report.note(`${stored.toLocaleString("en-US")} stored: ${result.failed} writes failed.`);
+      const load = (target: string) => (seconds: number) => runHttpLoad({ url: target, method: "POST", body, connections, durationS: seconds });
+      await load(url)(Math.min(1, durationS));
+      await load(bareUrl)(Math.min(1, durationS));
+      const { commander, baseline } = await alternate(load(url), load(bareUrl), durationS, settings.slices);
+      if (commander.failed > 0) report.note(`${stored.toLocaleString("en-US")} stored: ${commander.failed} writes failed.`);
       const where = `${connections} clients, ${stored.toLocaleString("en-US")} items stored`;
       report.add({
         what: `${where}: acknowledged items`,
-        commander: formatRate(result.rps, " items/s"),
-        baseline: formatRate(baselineRate, " writes/s"),
-        ratio: formatRatio(result.rps, baselineRate),
-        raw: { stored, commander: result.rps, baseline: baselineRate },
+        commander: formatRate(commander.rps, " items/s"),
+        baseline: formatRate(baseline.rps, " writes/s"),
+        ratio: formatRatio(commander.rps, baseline.rps),
+        raw: { stored, commander: commander.rps, baseline: baseline.rps },
       });
       report.add({
         what: `${where}: time to acknowledge p50 / p99`,
-        commander: formatPair(formatMs(result.latency.p50), formatMs(result.latency.p99)),
-        baseline: formatPair(formatMs(baselineLatency[0]), formatMs(baselineLatency[1])),
-        ratio: formatPair(formatRatio(result.latency.p50, baselineLatency[0]), formatRatio(result.latency.p99, baselineLatency[1])),
-        raw: { stored, commander: [result.latency.p50, result.latency.p99], baseline: baselineLatency },
+        commander: formatPair(formatMs(commander.latency.p50), formatMs(commander.latency.p99)),
+        baseline: formatPair(formatMs(baseline.latency.p50), formatMs(baseline.latency.p99)),
+        ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
+        raw: { stored, commander: [commander.latency.p50, commander.latency.p99], baseline: [baseline.latency.p50, baseline.latency.p99] },
       });
       await daemon.kill();
     }

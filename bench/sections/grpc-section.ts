@@ -7,6 +7,7 @@ import { benchDaemonEnv, registerProjects, startSectionDaemon } from "../support
 import type { BenchSection } from "../support/bench-section.js";
 import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
 import { runGrpcLoad } from "../support/grpc-load.js";
+import { alternate } from "../support/http-load.js";
 import { startHelper } from "../support/helper-process.js";
 
 interface Clients {
@@ -67,8 +68,12 @@ export const grpcSection: BenchSection = {
       await runGrpcLoad(commanderCall, 16, settings.grpc.warmupS);
       await runGrpcLoad(bareCall, 16, settings.grpc.warmupS);
       for (const concurrency of settings.grpc.concurrency) {
-        const commander = await runGrpcLoad(commanderCall, concurrency, settings.grpc.durationS);
-        const baseline = await runGrpcLoad(bareCall, concurrency, settings.grpc.durationS);
+        const { commander, baseline } = await alternate(
+          (seconds) => runGrpcLoad(commanderCall, concurrency, seconds),
+          (seconds) => runGrpcLoad(bareCall, concurrency, seconds),
+          settings.grpc.durationS,
+          settings.slices,
+        );
         const where = `${method.label}, ${concurrency} in flight`;
         if (commander.failed > 0) report.note(`${where}: ${commander.failed} calls to Commander failed.`);
         report.add({

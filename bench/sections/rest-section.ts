@@ -4,7 +4,7 @@ import { addWorkItems, benchDaemonEnv, registerProjects, startSectionDaemon } fr
 import type { BenchSection } from "../support/bench-section.js";
 import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
 import { startHelper } from "../support/helper-process.js";
-import { runHttpLoad, type LoadResult } from "../support/http-load.js";
+import { alternate, runHttpLoad, type LoadRun } from "../support/http-load.js";
 
 interface Target {
   label: string;
@@ -16,7 +16,7 @@ interface Target {
 /**
  * REST throughput and latency of four typical calls, each at 1, 16 and 64 connections, against a bare
  * `node:http` server in its own process answering the same bytes: the ceiling of HTTP/1.1 on Node here.
- * Commander and the baseline are measured back to back for each figure, after a warm-up of each.
+ * Each figure alternates Commander and the baseline (two slices each in a full run), after a warm-up of each.
  */
 export const restSection: BenchSection = {
   id: "rest",
@@ -63,13 +63,12 @@ export const restSection: BenchSection = {
     const bareUrl = `http://127.0.0.1:${bare.port}`;
 
     for (const target of targets) {
-      const load = (base: string, conns: number, seconds: number): Promise<LoadResult> =>
+      const load = (base: string, conns: number) => (seconds: number): Promise<LoadRun> =>
         runHttpLoad({ url: base + target.path, method: target.method, body: target.body, connections: conns, durationS: seconds });
-      await load(daemon.url, 16, warmupS);
-      await load(bareUrl, 16, warmupS);
+      await load(daemon.url, 16)(warmupS);
+      await load(bareUrl, 16)(warmupS);
       for (const conns of connections) {
-        const commander = await load(daemon.url, conns, durationS);
-        const baseline = await load(bareUrl, conns, durationS);
+        const { commander, baseline } = await alternate(load(daemon.url, conns), load(bareUrl, conns), durationS, settings.slices);
         const where = `${target.label}, ${conns} conn${conns === 1 ? "" : "s"}`;
         if (commander.failed > 0) report.note(`${where}: ${commander.failed} requests to Commander failed.`);
         report.add({

@@ -1,16 +1,14 @@
-import type { LoadResult } from "./http-load.js";
-import { summarise } from "./stats.js";
+import type { LoadRun } from "./http-load.js";
 
 /**
  * A closed-loop load of one unary call: `concurrency` loops, each starting its next call when the
- * previous one returned, for `durationS` seconds. Calls in flight at the end are awaited and not counted.
+ * previous one returned, for `seconds`. Calls that return after the end are not counted.
  */
-export async function runGrpcLoad(call: () => Promise<unknown>, concurrency: number, durationS: number): Promise<LoadResult> {
+export async function runGrpcLoad(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadRun> {
   const latencies: number[] = [];
   let failed = 0;
   const start = performance.now();
-  const deadline = start + durationS * 1000;
-  let end = deadline;
+  const deadline = start + seconds * 1000;
   const loop = async () => {
     while (performance.now() < deadline) {
       const begin = performance.now();
@@ -24,6 +22,5 @@ export async function runGrpcLoad(call: () => Promise<unknown>, concurrency: num
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  end = Math.min(end, performance.now());
-  return { rps: latencies.length / ((end - start) / 1000), ok: latencies.length, failed, latency: summarise(latencies) };
+  return { ok: latencies.length, failed, seconds, latencies };
 }

@@ -21,7 +21,7 @@ export interface CommanderCoreOptions {
  * synchronous), so they always see a consistent state.
  */
 export class CommanderCore {
-  readonly changes = new ChangeHub();
+  readonly changes: ChangeHub;
   readonly logger: Logger;
   readonly health: HealthBook;
   private readonly now: () => Date;
@@ -31,6 +31,8 @@ export class CommanderCore {
     this.logger = options.logger;
     this.health = options.health;
     this.now = options.now ?? (() => new Date());
+    // Changes loaded from disk are durable already: watchers may be replayed up to them at once.
+    this.changes = new ChangeHub(options.store.state.lastChangeSeq);
   }
 
   get state(): CommanderState {

@@ -34,6 +34,7 @@ function fixResponse(response: UniversalServerResponse): UniversalServerResponse
   const contentType = response.header?.get("content-type") ?? "";
   const body = response.body;
   if (/^application\/grpc-web/i.test(contentType)) {
+    response.header?.delete("content-length"); // a rewritten frame may change the length
     return { ...response, body: body && mapChunks(body, fixGrpcWebTrailerFrame) };
   }
   if (/^application\/grpc/i.test(contentType)) {
@@ -42,6 +43,7 @@ function fixResponse(response: UniversalServerResponse): UniversalServerResponse
     return { ...response, body: body && afterLast(body, () => response.trailer && fixGrpcStatus(response.trailer)) };
   }
   if (/^application\/connect\+/i.test(contentType)) {
+    response.header?.delete("content-length");
     return { ...response, body: body && mapChunks(body, fixEndStreamFrame) };
   }
   if (response.status === 500 && /^application\/json/i.test(contentType) && body) {
@@ -85,7 +87,10 @@ async function fixUnaryError(response: UniversalServerResponse, body: AsyncItera
   try {
     const error = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
     if (error.code === "internal" && parseFailure.test(error.message ?? "")) {
-      return { ...response, status: 400, body: single(Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }))) };
+      const fixed = Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }));
+      const header = new Headers(response.header);
+      header.set("content-length", String(fixed.length));
+      return { ...response, status: 400, header, body: single(fixed) };
     }
   } catch {
     // Not an error JSON after all: sent as it was.

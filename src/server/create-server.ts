@@ -6,6 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { createRestHandler } from "../gateway/rest-handler.js";
+import { compressionGuard } from "./compression-guard.js";
 import { formPostGuard } from "./form-post-guard.js";
 import { hostGuard } from "./host-guard.js";
 import { http2StreamGuard } from "./http2-stream-guard.js";
@@ -165,7 +166,7 @@ export function createServer(options: CreateServerOptions): CommanderServer {
 /**
  * The checks every request passes before routing, in this order: the Host (DNS rebinding), the Origin
  * (cross-site pages; CORS preflights end here), form posts, the token, bidirectional streams over
- * HTTP/1.1, the open-stream limit. Preflights
+ * HTTP/1.1, unsupported Connect compression, the open-stream limit. Preflights
  * are answered before the token check because browsers never send credentials with them.
  */
 function transportGuards(options: CreateServerOptions, targets: RequestTargets): RequestGuard[] {
@@ -184,7 +185,10 @@ function transportGuards(options: CreateServerOptions, targets: RequestTargets):
       }),
     );
   }
-  guards.push(http2StreamGuard((req) => targets.methodOf(req)?.methodKind === "bidi_streaming"));
+  guards.push(
+    http2StreamGuard((req) => targets.methodOf(req)?.methodKind === "bidi_streaming"),
+    compressionGuard((req) => targets.isRpcPath(req)),
+  );
   if (options.maxStreamsPerClient !== undefined) {
     guards.push(
       streamLimitGuard({

@@ -4,7 +4,7 @@ import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
-import { restErrorHeaders, restErrorStatus, restStatusJson } from "../gateway/rest-errors.js";
+import { GatewayError, restErrorHeaders, restErrorStatus, restStatusJson } from "../gateway/rest-errors.js";
 
 /** The wire protocols a request can speak, each with its own way of carrying an error. */
 export type WireProtocol = "grpc" | "grpc-web" | "connect-stream" | "connect-unary" | "rest";
@@ -64,7 +64,9 @@ export function writeTransportError(
     }
     case "connect-unary": {
       const body = Buffer.from(JSON.stringify(errorToJson(error, undefined)));
-      writeBody(res, codeToHttpStatus(error.code), { ...close, "content-type": "application/json" }, body);
+      // A status chosen for the case (415 for a compression it cannot read) wins over the code's; Connect
+      // clients read the code from the body.
+      writeBody(res, error instanceof GatewayError && error.httpStatus !== undefined ? error.httpStatus : codeToHttpStatus(error.code), { ...close, "content-type": "application/json" }, body);
       return;
     }
     case "rest": {

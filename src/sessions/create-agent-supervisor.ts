@@ -30,6 +30,9 @@ export interface AgentSupervisorOptions {
   logger: Logger;
 }
 
+/** Output a slow watcher of a session's terminal may lag behind before it is cut off. */
+const MAX_BUFFERED_OUTPUT_BYTES = 1024 * 1024;
+
 /** A project whose agent failed is not restarted automatically sooner than this. */
 const RESTART_BACKOFF_MS = 5000;
 
@@ -273,25 +276,41 @@ export function createAgentSupervisor({ core, config, logger }: AgentSupervisorO
         throw new CommanderError("SESSION_NOT_FOUND", `project ${projectId} has no running session`, { project_id: projectId });
       }
       const queue: string[] = [];
+      let queuedBytes = 0;
       let wake: (() => void) | null = null;
       const unsubscribe = controller.onOutputListener((data) => {
         queue.push(data);
+        queuedBytes += data.length;
         wake?.();
+      });
+      // The session stopping or exiting ends the stream, even if the agent writes nothing more.
+      const unsubscribeChanges = core.changes.subscribe((change) => {
+        if (change.projectId === projectId && change.kind === "session_changed") wake?.();
       });
       const onAbort = () => wake?.();
       signal.addEventListener("abort", onAbort);
       try {
         yield { snapshot: true, data: await driver.capture(controller.paneId, { escapes: true }) };
-        while (!signal.aborted && controllers.get(projectId) === controller) {
+        while (!signal.aborted && controller.isLive && controllers.get(projectId) === controller) {
+          if (queuedBytes > MAX_BUFFERED_OUTPUT_BYTES) {
+            throw new CommanderError(
+              "SUBSCRIBER_TOO_SLOW",
+              `the output watcher fell more than ${MAX_BUFFERED_OUTPUT_BYTES} bytes behind; open the stream again for a fresh snapshot`,
+              { project_id: projectId },
+            );
+          }
           if (queue.length === 0) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
             continue;
           }
-          yield { snapshot: false, data: queue.splice(0).join("") };
+          const data = queue.splice(0).join("");
+          queuedBytes = 0;
+          yield { snapshot: false, data };
         }
       } finally {
         unsubscribe();
+        unsubscribeChanges();
         signal.removeEventListener("abort", onAbort);
       }
     },

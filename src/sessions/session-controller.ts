@@ -78,8 +78,9 @@ export class SessionController {
     return this.core.state.sessions.get(this.sessionId);
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
+  /** False once the agent was asked to stop or has exited. */
+  get isLive(): boolean {
+    return !this.stopping && !this.exited;
   }
 
   authenticates(authorization: string): boolean {

@@ -20,8 +20,13 @@ interface Harness {
   autoCommit: boolean;
 }
 
-function harness(): Harness {
+/** `loaded`: changes already in the state when the core is created, as if read from disk at start-up. */
+function harness(loaded = 0): Harness {
   const state = new CommanderState();
+  for (let seq = 1; seq <= loaded; seq++) {
+    state.changes.set(String(seq), { seq, kind: "work_changed", projectId: "p1", time: "2026-01-01T00:00:00.000Z", subject: { type: "work_item", record: { id: `w-${seq}` } as never } });
+    state.lastChangeSeq = seq;
+  }
   const h: Harness = { core: undefined as unknown as CommanderCore, pending: [], autoCommit: true };
   const store: StateStore = {
     state,
@@ -305,6 +310,23 @@ describe("subscribeToChanges", () => {
     const delivered = (await first).value as ChangeRecord;
     expect(delivered.seq).to.equal(3);
     expect(delivered.subject.record.id).to.equal("w-3");
+    controller.abort();
+  });
+
+  it("replays only durable changes also just after start-up, before anything was published", async () => {
+    // Loaded from disk: durable. The daemon's first change after start-up is then in flight.
+    const h = harness(2);
+    h.autoCommit = false;
+    const inFlight = h.core.mutate((ctx) => change(ctx.tx, "p1", "work_changed", "in flight"));
+    await tick();
+    const controller = new AbortController();
+    const stream = subscribeToChanges(h.core, filter({ afterSeq: 1 }), controller.signal, 10);
+    expect((await stream.next()).value.seq).to.equal(2);
+    const next = stream.next();
+    expect(await Promise.race([next, tick().then(() => "nothing")]), "seq 3 is not durable yet").to.equal("nothing");
+    h.pending.shift()!.release();
+    await inFlight;
+    expect((await next).value.seq).to.equal(3);
     controller.abort();
   });
 

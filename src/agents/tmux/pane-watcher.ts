@@ -10,6 +10,7 @@ export interface PaneExit {
   paneId: string;
   /** The pane still exists (dead, kept by remain-on-exit) and can be captured; false once it is gone. */
   inspectable: boolean;
+  /** Both null: unknown (the pane is gone, or tmux did not collect the status within 3 s). */
   exitStatus: number | null;
   exitSignal: number | null;
 }
@@ -47,6 +48,7 @@ export interface PaneWatcher extends EventEmitter<PaneWatcherEvents> {
 }
 
 const DEAD_SUBSCRIPTION = "commander-dead";
+const STATUS_WAIT_MS = 3000;
 
 interface Watched {
   screen?: string;
@@ -75,7 +77,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   let checkAgain = false;
   let attached: (() => void) | undefined;
   let recheckTimer: NodeJS.Timeout | undefined;
-  let recheckCount = 0;
+  const awaitingStatus = new Map<string, number>();
 
   const parser = createControlModeParser({
     output(paneId, data) {
@@ -149,6 +151,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   async function reportExit(paneId: string, status: PaneStatus | undefined): Promise<void> {
     if (exited.has(paneId)) return;
     exited.add(paneId);
+    awaitingStatus.delete(paneId);
     const entry = watched.get(paneId);
     if (entry && status) {
       if (entry.timer) clearTimeout(entry.timer);
@@ -179,11 +182,11 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
           let exiting = false;
           for (const paneId of watched.keys()) {
             const status = panes.get(paneId);
-            if (status && !status.alive && status.exitStatus === null && status.exitSignal === null) exiting = true;
-            else if (!status || !status.alive) await reportExit(paneId, status);
+            if (status?.alive) continue;
+            if (status && status.exitStatus === null && status.exitSignal === null && !statusOverdue(paneId)) exiting = true;
+            else await reportExit(paneId, status);
           }
           if (exiting) scheduleRecheck();
-          else recheckCount = 0;
         } catch (error) {
           fail(error);
         }
@@ -195,14 +198,20 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   }
 
   // A pane whose program is dead but whose exit status tmux has not collected yet is looked at again
-  // shortly (the status follows within milliseconds); the subscription covers anything slower.
+  // shortly: the status usually follows within milliseconds, but on a loaded machine tmux 3.3a took
+  // over a second. After STATUS_WAIT_MS the exit is reported with an unknown status.
+  function statusOverdue(paneId: string): boolean {
+    const since = awaitingStatus.get(paneId) ?? Date.now();
+    awaitingStatus.set(paneId, since);
+    return Date.now() - since >= STATUS_WAIT_MS;
+  }
+
   function scheduleRecheck(): void {
-    if (recheckTimer || recheckCount >= 20) return;
-    recheckCount++;
+    if (recheckTimer) return;
     recheckTimer = setTimeout(() => {
       recheckTimer = undefined;
       void checkPanes();
-    }, 50);
+    }, 100);
   }
 
   function onClientEnd(): void {
@@ -270,6 +279,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     watched.delete(paneId);
     exited.delete(paneId);
     decoders.delete(paneId);
+    awaitingStatus.delete(paneId);
   };
 
   emitter.screen = (paneId) => watched.get(paneId)?.screen;

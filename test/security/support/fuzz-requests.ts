@@ -336,13 +336,22 @@ function rawRequest(r: Random, ctx: FuzzContext): FuzzRequest {
 export function nextFuzzRequest(r: Random, ctx: FuzzContext): FuzzRequest {
   const channel: Channel = r.chance(0.2) ? "h2" : "h1";
   const roll = r.next();
-  if (roll < 0.55) return restRequest(r.pick(REST_CASES), r, ctx, channel);
-  if (roll < 0.9) return rpcRequest(r.pick(RPC_CASES), r, ctx, channel);
-  if (roll < 0.97) {
+  let request: FuzzRequest;
+  if (roll < 0.55) request = restRequest(r.pick(REST_CASES), r, ctx, channel);
+  else if (roll < 0.9) request = rpcRequest(r.pick(RPC_CASES), r, ctx, channel);
+  else if (roll < 0.97) {
     const route = r.pick(REST_CASES);
-    return { ...restRequest(route, r, ctx, channel), path: mutatePath(mutatePath(route.path(), r), r), label: `mutated path from ${route.template}` };
+    request = { ...restRequest(route, r, ctx, channel), path: mutatePath(mutatePath(route.path(), r), r), label: `mutated path from ${route.template}` };
+  } else return rawRequest(r, ctx);
+  if (request.channel === "h2" && request.headers.host === "") {
+    // An empty :authority is refused by the HTTP/2 client library itself; send none instead.
+    const { host: _, ...headers } = request.headers;
+    request = { ...request, headers };
   }
-  return rawRequest(r, ctx);
+  // Request lines and headers beyond Node's limits (16 KiB) are refused by the HTTP layer (431, or a
+  // reset while the client still writes): client faults like an oversized body.
+  const headerBytes = request.path.length + Object.entries(request.headers).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+  return headerBytes > 8 * 1024 ? { ...request, oversized: true } : request;
 }
 
 const REST_CASES = restCases();

@@ -6,7 +6,7 @@ import type { FuzzRequest } from "./fuzz-requests.js";
 export interface FuzzOutcome {
   /** The HTTP status, when a response arrived. */
   status?: number;
-  /** `grpc-status` from the headers, the trailers or a gRPC-Web trailer frame, when there is one. */
+  /** `grpc-status` and `grpc-message` (after a space) from the headers, the trailers or a gRPC-Web trailer frame. */
   grpcStatus?: string;
   /** What came back (first bytes), for checks and reports. */
   body: string;
@@ -25,10 +25,16 @@ const RAW_READ_MS = 300;
 export function createFuzzSender(port: number, timeoutMs: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   let session: http2.ClientHttp2Session | undefined;
+  let goaway = "";
+  let lastH2 = "";
   const h2Session = () => {
     if (session === undefined || session.closed || session.destroyed) {
       session = http2.connect(`http://127.0.0.1:${port}`);
       session.on("error", () => undefined);
+      const current = session;
+      current.on("goaway", (code, last) => {
+        goaway = `goaway ${code} last ${last} after ${lastH2}`;
+      });
     }
     return session;
   };
@@ -95,6 +101,7 @@ export function createFuzzSender(port: number, timeoutMs: number) {
         else headers[name] = value;
       }
       let stream: http2.ClientHttp2Stream;
+      lastH2 = `${request.method} ${request.path.slice(0, 80)} ${JSON.stringify(request.headers).slice(0, 300)} body ${request.body?.length}`;
       try {
         stream = h2Session().request(headers, { endStream: request.body === undefined });
       } catch (error) {
@@ -126,7 +133,7 @@ export function createFuzzSender(port: number, timeoutMs: number) {
       });
       stream.on("end", () => finish());
       stream.on("close", () => finish("stream closed"));
-      stream.on("error", (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
+      stream.on("error", (error: NodeJS.ErrnoException) => finish(`${error.code ?? error.message} (rst ${stream.rstCode}, ${goaway})`));
       if (request.body !== undefined) stream.end(request.body);
     });
   }
@@ -166,7 +173,10 @@ export function createFuzzSender(port: number, timeoutMs: number) {
 
 function grpcStatusOf(headers: http.IncomingHttpHeaders, trailers: NodeJS.Dict<string | string[]>, body: string): string | undefined {
   const value = trailers["grpc-status"] ?? headers["grpc-status"];
-  if (value !== undefined) return String(value);
-  // gRPC-Web carries it in a trailer frame inside the body.
-  return /grpc-status: ?(\d+)/i.exec(body)?.[1];
+  const message = trailers["grpc-message"] ?? headers["grpc-message"];
+  if (value !== undefined) return `${String(value)} ${decodeURIComponent(String(message ?? ""))}`;
+  // gRPC-Web carries them in a trailer frame inside the body.
+  const status = /grpc-status: ?(\d+)/i.exec(body)?.[1];
+  const text = /grpc-message: ?([^\r\n]*)/i.exec(body)?.[1] ?? "";
+  return status === undefined ? undefined : `${status} ${decodeURIComponent(text)}`;
 }
