@@ -42,7 +42,7 @@ export const claudeHookSection: BenchSection = {
         const probe = PROBE.exec(turn.prompt);
         if (!probe) return { text: "OK." };
         sentAt.set(probe[1]!, process.hrtime.bigint());
-        return { toolUse: { name: "Bash", input: { command: `echo probe-${probe[1]}`, description: "Benchmark probe" } } };
+        return { toolUse: { name: "Bash", input: { command: `touch probe-${probe[1]}.txt`, description: "Benchmark probe" } } };
       },
     });
     cleanup.add("model server", () => model.close());
@@ -50,7 +50,7 @@ export const claudeHookSection: BenchSection = {
     const baselineDir = await workspace.dir("projects/claude-baseline");
     const home = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: [commanderDir, baselineDir] });
     cleanup.add("claude home", () => home.cleanup());
-    const probeOf = (change: any): string | undefined => /^echo probe-(\d+)$/.exec(change?.event?.context?.tool_input?.command ?? "")?.[1];
+    const probeOf = (change: any): string | undefined => /^touch probe-(\d+)\.txt$/.exec(change?.event?.context?.tool_input?.command ?? "")?.[1];
 
     // Commander: a claude-code session, a watcher on the change feed.
     const daemon = await startSectionDaemon(
@@ -116,7 +116,7 @@ export const claudeHookSection: BenchSection = {
     const baselineValues: number[] = [];
     for (let index = 0; index < warmup + samples; index++) {
       const id = String(1000 + index);
-      const raised = relayWatcher.next((change) => typeof change?.body === "string" && change.body.includes(`echo probe-${id}`), 60_000);
+      const raised = relayWatcher.next((change) => typeof change?.body === "string" && change.body.includes(`touch probe-${id}.txt`), 60_000);
       const stopped = relayWatcher.next((change) => typeof change?.body === "string" && change.body.includes('"hook_event_name":"Stop"'), 60_000);
       await sandbox.driver.sendText(paneId, `please run the probe ${id}`);
       await sandbox.driver.sendKeys(paneId, ["Enter"]);

@@ -91,6 +91,9 @@ export const restSection: BenchSection = {
       }
     }
     report.note(
+      "The load generator is one Node process on the same cores: where the baseline's rate stops growing with more connections (the large list above all), that is the client's limit, not the server's.",
+    );
+    report.note(
       `The ${projects.length} projects are paused, so POST /api/work only queues items: it measures the API and the durable journal write (fsync), not an agent.`,
     );
   },

@@ -77,6 +77,9 @@ export const scaleSection: BenchSection = {
       `"Restart until the API answers" is from spawning the new daemon process (\`node bin/commander.js daemon\`, which compiles the TypeScript sources through tsx) to its first 200 answer to \`GET /api/health\`; the first start on the freshly written directory took ${formatMs(big.firstStartMs)} (empty: ${formatMs(empty.firstStartMs)}).`,
     );
     report.note(
+      "On disk the state directory holds each collection's snapshot twice after a restart: the current one and the previous generation (`.bak`), which the daemon keeps to recover from a damaged file.",
+    );
+    report.note(
       "The history is finished work items with results, and resolved or dismissed events, over 10 projects; the settings that prune history beyond 10,000 finished items and 10,000 closed events are raised for the run so that it is kept.",
     );
   },

@@ -14,6 +14,8 @@ export interface BenchDaemonOptions {
   /** COMMANDER_* settings and anything the agents need. */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Options for node itself, e.g. ["--cpu-prof"] to profile the daemon; default: $BENCH_DAEMON_NODE_ARGS. */
+  nodeArgs?: string[];
 }
 
 export interface RestAnswer<T> {
@@ -51,7 +53,8 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
   delete env.TMUX_PANE;
 
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [COMMANDER_BIN, "daemon", "--port", "0", "--state-dir", options.stateDir], {
+  const nodeArgs = options.nodeArgs ?? (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, COMMANDER_BIN, "daemon", "--port", "0", "--state-dir", options.stateDir], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

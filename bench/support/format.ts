@@ -25,6 +25,7 @@ export function formatPair(a: string, b: string): string {
 
 export function formatMiB(bytes: number): string {
   if (!Number.isFinite(bytes)) return "–";
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(bytes >= 100 * 1024 * 1024 ? 0 : 1)} MiB`;
 }
 

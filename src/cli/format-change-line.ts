@@ -16,7 +16,7 @@ export function formatChangeLine(change: Change, color: Palette): string {
   const kind = enumWord(ChangeKindSchema, change.kind).padEnd(16);
   return [
     color.dim(formatClockTime(change.time)),
-    color.dim(`#${change.seq}`),
+    color.dim(`#${change.seq}`.padEnd(5)),
     color.bold(kind),
     change.projectId,
     describeSubject(change, color),

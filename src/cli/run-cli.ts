@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { createCliContext } from "./cli-context.js";
 import { processCliIo, type CliIo } from "./cli-io.js";
@@ -25,6 +26,7 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
 
   program
     .description("Run many AI coding agents across many projects, through the Commander daemon.")
+    .version(packageVersion(), "-V, --version", "print the version")
     .option("--url <url>", `daemon URL (env COMMANDER_URL; else the daemon's host and port settings; default ${defaultDaemonUrl})`)
     .option("--token <token>", "API token (env COMMANDER_TOKEN, else the state directory's token file)")
     .option("--config <file>", "daemon config file, JSON (env COMMANDER_CONFIG)")
@@ -67,6 +69,11 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
     io.stderr.write(`${report.message}\n`);
     return report.exitCode;
   }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 /** Help and version requests succeed; every other parse failure, a bare group included, is a usage error. */

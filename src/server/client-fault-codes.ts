@@ -1,14 +1,16 @@
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import type { UniversalHandlerFn, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 
 // connect-es answers a request message that does not decode from the protobuf binary format as INTERNAL
 // ("parse binary: illegal tag ...": its serialization serves clients too, where a bad message is the
-// server's fault), and a Connect GET whose `message` is not base64 as a bare "internal error". Both
-// are the client's fault: connect-go and grpc-go answer INVALID_ARGUMENT, and so does the daemon, on
-// every protocol. Without this, any client could make the daemon answer 500.
+// server's fault), likewise a compressed body that does not decompress (zlib errors other than
+// Z_DATA_ERROR: "decompression failed"), and a Connect GET whose `message` is not base64 as a bare
+// "internal error". All are the client's fault: connect-go answers INVALID_ARGUMENT, and so does the
+// daemon, on every protocol. Without this, any client could make the daemon answer 500.
 
-const parseFailure = /^parse binary: /;
+const parseFailure = /^(parse binary: |decompression failed$)/;
 const grpcInternal = "13";
 const grpcInvalidArgument = "3";
 const endStreamFlag = 0b10;
@@ -26,8 +28,13 @@ export function withClientFaultCodes(handler: UniversalHandlerFn): UniversalHand
 function refuseBadGetQuery(method: string, url: string): UniversalServerResponse | undefined {
   if (method !== "GET") return undefined;
   const query = new URL(url, "http://rpc.invalid").searchParams;
-  if (query.get("base64") !== "1" || /^[A-Za-z0-9+/_-]*={0,2}$/.test(query.get("message") ?? "")) return undefined;
-  return connectUnaryError("message: not base64 (the query says base64=1)");
+  if (query.get("base64") !== "1") return undefined;
+  try {
+    base64Decode(query.get("message") ?? ""); // what connect-es decodes it with
+    return undefined;
+  } catch {
+    return connectUnaryError("message: not base64 (the query says base64=1)");
+  }
 }
 
 function fixResponse(response: UniversalServerResponse): UniversalServerResponse | Promise<UniversalServerResponse> {

@@ -30,6 +30,9 @@ export function commanderConnectError(reason: ErrorReason, code: StatusCodeName,
 export function toConnectError(error: unknown, logger: Logger): ConnectError {
   if (error instanceof CommanderError) return commanderConnectError(error.reason, error.code, error.message, error.metadata);
   if (error instanceof ConnectError) return error;
+  // The reason of a call's signal when its client went away (connect-node aborts it with no reason, so
+  // a DOMException): a cancelled call, not a bug. The client no longer reads the answer anyway.
+  if (error instanceof Error && error.name === "AbortError") return new ConnectError("the call was cancelled", Code.Canceled);
   logger.error({ err: error }, "unexpected error");
   return commanderConnectError("INTERNAL", "INTERNAL", "internal error; the daemon's log has the details");
 }

@@ -16,6 +16,9 @@ import { moveSession, updateSession } from "../domain/session-rules.js";
 import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "../domain/work-rules.js";
 import { sendAgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
 
+/** How long a freshly shown start-up dialog is left to settle before keys are sent to it. */
+const DIALOG_SETTLE_MS = 300;
+
 /** After this many agent exits while working on the same item, the item fails instead of being retried. */
 const MAX_ATTEMPTS = 3;
 
@@ -58,6 +61,7 @@ export class SessionController {
   private stopping = false;
   private exited = false;
   private readonly openPrompts = new Map<string, OpenPrompt>();
+  private readonly autoAnswered = new Map<string, number>();
   private readonly approvalWaiters = new Map<string, (event: EventRecord | null) => void>();
   private readonly outputListeners = new Set<(data: string) => void>();
   private readonly log: Logger;
@@ -130,6 +134,13 @@ export class SessionController {
       if ([...this.openPrompts.values()].some((open) => promptKey(open.prompt) === promptKey(dialog))) return;
       const keys = this.options.autoAnswer(dialog);
       if (keys) {
+        // One answer per appearance: screens keep arriving while it settles. A dialog still shown well
+        // after it was answered (the keys were lost) is answered again.
+        const answeredAt = this.autoAnswered.get(promptKey(dialog));
+        if (answeredAt !== undefined && Date.now() - answeredAt < 2000) return;
+        this.autoAnswered.set(promptKey(dialog), Date.now());
+        // Claude Code redraws a dialog right after showing it and drops keys sent in that moment.
+        await new Promise((resolve) => setTimeout(resolve, DIALOG_SETTLE_MS));
         this.log.info({ dialog: dialog.dialog }, "answered a start-up dialog as configured");
         await this.options.driver.sendKeys(this.paneId, keys);
         return;
@@ -448,9 +459,8 @@ export class SessionController {
     this.stopping = true;
     for (const waiter of this.approvalWaiters.values()) waiter(null);
     if (!this.exited) {
-      // Ctrl-C twice ends Claude Code and most interactive programs; whatever remains is killed.
-      await this.options.driver.sendKeys(this.paneId, ["C-c"]).catch(() => undefined);
-      await this.options.driver.sendKeys(this.paneId, ["C-c"]).catch(() => undefined);
+      // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.
+      await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.exitInputs).catch(() => undefined);
       const deadline = Date.now() + 2000;
       while (!this.exited && Date.now() < deadline) {
         const status = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);

@@ -84,7 +84,7 @@ function expectCleanLog(daemon: DaemonProcess): void {
   const bad = daemon
     .logLines()
     .filter((line) => (line.level as number) >= 60 || /unexpected|uncaught|unhandled/i.test(String(line.msg)))
-    .map((line) => JSON.stringify(line).slice(0, 500));
+    .map((line) => JSON.stringify(line).slice(0, Number(process.env.FUZZ_LOG_CHARS ?? 500)));
   expect(bad, "log lines that reveal a bug").to.deep.equal([]);
   expect(daemon.output()).to.not.include(TOKEN);
   expect(daemon.output()).to.not.match(/UnhandledPromiseRejection|TypeError: |RangeError: Maximum call stack/);
@@ -98,8 +98,12 @@ describe("security: fuzzing every route", function () {
   const env = () => ({
     COMMANDER_TOKEN: TOKEN,
     COMMANDER_DEFAULT_RUNTIME: "shell",
-    // Every runtime is the fake agent: a fuzzed runtime name must never launch a real agent.
-    COMMANDER_RUNTIMES: JSON.stringify(runtimesRunning([process.execPath, join(REPO_ROOT, "test/support/fake-agent.mjs")])),
+    // A fuzzed runtime name must never launch a real agent: the shell runtime runs the fake agent, the
+    // others a program that exits at once (so a start fails fast instead of waiting for a ready screen).
+    COMMANDER_RUNTIMES: JSON.stringify({
+      ...runtimesRunning([process.execPath, "-e", "process.exit(3)"]),
+      shell: { command: [process.execPath, join(REPO_ROOT, "test/support/fake-agent.mjs")] },
+    }),
     COMMANDER_ALLOWED_PROJECT_ROOTS: join(scratch, "projects"),
     COMMANDER_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
     COMMANDER_MAX_PROJECTS: "20",
@@ -181,7 +185,10 @@ describe("security: fuzzing every route", function () {
       for (const sender of senders) sender.close();
     }
     this.test!.title += ` [${sent} sent; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}]`;
-    if (process.env.FUZZ_REPORT !== undefined) await writeFile(process.env.FUZZ_REPORT, failures.join("\n"));
+    if (process.env.FUZZ_REPORT !== undefined) {
+      await writeFile(process.env.FUZZ_REPORT, failures.join("\n"));
+      await writeFile(`${process.env.FUZZ_REPORT}.daemon.log`, daemon.output());
+    }
     expect(failures.slice(0, 25), `${failures.length} failures`).to.deep.equal([]);
     expect(sent, "requests sent within the time budget").to.be.at.least(Math.min(REQUESTS, 1000));
 

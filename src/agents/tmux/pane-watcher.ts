@@ -197,9 +197,10 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     return checking;
   }
 
-  // A pane whose program is dead but whose exit status tmux has not collected yet is looked at again
-  // shortly: the status usually follows within milliseconds, but on a loaded machine tmux 3.3a took
-  // over a second. After STATUS_WAIT_MS the exit is reported with an unknown status.
+  // A pane whose program is dead but whose exit status tmux has not collected yet: the status usually
+  // follows within milliseconds, but tmux 3.3a sometimes misses the SIGCHLD and never collects it, so
+  // the server is asked to reap, and the pane looked at again. After STATUS_WAIT_MS the exit is
+  // reported with an unknown status.
   function statusOverdue(paneId: string): boolean {
     const since = awaitingStatus.get(paneId) ?? Date.now();
     awaitingStatus.set(paneId, since);
@@ -210,8 +211,11 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     if (recheckTimer) return;
     recheckTimer = setTimeout(() => {
       recheckTimer = undefined;
-      void checkPanes();
-    }, 100);
+      void driver
+        .reapExitedPanes()
+        .catch(fail)
+        .then(() => checkPanes());
+    }, 50);
   }
 
   function onClientEnd(): void {

@@ -72,6 +72,11 @@ export interface TmuxDriver {
   /** undefined when the pane no longer exists. */
   paneStatus(paneId: string): Promise<PaneStatus | undefined>;
   listPanes(): Promise<PaneStatus[]>;
+  /**
+   * Makes the server collect the exit status of programs that ended. tmux 3.3a now and then misses a
+   * SIGCHLD: the program stays a zombie, its pane dead with no status, until another child exits.
+   */
+  reapExitedPanes(): Promise<void>;
   killWindow(target: string): Promise<void>;
   killServer(): Promise<void>;
   /** The shell command a person types to watch a pane (or window, or the session). */
@@ -285,6 +290,15 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
       } catch (error) {
         if (error instanceof TmuxCommandError && error.isMissingTarget) return [];
         throw error;
+      }
+    },
+
+    async reapExitedPanes() {
+      try {
+        const pid = Number((await run(["display-message", "-p", "#{pid}"])).trim());
+        if (pid > 0) process.kill(pid, "SIGCHLD"); // the server's handler reaps every ended child
+      } catch (error) {
+        if (!(error instanceof TmuxCommandError && error.isMissingTarget)) throw error;
       }
     },
 

@@ -1,8 +1,11 @@
 import { expect } from "chai";
+import { fileURLToPath } from "node:url";
 import type { PaneExit } from "../../../src/agents/tmux/pane-watcher.js";
 import { nextEvent } from "../../support/next-event.js";
 import { createTmuxSandbox, type TmuxSandbox } from "../../support/tmux-sandbox.js";
 import { waitFor } from "../../support/wait-for.js";
+
+const FAKE_AGENT = fileURLToPath(new URL("../../support/fake-agent.mjs", import.meta.url));
 
 describe("pane watcher", () => {
   let sandbox: TmuxSandbox;
@@ -56,6 +59,23 @@ describe("pane watcher", () => {
     expect(watcher.screen(paneId)).to.contain("Pane is dead (status 5");
   });
 
+  it("reports the exit status of every program, also when tmux forgot to reap it", async () => {
+    // tmux 3.3a leaves about one in five of these exits a zombie with no status until it is nudged;
+    // one at a time, so that no other exit does the nudging.
+    const { driver, watcher, dir } = sandbox;
+    const statuses: Array<number | null> = [];
+    for (let i = 0; i < 8; i++) {
+      const { paneId } = await driver.openWindow({ name: `agent-${i}`, cwd: dir, command: [process.execPath, FAKE_AGENT] });
+      await watcher.watch(paneId);
+      await waitFor(() => watcher.screen(paneId)?.includes("fake-agent>"), { what: `the prompt in ${paneId}` });
+      const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+      await driver.sendText(paneId, "exit 3");
+      await driver.sendKeys(paneId, ["Enter"]);
+      statuses.push((await exited)[0].exitStatus);
+    }
+    expect(statuses).to.deep.equal([3, 3, 3, 3, 3, 3, 3, 3]);
+  });
+
   it("notices a pane whose window was killed", async () => {
     const { driver, watcher, dir } = sandbox;
     const { paneId } = await driver.openWindow({ name: "killed", cwd: dir, command: ["sleep", "30"] });
@@ -73,9 +93,7 @@ describe("pane watcher", () => {
     const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
     await watcher.watch(paneId);
     const [exit] = await exited;
-    expect(exit.inspectable).to.equal(true);
-    // Under load tmux 3.3a now and then never collects the status of a program this short-lived.
-    expect(exit.exitStatus).to.be.oneOf([2, null]);
+    expect(exit).to.deep.equal({ paneId, inspectable: true, exitStatus: 2, exitSignal: null });
   });
 
   it("reports every watched pane gone and closes when the server is killed", async () => {

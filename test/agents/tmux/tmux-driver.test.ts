@@ -88,6 +88,7 @@ describe("tmux driver", () => {
     const { paneId } = await driver.openWindow({ name: "dies", cwd: sandbox.dir, command: ["sh", "-c", "echo last words; sleep 0.2; exit 3"] });
     const status = await waitFor(async () => {
       const current = await driver.paneStatus(paneId);
+      if (current && !current.alive && current.exitStatus === null) await driver.reapExitedPanes();
       return current && !current.alive && current.exitStatus !== null ? current : undefined;
     }, { what: "the pane to die" });
     expect(status.exitStatus).to.equal(3);

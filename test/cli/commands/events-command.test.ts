@@ -112,9 +112,9 @@ describe("commander events (against a real daemon)", function () {
       await tmux.sendKeys(pane, "purple", "Enter");
       await tmux.waitForScreen(pane, /Answer with a number from 1 to 2 or one of: Red, Blue/);
       await tmux.sendKeys(pane, "2", "Enter");
-      const done = await tmux.waitForScreen(pane, /Pane is dead \(status \d+/);
+      const done = await tmux.waitForScreen(pane, /\[exit status \d+\]/);
       expect(done).to.contain(`Resolved ${question.id} with "Blue"`);
-      expect(done).to.match(/Pane is dead \(status 0,/);
+      expect(done).to.match(/\[exit status 0\]/);
       expect(await f.rest(`/api/events/${question.id}`)).to.include({ status: "resolved", resolution: "Blue" });
       // The daemon typed the choice into the agent's pane.
       await waitFor(() => readFileSync(join(f.daemon.workDir, "agent.log"), "utf8").includes('{"line":"2","answering":"choice"}'), {
@@ -125,9 +125,9 @@ describe("commander events (against a real daemon)", function () {
     it("refuses to ask again for an event that is already resolved", async function () {
       this.timeout(90_000);
       const pane = await runInTerminal("again", ["events", "resolve", question.id]);
-      const done = await tmux.waitForScreen(pane, /Pane is dead \(status \d+/);
+      const done = await tmux.waitForScreen(pane, /\[exit status \d+\]/);
       expect(done).to.contain(`error: event ${question.id} is already resolved with "Blue"`);
-      expect(done).to.match(/Pane is dead \(status 1,/);
+      expect(done).to.match(/\[exit status 1\]/);
     });
   });
 
@@ -153,7 +153,7 @@ describe("commander events (against a real daemon)", function () {
       const pane = await runInTerminal("cancel", ["events", "resolve", event.id]);
       await tmux.waitForScreen(pane, /Choose 1-2: $/m);
       await tmux.sendKeys(pane, "C-c");
-      await tmux.waitForScreen(pane, /Pane is dead \(status 130,/);
+      await tmux.waitForScreen(pane, /\[exit status 130\]/);
       expect(await f.rest(`/api/events/${event.id}`)).to.include({ status: "pending" });
       // The daemon also takes an option's number; answering unblocks the agent for the next tests.
       const answered = await f.cli(["events", "resolve", event.id, "-r", "1"]);

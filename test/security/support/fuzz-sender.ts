@@ -19,22 +19,25 @@ export interface FuzzOutcome {
 }
 
 const STREAM_READ_MS = 150;
+// connect-es sends a stream's headers with its first message: a stream with nothing to say yet is silent.
+const STREAM_SILENT_MS = 1000;
 const RAW_READ_MS = 300;
 
 /** Sends fuzz requests over HTTP/1.1 (keep-alive), h2c and raw TCP to one daemon. */
 export function createFuzzSender(port: number, timeoutMs: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   let session: http2.ClientHttp2Session | undefined;
-  let goaway = "";
-  let lastH2 = "";
   const h2Session = () => {
     if (session === undefined || session.closed || session.destroyed) {
-      session = http2.connect(`http://127.0.0.1:${port}`);
-      session.on("error", () => undefined);
-      const current = session;
-      current.on("goaway", (code, last) => {
-        goaway = `goaway ${code} last ${last} after ${lastH2}`;
+      const current = http2.connect(`http://127.0.0.1:${port}`);
+      current.on("error", () => undefined);
+      // After a GOAWAY a client opens a new connection for new requests (RFC 9113 §6.8). Node's server
+      // sends one, for instance, when it could not write to a stream the client had just cancelled.
+      current.on("goaway", () => {
+        if (session === current) session = undefined;
+        current.close();
       });
+      session = current;
     }
     return session;
   };
@@ -65,8 +68,8 @@ export function createFuzzSender(port: number, timeoutMs: number) {
       }
       const timer = setTimeout(() => {
         req.destroy();
-        finish({ body: "", error: "timeout" });
-      }, timeoutMs);
+        finish({ body: "", error: request.streaming ? "stream still open" : "timeout" });
+      }, request.streaming ? STREAM_SILENT_MS : timeoutMs);
       req.on("response", (res) => {
         let body = "";
         res.setEncoding("latin1");
@@ -101,7 +104,6 @@ export function createFuzzSender(port: number, timeoutMs: number) {
         else headers[name] = value;
       }
       let stream: http2.ClientHttp2Stream;
-      lastH2 = `${request.method} ${request.path.slice(0, 80)} ${JSON.stringify(request.headers).slice(0, 300)} body ${request.body?.length}`;
       try {
         stream = h2Session().request(headers, { endStream: request.body === undefined });
       } catch (error) {
@@ -120,7 +122,7 @@ export function createFuzzSender(port: number, timeoutMs: number) {
         if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
         resolve({ status, grpcStatus: grpcStatusOf(responseHeaders, trailers, body), body, error: status === undefined ? error ?? "no response" : undefined });
       };
-      const timer = setTimeout(() => finish("timeout"), timeoutMs);
+      const timer = setTimeout(() => finish(request.streaming ? "stream still open" : "timeout"), request.streaming ? STREAM_SILENT_MS : timeoutMs);
       stream.on("response", (h) => {
         responseHeaders = h;
         status = Number(h[":status"]);
@@ -133,7 +135,7 @@ export function createFuzzSender(port: number, timeoutMs: number) {
       });
       stream.on("end", () => finish());
       stream.on("close", () => finish("stream closed"));
-      stream.on("error", (error: NodeJS.ErrnoException) => finish(`${error.code ?? error.message} (rst ${stream.rstCode}, ${goaway})`));
+      stream.on("error", (error: NodeJS.ErrnoException) => finish(`${error.code ?? error.message} (rst ${stream.rstCode})`));
       if (request.body !== undefined) stream.end(request.body);
     });
   }
@@ -159,7 +161,11 @@ export function createFuzzSender(port: number, timeoutMs: number) {
   return {
     async send(request: FuzzRequest): Promise<FuzzOutcome> {
       if (request.channel === "raw") return sendRaw(request);
-      if (request.channel === "h2") return sendH2(request);
+      if (request.channel === "h2") {
+        const outcome = await sendH2(request);
+        // REFUSED_STREAM: the server did not process the request, which is safe to retry (RFC 9113 §8.7).
+        return outcome.error?.includes(`rst ${http2.constants.NGHTTP2_REFUSED_STREAM})`) ? sendH2(request) : outcome;
+      }
       const outcome = await sendH1(request);
       // A kept-alive connection the server closed as the request went out: what every HTTP client retries.
       return outcome.reusedSocket && outcome.error === "ECONNRESET" ? sendH1(request) : outcome;
