@@ -57,7 +57,7 @@ export const ERROR_CATALOGUE = {
   MALFORMED_JSON: { code: "INVALID_ARGUMENT", description: "The body is not valid JSON." },
   UNKNOWN_FIELD: { code: "INVALID_ARGUMENT", description: "The body or query names a field the request does not have." },
   INVALID_FIELD_VALUE: { code: "INVALID_ARGUMENT", description: "A field has a value of the wrong type." },
-  UNSUPPORTED_MEDIA_TYPE: { code: "INVALID_ARGUMENT", description: "The body is not `application/json`, or a state-changing request has a form content type (HTTP 415)." },
+  UNSUPPORTED_MEDIA_TYPE: { code: "INVALID_ARGUMENT", description: "The body is not `application/json`, a state-changing request has a form content type, or a Connect call is compressed with an encoding other than gzip or br (HTTP 415)." },
   INTERNAL: { code: "INTERNAL", description: "A bug; the daemon's log has the details." },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,4 +1,3 @@
-import type { DescMethod } from "@bufbuild/protobuf";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -6,36 +5,21 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { createRestHandler } from "../gateway/rest-handler.js";
-import { compressionGuard } from "./compression-guard.js";
-import { formPostGuard } from "./form-post-guard.js";
-import { hostGuard } from "./host-guard.js";
-import { http2StreamGuard } from "./http2-stream-guard.js";
-import { originGuard } from "./origin-guard.js";
-import { type RequestGuard, withGuards } from "./request-guard.js";
-import { createRequestTargets, type RequestTargets } from "./request-targets.js";
-import { createRpcAdapter } from "./rpc-adapter.js";
-import { streamLimitGuard } from "./stream-limit-guard.js";
-import { tokenGuard } from "./token-guard.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
 import { recordRoutes } from "./record-routes.js";
+import { withGuards } from "./request-guard.js";
+import { createRequestTargets } from "./request-targets.js";
+import { createRpcAdapter } from "./rpc-adapter.js";
+import { transportGuards, type TransportGuardOptions } from "./transport-guards.js";
 import { withStandardServices } from "./with-standard-services.js";
 
-export interface CreateServerOptions {
+/** The transport guards' options (Host, Origin, token, stream limit) apply to every protocol alike. */
+export interface CreateServerOptions extends TransportGuardOptions {
   /** Registers the daemon's services; called once, its registrations shared by RPC and REST. */
   readonly registerRoutes: (router: ConnectRouter) => void;
   readonly logger: Logger;
-  /** Largest REST request body; larger ones get 413. Default 1 MiB. */
+  /** Largest request body (REST) or message (RPC); larger ones get 413 / RESOURCE_EXHAUSTED. Default 1 MiB. */
   readonly maxBodyBytes?: number;
-  /** When set, only requests whose Host is one of these names are served (DNS-rebinding defence). */
-  readonly allowedHosts?: readonly string[];
-  /** Browser origins allowed to call (with CORS); a request with any other `Origin` is refused. Default none. */
-  readonly allowedOrigins?: readonly string[];
-  /** When non-empty, every request needs `Authorization: Bearer <token>`, except calls to `unauthenticatedMethods`. */
-  readonly token?: string;
-  /** RPCs that authenticate themselves (over every protocol and their REST routes). */
-  readonly unauthenticatedMethods?: readonly DescMethod[];
-  /** Most open streams per client (remote address); unlimited by default. */
-  readonly maxStreamsPerClient?: number;
   /** Interceptors for every call, RPC and REST alike. */
   readonly interceptors?: Interceptor[];
   /** Interval of the keep-alive comments on Server-Sent Events streams. Default 15 s. */
@@ -57,7 +41,8 @@ type ServerState = "created" | "listening" | "closing" | "closed";
 
 /**
  * The daemon's one port: gRPC (h2c), gRPC-Web, Connect (HTTP/1.1 and h2c) and REST (the gateway, as the
- * Connect adapter's fallback), plus gRPC health and reflection. Nothing happens until listen().
+ * Connect adapter's fallback), plus gRPC health and reflection. Every request first passes the transport
+ * guards (transport-guards.ts), whatever its protocol. Nothing happens until listen().
  */
 export function createServer(options: CreateServerOptions): CommanderServer {
   const log = options.logger.child({ component: "server" });
@@ -161,48 +146,4 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   }
 
   return { listen, close, shutdownSignal: shutdown.signal };
-}
-
-/**
- * The checks every request passes before routing, in this order: the Host (DNS rebinding), the Origin
- * (cross-site pages; CORS preflights end here), form posts, the token, bidirectional streams over
- * HTTP/1.1, unsupported Connect compression, the open-stream limit. Preflights
- * are answered before the token check because browsers never send credentials with them.
- */
-function transportGuards(options: CreateServerOptions, targets: RequestTargets): RequestGuard[] {
-  const guards: RequestGuard[] = [];
-  if (options.allowedHosts !== undefined) guards.push(hostGuard(options.allowedHosts));
-  guards.push(originGuard(options.allowedOrigins ?? []), formPostGuard());
-  if (options.token !== undefined && options.token !== "") {
-    const exempt = new Set((options.unauthenticatedMethods ?? []).map(methodKey));
-    guards.push(
-      tokenGuard({
-        token: options.token,
-        isExempt: (req) => {
-          const method = targets.methodOf(req);
-          return method !== undefined && exempt.has(methodKey(method));
-        },
-      }),
-    );
-  }
-  guards.push(
-    http2StreamGuard((req) => targets.methodOf(req)?.methodKind === "bidi_streaming"),
-    compressionGuard((req) => targets.isRpcPath(req)),
-  );
-  if (options.maxStreamsPerClient !== undefined) {
-    guards.push(
-      streamLimitGuard({
-        maxPerClient: options.maxStreamsPerClient,
-        isStream: (req) => {
-          const kind = targets.methodOf(req)?.methodKind;
-          return kind !== undefined && kind !== "unary";
-        },
-      }),
-    );
-  }
-  return guards;
-}
-
-function methodKey(method: DescMethod): string {
-  return `${method.parent.typeName}/${method.name}`;
 }

@@ -23,15 +23,25 @@ export function createRequestTargets(routes: (router: ConnectRouter) => void): R
   const byPath = new Map(probe.handlers.map((handler) => [handler.requestPath, handler.method]));
   const table = createRouteTable(probe.handlers.map((handler) => handler.method));
   const rpcPath = (req: NodeServerRequest) => (req.url ?? "").split("?", 2)[0];
+  // Several guards ask about the same request: it is routed once.
+  const resolved = new WeakMap<NodeServerRequest, DescMethod | null>();
+  const resolve = (req: NodeServerRequest): DescMethod | undefined => {
+    const rpc = byPath.get(rpcPath(req));
+    if (rpc !== undefined) return rpc;
+    const url = requestUrl(req.url);
+    if (url === undefined) return undefined;
+    const match = table.match((req.method ?? "GET").toUpperCase(), url.pathname);
+    return match.kind === "found" ? match.route.method : undefined;
+  };
   return {
     isRpcPath: (req) => byPath.has(rpcPath(req)),
     methodOf(req) {
-      const rpc = byPath.get(rpcPath(req));
-      if (rpc !== undefined) return rpc;
-      const url = requestUrl(req.url);
-      if (url === undefined) return undefined;
-      const match = table.match((req.method ?? "GET").toUpperCase(), url.pathname);
-      return match.kind === "found" ? match.route.method : undefined;
+      let method = resolved.get(req);
+      if (method === undefined) {
+        method = resolve(req) ?? null;
+        resolved.set(req, method);
+      }
+      return method ?? undefined;
     },
   };
 }

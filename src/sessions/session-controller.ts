@@ -14,7 +14,7 @@ import { firstBlockingEvent } from "../domain/project-rules.js";
 import type { EventRecord, EventType, SessionRecord } from "../domain/records.js";
 import { moveSession, updateSession } from "../domain/session-rules.js";
 import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "../domain/work-rules.js";
-import { sendAgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
+import { sendAgentInput, type AgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
 
 /** How long a freshly shown start-up dialog is left to settle before keys are sent to it. */
 const DIALOG_SETTLE_MS = 300;
@@ -28,6 +28,13 @@ interface OpenPrompt {
   eventId: string;
   prompt: ScreenPrompt;
   startup: boolean;
+  shownAt: number;
+}
+
+// Claude Code redraws a dialog right after showing it and drops keys sent in that moment.
+function settle(shownAt: number): Promise<void> {
+  const wait = shownAt + DIALOG_SETTLE_MS - Date.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
 }
 
 export interface SessionControllerOptions {
@@ -61,7 +68,8 @@ export class SessionController {
   private stopping = false;
   private exited = false;
   private readonly openPrompts = new Map<string, OpenPrompt>();
-  private readonly autoAnswered = new Map<string, number>();
+  private readonly startupAnswers = new Map<string, { inputs: AgentInput[]; at: number }>();
+  private screenQueue: Promise<void> = Promise.resolve();
   private readonly approvalWaiters = new Map<string, (event: EventRecord | null) => void>();
   private readonly outputListeners = new Set<(data: string) => void>();
   private readonly log: Logger;
@@ -105,17 +113,23 @@ export class SessionController {
 
   // ---- screen ---------------------------------------------------------------------------------------
 
-  async onScreen(screen: string): Promise<void> {
+  /** Screens are handled one at a time, in order: each decision depends on the one before. */
+  onScreen(screen: string): Promise<void> {
+    this.screenQueue = this.screenQueue.then(() => this.handleScreen(screen));
+    return this.screenQueue;
+  }
+
+  private async handleScreen(screen: string): Promise<void> {
     if (this.exited || this.stopping) return;
     const session = this.record;
     if (!session) return;
     const reading = this.detector.update(screen);
     try {
+      await this.closeVanishedPrompts(reading.prompt);
       if (session.state === "starting") {
         await this.onStartingScreen(reading.prompt, reading.state === "ready");
         return;
       }
-      await this.closeVanishedPrompts(reading.prompt);
       // Claude Code reports permission requests through its hook; its on-screen dialog is the same question.
       if (this.options.runtime.reportsThroughHooks) return;
       if (reading.appeared) {
@@ -132,25 +146,36 @@ export class SessionController {
   private async onStartingScreen(dialog: ScreenPrompt | undefined, ready: boolean): Promise<void> {
     if (dialog) {
       if ([...this.openPrompts.values()].some((open) => promptKey(open.prompt) === promptKey(dialog))) return;
-      const keys = this.options.autoAnswer(dialog);
-      if (keys) {
-        // One answer per appearance: screens keep arriving while it settles. A dialog still shown well
-        // after it was answered (the keys were lost) is answered again.
-        const answeredAt = this.autoAnswered.get(promptKey(dialog));
-        if (answeredAt !== undefined && Date.now() - answeredAt < 2000) return;
-        this.autoAnswered.set(promptKey(dialog), Date.now());
-        // Claude Code redraws a dialog right after showing it and drops keys sent in that moment.
-        await new Promise((resolve) => setTimeout(resolve, DIALOG_SETTLE_MS));
-        this.log.info({ dialog: dialog.dialog }, "answered a start-up dialog as configured");
-        await this.options.driver.sendKeys(this.paneId, keys);
+      const key = promptKey(dialog);
+      const configured = this.options.autoAnswer(dialog);
+      const earlier = this.startupAnswers.get(key);
+      // Answered by configuration, or shown again right after a human answered it (the keys were lost in
+      // a redraw): answer it without asking anyone (again).
+      const inputs = configured ? [{ keys: configured }] : earlier && Date.now() - earlier.at < 10_000 ? earlier.inputs : undefined;
+      if (inputs) {
+        if (earlier && Date.now() - earlier.at < DIALOG_SETTLE_MS) return;
+        this.startupAnswers.set(key, { inputs, at: Date.now() });
+        await settle(Date.now());
+        this.log.info({ dialog: dialog.dialog }, "answered a start-up dialog");
+        await sendAgentInput(this.options.driver, this.paneId, inputs);
+        this.startupAnswers.set(key, { inputs, at: Date.now() });
         return;
       }
       await this.raisePromptEvent(dialog, true);
       this.options.onStartupQuestion();
       return;
     }
-    if (!ready || this.openPrompts.size > 0) return;
-    await this.core.mutate((ctx) => moveSession(ctx, this.sessionId, "ready", { stateReason: null }), { internal: true });
+    if (!ready) return;
+    const leftOpen = [...this.openPrompts.values()].filter((open) => open.startup);
+    for (const open of leftOpen) this.openPrompts.delete(open.eventId);
+    await this.core.mutate(
+      (ctx) => {
+        // Dialogs answered in the terminal itself are over once the agent is ready.
+        for (const open of leftOpen) if (ctx.state.events.get(open.eventId)?.status === "pending") dismissEvent(ctx, open.eventId);
+        moveSession(ctx, this.sessionId, "ready", { stateReason: null });
+      },
+      { internal: true },
+    );
     this.log.info("agent ready");
     this.options.onReady();
   }
@@ -229,13 +254,15 @@ export class SessionController {
       },
       { internal: true },
     );
-    this.openPrompts.set(event.id, { eventId: event.id, prompt, startup });
+    this.openPrompts.set(event.id, { eventId: event.id, prompt, startup, shownAt: Date.now() });
     this.log.info({ eventId: event.id, question: prompt.question }, "agent asks a question on screen");
   }
 
   /** A question that left the screen was answered in the terminal itself: its event is closed. */
   private async closeVanishedPrompts(current: ScreenPrompt | undefined): Promise<void> {
     for (const open of [...this.openPrompts.values()]) {
+      // A start-up dialog is redrawn often and may be missing from a screen mid-redraw; it is closed when
+      // the agent becomes ready instead.
       if (open.startup || (current && promptKey(current) === promptKey(open.prompt))) continue;
       this.openPrompts.delete(open.eventId);
       await this.core.mutate(
@@ -315,7 +342,12 @@ export class SessionController {
     const option = optionForAnswer(open.prompt, event.resolution ?? "");
     // The turn's result is what the agent says after the last answer, not the question it asked.
     if (this.turn) this.turn.output = "";
-    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(open.prompt, option));
+    const inputs = this.options.runtime.answer(open.prompt, option);
+    if (open.startup) {
+      await settle(open.shownAt);
+      this.startupAnswers.set(promptKey(open.prompt), { inputs, at: Date.now() });
+    }
+    await sendAgentInput(this.options.driver, this.paneId, inputs);
     await this.resumeAfterAnswer(open);
     this.log.info({ eventId: event.id }, "answer delivered to the agent's screen");
     return true;

@@ -202,7 +202,8 @@ describe("security: fuzzing every route", function () {
     const projects = (await rest(daemon.url, "GET", "/api/projects", undefined, auth)).body.projects.map((project: { id: string }) => project.id).sort();
 
     // A clean stop, then a start on the same state: everything loads without a problem.
-    expect(await daemon.stop()).to.equal(0);
+    const stopped = await daemon.stop();
+    expect(stopped, `exit code; the log ends:\n${daemon.output().split("\n").slice(-15).join("\n")}`).to.equal(0);
     await expectValidStateFiles(daemon.stateDir);
     daemon = await startDaemon({ stateDir: daemon.stateDir, env: env() });
     const again = await rest(daemon.url, "GET", "/api/health", undefined, auth);

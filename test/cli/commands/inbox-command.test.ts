@@ -36,8 +36,8 @@ describe("commander inbox (against a real daemon)", function () {
     expect(result.code, result.stderr).to.equal(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).to.match(/^ID\s+PROJECT\s+PRIORITY\s+STATE\s+SENT\s+CONTENT$/);
-    expect(lines[1]).to.match(/^msg-[0-9a-f]{12}  i\s+critical\s+(pending|delivered)\s+just now\s+Stop and run the tests$/);
-    expect(lines[2]).to.match(/^msg-[0-9a-f]{12}  i\s+normal\s+(pending|delivered)\s+just now\s+Use pnpm, not npm$/);
+    expect(lines[1]).to.match(/^msg-[0-9a-f]{12}  i\s+critical\s+(pending|delivered)\s+(just now|\d+s ago)\s+Stop and run the tests$/);
+    expect(lines[2]).to.match(/^msg-[0-9a-f]{12}  i\s+normal\s+(pending|delivered)\s+(just now|\d+s ago)\s+Use pnpm, not npm$/);
   });
 
   it("pages and filters messages, printing the REST JSON", async () => {
