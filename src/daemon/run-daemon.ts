@@ -96,7 +96,8 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     logger.error({ err: error }, "could not record the restart recovery");
   });
 
-  const agents = createAgentSupervisor({ core, config, logger: logger.child({ component: "agents" }) });
+  const paths = createProjectPaths(config.allowedProjectRoots);
+  const agents = createAgentSupervisor({ core, config, paths, logger: logger.child({ component: "agents" }) });
   const server = createServer({
     logger,
     maxBodyBytes: config.maxBodyBytes,
@@ -112,7 +113,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
         agents,
         logger,
         version: VERSION,
-        paths: createProjectPaths(config.allowedProjectRoots),
+        paths,
         defaultRuntime: config.defaultRuntime,
         knownRuntimes: KNOWN_RUNTIMES,
         maxBufferedChanges: config.maxBufferedChanges,

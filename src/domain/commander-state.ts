@@ -34,6 +34,10 @@ export class CommanderState {
     changes: new Map(),
   };
   lastChangeSeq = 0;
+  // Per-project indexes, so rules touching one project never scan every record of every project.
+  private readonly workIdsByProject = new Map<string, Set<string>>();
+  private readonly eventIdsByProject = new Map<string, Set<string>>();
+  private readonly unfinishedByProject = new Map<string, number>();
 
   get projects(): Map<string, ProjectRecord> {
     return this.collections.projects;
@@ -54,10 +58,77 @@ export class CommanderState {
     return this.collections.changes;
   }
 
+  /** A project's work items, in creation order. */
+  *workOf(projectId: string): Iterable<WorkItemRecord> {
+    for (const id of this.workIdsByProject.get(projectId) ?? []) {
+      const item = this.work.get(id);
+      if (item) yield item;
+    }
+  }
+
+  /** A project's events, in creation order. */
+  *eventsOf(projectId: string): Iterable<EventRecord> {
+    for (const id of this.eventIdsByProject.get(projectId) ?? []) {
+      const event = this.events.get(id);
+      if (event) yield event;
+    }
+  }
+
+  /** Work items of the project that have not ended (queued, in progress or blocked). */
+  unfinishedWorkCount(projectId: string): number {
+    return this.unfinishedByProject.get(projectId) ?? 0;
+  }
+
+  /** Keeps the indexes in step with a record being written (`after`) or deleted (`after` null). */
+  reindex(collection: CollectionName, id: string, before: unknown, after: unknown): void {
+    if (collection === "work") {
+      const previous = before as WorkItemRecord | null;
+      const next = after as WorkItemRecord | null;
+      if (previous) {
+        if (isUnfinished(previous)) this.adjustUnfinished(previous.projectId, -1);
+        if (!next || next.projectId !== previous.projectId) this.workIdsByProject.get(previous.projectId)?.delete(id);
+      }
+      if (next) {
+        if (isUnfinished(next)) this.adjustUnfinished(next.projectId, 1);
+        addToIndex(this.workIdsByProject, next.projectId, id);
+      }
+    } else if (collection === "events") {
+      const previous = before as EventRecord | null;
+      const next = after as EventRecord | null;
+      if (previous && (!next || next.projectId !== previous.projectId)) this.eventIdsByProject.get(previous.projectId)?.delete(id);
+      if (next) addToIndex(this.eventIdsByProject, next.projectId, id);
+    }
+  }
+
+  /** Rebuilds the indexes after records were loaded straight into the maps. */
+  rebuildIndexes(): void {
+    this.workIdsByProject.clear();
+    this.eventIdsByProject.clear();
+    this.unfinishedByProject.clear();
+    for (const [id, item] of this.work) this.reindex("work", id, null, item);
+    for (const [id, event] of this.events) this.reindex("events", id, null, event);
+  }
+
+  private adjustUnfinished(projectId: string, delta: number): void {
+    const count = (this.unfinishedByProject.get(projectId) ?? 0) + delta;
+    if (count === 0) this.unfinishedByProject.delete(projectId);
+    else this.unfinishedByProject.set(projectId, count);
+  }
+
   sessionOfProject(projectId: string): SessionRecord | undefined {
     for (const session of this.sessions.values()) if (session.projectId === projectId) return session;
     return undefined;
   }
+}
+
+function isUnfinished(item: WorkItemRecord): boolean {
+  return item.state === "queued" || item.state === "in_progress" || item.state === "blocked";
+}
+
+function addToIndex(index: Map<string, Set<string>>, projectId: string, id: string): void {
+  let ids = index.get(projectId);
+  if (!ids) index.set(projectId, (ids = new Set()));
+  ids.add(id);
 }
 
 /** One record written (or deleted, when `record` is null), with what was there before. */
@@ -84,15 +155,19 @@ export class StateTransaction {
   put<C extends CollectionName>(collection: C, record: CollectionRecords[C] & { id?: string }, id?: string): void {
     const key = id ?? (record as { id: string }).id;
     const map = this.state.collections[collection] as Map<string, CollectionRecords[C]>;
-    this.ops.push({ collection, id: key, record, before: map.get(key) ?? null } as StateOp);
+    const before = map.get(key) ?? null;
+    this.ops.push({ collection, id: key, record, before } as StateOp);
     map.set(key, record);
+    this.state.reindex(collection, key, before, record);
   }
 
   delete(collection: CollectionName, id: string): void {
     const map = this.state.collections[collection] as Map<string, unknown>;
     if (!map.has(id)) return;
-    this.ops.push({ collection, id, record: null, before: map.get(id) } as StateOp);
+    const before = map.get(id);
+    this.ops.push({ collection, id, record: null, before } as StateOp);
     map.delete(id);
+    this.state.reindex(collection, id, before, null);
   }
 
   /** Records a change for watchers; it is stored with the transaction so it can be replayed. */
@@ -110,8 +185,10 @@ export class StateTransaction {
     for (let index = this.ops.length - 1; index >= 0; index--) {
       const op = this.ops[index];
       const map = this.state.collections[op.collection] as Map<string, unknown>;
+      const current = map.get(op.id) ?? null;
       if (op.before === null) map.delete(op.id);
       else map.set(op.id, op.before);
+      this.state.reindex(op.collection, op.id, current, op.before);
     }
     if (this.changes.length > 0 && this.state.lastChangeSeq === this.changes[this.changes.length - 1].seq) {
       this.state.lastChangeSeq = this.changes[0].seq - 1;

@@ -96,7 +96,7 @@ function closeEvent(ctx: DomainContext, event: EventRecord): EventRecord {
   ctx.tx.put("events", event);
   ctx.tx.change("event_resolved", event.projectId, { type: "event", record: event });
   // The item waiting on this event carries on (the agent receives the answer).
-  for (const item of [...ctx.state.work.values()]) {
+  for (const item of [...ctx.state.workOf(event.projectId)]) {
     if (item.blockedByEventId === event.id && item.state === "blocked") unblockWork(ctx, item.id);
   }
   if (ctx.state.projects.has(event.projectId)) refreshProjectState(ctx, event.projectId);
@@ -134,8 +134,8 @@ export function isBlocking(event: EventRecord): boolean {
 /** Pending events, most urgent first, then oldest first. */
 export function listPendingEvents(state: CommanderState, projectId: string): EventRecord[] {
   if (projectId !== "") getProject(state, projectId);
-  const events = [...state.events.values()].filter(
-    (event) => event.status === "pending" && (projectId === "" || event.projectId === projectId),
+  const events = [...(projectId === "" ? state.events.values() : state.eventsOf(projectId))].filter(
+    (event) => event.status === "pending",
   );
   return events.sort(
     (a, b) => EVENT_PRIORITY_RANK[b.priority] - EVENT_PRIORITY_RANK[a.priority] || a.createdAt.localeCompare(b.createdAt),
@@ -165,6 +165,6 @@ export function listEvents(state: CommanderState, filter: EventFilter): EventRec
 
 export function pendingEventsCount(state: CommanderState, projectId: string): number {
   let count = 0;
-  for (const event of state.events.values()) if (event.projectId === projectId && event.status === "pending") count++;
+  for (const event of state.eventsOf(projectId)) if (event.status === "pending") count++;
   return count;
 }

@@ -1,7 +1,6 @@
 import { CommanderError, invalidField } from "./error-catalogue.js";
 import type { DomainContext } from "./domain-context.js";
 import type { EventRecord, ProjectRecord, ProjectState } from "./records.js";
-import { FINISHED_WORK_STATES } from "./records.js";
 import { transition, PROJECT_TRANSITIONS } from "./transitions.js";
 import { limitLength, requireId } from "./validate-fields.js";
 import type { CommanderState } from "./commander-state.js";
@@ -62,9 +61,7 @@ export function registerProject(ctx: DomainContext, input: RegisterProjectInput)
 /** Removes the project and everything it owns. The caller stops its agent first. */
 export function unregisterProject(ctx: DomainContext, projectId: string, force: boolean): ProjectRecord {
   const project = getProject(ctx.state, projectId);
-  const active = [...ctx.state.work.values()].filter(
-    (item) => item.projectId === projectId && (item.state === "in_progress" || item.state === "blocked"),
-  );
+  const active = [...ctx.state.workOf(projectId)].filter((item) => item.state === "in_progress" || item.state === "blocked");
   if (active.length > 0 && !force) {
     throw new CommanderError(
       "PROJECT_BUSY",
@@ -72,8 +69,8 @@ export function unregisterProject(ctx: DomainContext, projectId: string, force: 
       { project_id: projectId },
     );
   }
-  for (const [id, item] of ctx.state.work) if (item.projectId === projectId) ctx.tx.delete("work", id);
-  for (const [id, event] of ctx.state.events) if (event.projectId === projectId) ctx.tx.delete("events", id);
+  for (const item of [...ctx.state.workOf(projectId)]) ctx.tx.delete("work", item.id);
+  for (const event of [...ctx.state.eventsOf(projectId)]) ctx.tx.delete("events", event.id);
   for (const [id, message] of ctx.state.inbox) if (message.projectId === projectId) ctx.tx.delete("inbox", id);
   for (const [id, session] of ctx.state.sessions) if (session.projectId === projectId) ctx.tx.delete("sessions", id);
   ctx.tx.delete("projects", projectId);
@@ -117,15 +114,15 @@ function deriveState(state: CommanderState, projectId: string): [ProjectState, s
   if (session?.state === "error") return ["error", session.stateReason ?? "the session failed"];
   const blocking = firstBlockingEvent(state, projectId);
   if (blocking) return ["blocked", `waiting on ${blocking.type} event ${blocking.id}: ${blocking.title}`];
-  for (const item of state.work.values()) {
-    if (item.projectId === projectId && item.state === "in_progress") return ["working", `working on ${item.id}`];
+  for (const item of state.workOf(projectId)) {
+    if (item.state === "in_progress") return ["working", `working on ${item.id}`];
   }
   return ["idle", null];
 }
 
 export function firstBlockingEvent(state: CommanderState, projectId: string): EventRecord | undefined {
-  for (const event of state.events.values()) {
-    if (event.projectId === projectId && event.status === "pending" && isBlockingType(event.type)) return event;
+  for (const event of state.eventsOf(projectId)) {
+    if (event.status === "pending" && isBlockingType(event.type)) return event;
   }
   return undefined;
 }
@@ -135,11 +132,7 @@ export function isBlockingType(type: EventRecord["type"]): boolean {
 }
 
 export function countUnfinishedWork(state: CommanderState, projectId: string): number {
-  let count = 0;
-  for (const item of state.work.values()) {
-    if (item.projectId === projectId && !FINISHED_WORK_STATES.has(item.state)) count++;
-  }
-  return count;
+  return state.unfinishedWorkCount(projectId);
 }
 
 function saveProject(ctx: DomainContext, project: ProjectRecord): ProjectRecord {

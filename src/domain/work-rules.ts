@@ -94,8 +94,7 @@ export function compareDispatchOrder(a: WorkItemRecord, b: WorkItemRecord): numb
 
 export function listWork(state: CommanderState, filter: WorkFilter): WorkItemRecord[] {
   const items: WorkItemRecord[] = [];
-  for (const item of state.work.values()) {
-    if (filter.projectId !== "" && item.projectId !== filter.projectId) continue;
+  for (const item of filter.projectId === "" ? state.work.values() : state.workOf(filter.projectId)) {
     if (filter.state !== null && item.state !== filter.state) continue;
     if (filter.priority !== null && item.priority !== filter.priority) continue;
     items.push(item);
@@ -107,8 +106,8 @@ export function listWork(state: CommanderState, filter: WorkFilter): WorkItemRec
 /** The next item the project's agent should work on: queued, dependencies completed, best in order. */
 export function nextRunnableWork(state: CommanderState, projectId: string): WorkItemRecord | undefined {
   let best: WorkItemRecord | undefined;
-  for (const item of state.work.values()) {
-    if (item.projectId !== projectId || item.state !== "queued") continue;
+  for (const item of state.workOf(projectId)) {
+    if (item.state !== "queued") continue;
     if (!item.dependsOn.every((id) => state.work.get(id)?.state === "completed")) continue;
     if (!best || compareDispatchOrder(item, best) < 0) best = item;
   }
@@ -116,8 +115,8 @@ export function nextRunnableWork(state: CommanderState, projectId: string): Work
 }
 
 export function activeWorkOf(state: CommanderState, projectId: string): WorkItemRecord | undefined {
-  for (const item of state.work.values()) {
-    if (item.projectId === projectId && (item.state === "in_progress" || item.state === "blocked")) return item;
+  for (const item of state.workOf(projectId)) {
+    if (item.state === "in_progress" || item.state === "blocked") return item;
   }
   return undefined;
 }
@@ -161,7 +160,9 @@ export function cancelWork(ctx: DomainContext, workId: string, projectId: string
 
 // Dependents of an item that can no longer complete would wait forever: cancel them, transitively.
 function cancelDependents(ctx: DomainContext, workId: string, reason: string): void {
-  for (const item of [...ctx.state.work.values()]) {
+  const projectId = ctx.state.work.get(workId)?.projectId ?? "";
+  // Dependencies never cross projects, so only the item's own project can hold dependents.
+  for (const item of [...ctx.state.workOf(projectId)]) {
     if (!item.dependsOn.includes(workId) || FINISHED_WORK_STATES.has(item.state)) continue;
     saveWork(ctx, { ...item, state: "cancelled", error: reason, stateReason: null, completedAt: ctx.now });
     cancelDependents(ctx, item.id, `dependency ${item.id} was cancelled`);

@@ -12,6 +12,7 @@ import { createTmuxDriver, type TmuxDriver } from "../agents/tmux/tmux-driver.js
 import { TmuxMissingError } from "../agents/tmux/tmux-errors.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
+import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
 import { CommanderError } from "../domain/error-catalogue.js";
 import { undeliveredMessages } from "../domain/inbox-rules.js";
@@ -28,6 +29,8 @@ export interface AgentSupervisorOptions {
   core: CommanderCore;
   config: DaemonConfig;
   logger: Logger;
+  /** Checked again at every launch: a directory swapped for a symlink since registration is refused. */
+  paths: ProjectPaths;
 }
 
 /** Output a slow watcher of a session's terminal may lag behind before it is cut off. */
@@ -40,7 +43,7 @@ const RESTART_BACKOFF_MS = 5000;
  * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
  * and routes hooks, screens, answers and exits to each session's controller.
  */
-export function createAgentSupervisor({ core, config, logger }: AgentSupervisorOptions): AgentSupervisor {
+export function createAgentSupervisor({ core, config, logger, paths }: AgentSupervisorOptions): AgentSupervisor {
   const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
   const driver: TmuxDriver = createTmuxDriver({ socketPath: tmuxSocketPath(config.stateDir), logger: logger.child({ component: "tmux" }) });
   const controllers = new Map<string, SessionController>();
@@ -69,6 +72,14 @@ export function createAgentSupervisor({ core, config, logger }: AgentSupervisorO
       if (controller) void controller.onExit(exit, created.screen(exit.paneId) ?? "");
     });
     created.on("error", (error) => logger.warn({ err: error }, "pane watcher error"));
+    // The control client ended (the private tmux server died): every agent in it is gone with it, and the
+    // next start needs a new watcher.
+    created.on("closed", () => {
+      if (watcher === created) watcher = null;
+      for (const controller of [...controllers.values()]) {
+        void controller.onExit({ paneId: controller.paneId, inspectable: false, exitStatus: null, exitSignal: null }, "");
+      }
+    });
     await created.start();
     watcher = created;
     return created;
@@ -117,6 +128,12 @@ export function createAgentSupervisor({ core, config, logger }: AgentSupervisorO
     }
     const runtime = catalogue.get(session.runtime);
     const sessionId = session.id;
+    const resolvedPath = await paths.resolve(project.path);
+    if (resolvedPath !== project.path) {
+      throw new CommanderError("INVALID_PATH", `path: ${project.path} now resolves to ${resolvedPath}; register the project again`, {
+        project_id: projectId,
+      });
+    }
     const hookSecret = randomBytes(24).toString("hex");
     const settingsDir = join(config.stateDir, "sessions", sessionId);
     await mkdir(settingsDir, { recursive: true, mode: 0o700 });

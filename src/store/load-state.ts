@@ -161,6 +161,7 @@ export async function loadState(directory: string, logger: Logger, now: () => Da
   }
 
   for (const change of state.changes.values()) state.lastChangeSeq = Math.max(state.lastChangeSeq, change.seq);
+  state.rebuildIndexes();
   return { state, journalSeq, problems, unreadable };
 }
 

@@ -7,7 +7,7 @@ describe("README", () => {
   it("lists every error reason of the catalogue with its code, and no other", async () => {
     const readme = await readFile(`${REPO_ROOT}/README.md`, "utf8");
     const rows = new Map<string, string>();
-    for (const match of readme.matchAll(/^\| `([A-Z_]+)` \| ([A-Z_]+) \|/gm)) rows.set(match[1], match[2]);
+    for (const match of readme.matchAll(/^\| `([A-Z0-9_]+)` \| ([A-Z_]+) \|/gm)) rows.set(match[1], match[2]);
     const catalogue = new Map(Object.entries(ERROR_CATALOGUE).map(([reason, entry]) => [reason, entry.code as string]));
     expect(Object.fromEntries(rows)).to.deep.equal(Object.fromEntries(catalogue));
   });

@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { CommanderState, StateTransaction } from "../../src/domain/commander-state.js";
+import type { WorkItemRecord, WorkState } from "../../src/domain/records.js";
+
+function item(id: string, projectId: string, state: WorkState): WorkItemRecord {
+  return {
+    id,
+    projectId,
+    content: id,
+    state,
+    priority: "medium",
+    dependsOn: [],
+    result: null,
+    error: null,
+    stateReason: null,
+    blockedByEventId: null,
+    attempts: 0,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    startedAt: null,
+    completedAt: null,
+  };
+}
+
+function expectIndexesMatchScan(state: CommanderState, projects: string[]): void {
+  for (const projectId of projects) {
+    const scanned = [...state.work.values()].filter((record) => record.projectId === projectId);
+    expect([...state.workOf(projectId)].map((record) => record.id).sort()).to.deep.equal(scanned.map((record) => record.id).sort());
+    const unfinished = scanned.filter((record) => ["queued", "in_progress", "blocked"].includes(record.state)).length;
+    expect(state.unfinishedWorkCount(projectId)).to.equal(unfinished);
+  }
+}
+
+describe("CommanderState per-project indexes", () => {
+  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild", () => {
+    const state = new CommanderState();
+    const projects = ["p1", "p2", "p3"];
+    const states: WorkState[] = ["queued", "in_progress", "blocked", "completed", "failed", "cancelled"];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const tx = new StateTransaction(state, "2026-01-01T00:00:00.000Z");
+      for (let step = 0; step < 1 + random(4); step++) {
+        const id = `w${random(40)}`;
+        if (random(5) === 0) tx.delete("work", id);
+        else tx.put("work", item(id, projects[random(3)], states[random(6)]));
+      }
+      if (random(3) === 0) tx.rollback();
+      expectIndexesMatchScan(state, projects);
+    }
+    state.rebuildIndexes();
+    expectIndexesMatchScan(state, projects);
+  });
+});
