@@ -196,7 +196,7 @@ export class SessionController {
           completeWork(ctx, turn.workId, result);
         }
         if (ctx.state.sessions.get(this.sessionId)?.state === "busy") {
-          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null });
+          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null, stateReason: null });
         }
       },
       { internal: true },
@@ -392,9 +392,36 @@ export class SessionController {
       case "StopFailure":
         await this.endHookTurn("", describeFailure(payload));
         return {};
+      case "Notification":
+        await this.onNotification(payload);
+        return {};
+      case "SessionEnd":
+        await this.core.mutate(
+          (ctx) => updateSession(ctx, this.sessionId, { stateReason: `the agent ended its session (${String(payload.reason ?? "no reason given")})` }),
+          { internal: true },
+        );
+        return {};
       default:
         return {};
     }
+  }
+
+  // Claude Code notifies `permission_prompt` when it shows its own permission dialog: with no approval
+  // waiting on the hook (its call timed out), a human must answer in the attached pane.
+  private async onNotification(payload: Record<string, unknown>): Promise<void> {
+    const waitingOnHook = this.approvalWaiters.size > 0;
+    await this.core.mutate(
+      (ctx) => {
+        const session = ctx.state.sessions.get(this.sessionId);
+        if (!session) return;
+        if (payload.notification_type === "permission_prompt" && !waitingOnHook && session.state === "busy") {
+          moveSession(ctx, this.sessionId, "wait", { stateReason: "the agent shows a permission dialog in its pane; answer it there" });
+        } else {
+          updateSession(ctx, this.sessionId, {});
+        }
+      },
+      { internal: true },
+    );
   }
 
   private async endHookTurn(result: string, failure: string | null): Promise<void> {
@@ -416,7 +443,7 @@ export class SessionController {
         }
         const current = ctx.state.sessions.get(this.sessionId);
         if (current && (current.state === "busy" || current.state === "waiting")) {
-          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null });
+          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null, stateReason: null });
         }
       },
       { internal: true },
