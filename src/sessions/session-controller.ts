@@ -297,7 +297,8 @@ export class SessionController {
         );
         this.turn = { kind: "messages", output: "" };
         const text = messages.length === 1 ? messages[0].content : messages.map((message) => `- ${message.content}`).join("\n");
-        await this.typePrompt(`Message from the user:\n${text}`);
+        // A conversational agent is told where the text comes from; a plain program gets the text alone.
+        await this.typePrompt(this.options.runtime.reportsThroughHooks ? `Message from the user:\n${text}` : text);
         return;
       }
       const item = nextRunnableWork(this.core.state, this.projectId);
