@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, mkdir, readdir, rm } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { claudeStartupDialogKeys } from "../agents/claude/startup-dialogs.js";
@@ -138,8 +138,12 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     const settingsDir = join(config.stateDir, "sessions", sessionId);
     await mkdir(settingsDir, { recursive: true, mode: 0o700 });
 
+    // A conversation the agent already had (before a stop or a daemon restart) is continued, not restarted.
+    const resume = runtime.reportsThroughHooks && (await conversationExists(session.agentSessionId));
     const pane = await ensureWatcher()
-      .then(() => runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir }))
+      .then(() =>
+        runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir, resume }),
+      )
       .then((plan) => driver.openWindow({ name: projectId, cwd: project.path, command: plan.command, env: plan.env }))
       .catch((error: unknown) => {
         if (error instanceof TmuxMissingError) {
@@ -351,6 +355,16 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     },
   };
   return supervisor;
+}
+
+// Claude Code keeps each conversation as `~/.claude/projects/<encoded cwd>/<session id>.jsonl`.
+async function conversationExists(agentSessionId: string): Promise<boolean> {
+  const projects = join(homedir(), ".claude", "projects");
+  const folders = await readdir(projects).catch(() => [] as string[]);
+  for (const folder of folders) {
+    if (await access(join(projects, folder, `${agentSessionId}.jsonl`)).then(() => true, () => false)) return true;
+  }
+  return false;
 }
 
 // A Unix socket path must stay short (about 100 bytes); long state directories get one in /tmp instead.

@@ -38,7 +38,7 @@ describe("work loop with the real Claude Code CLI (real tmux, hooks, scripted mo
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-claude-loop-"));
-    for (let index = 1; index <= 5; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    for (let index = 1; index <= 6; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
@@ -142,6 +142,44 @@ describe("work loop with the real Claude Code CLI (real tmux, hooks, scripted mo
     const id = await addWork(projectId, "the model breaks now");
     const failed = await waitForWork(id, "failed");
     expect(failed.error).to.match(/fail/i);
+  });
+
+  it("continues the agent's conversation (--resume) after the daemon restarts", async () => {
+    const stateDir = await mkdtemp(join(workDir, "restart-state-"));
+    const env = {
+      ...claudeHome.env,
+      COMMANDER_DEFAULT_RUNTIME: "claude-code",
+      COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
+    };
+    const first = await startDaemon({ stateDir, env });
+    let projectId: string;
+    try {
+      projectId = (await rest(first.url, "POST", "/api/projects", { path: trusted[5] })).body.id;
+      const before = (await rest(first.url, "POST", "/api/work", { project_id: projectId, content: "echo back: before-restart" })).body.id;
+      await waitFor(async () => (await rest(first.url, "GET", `/api/work/${before}`)).body.state === "completed", {
+        timeoutMs: 60_000,
+        what: "the first item",
+      });
+    } finally {
+      expect(await first.stop()).to.equal(0);
+    }
+    const second = await startDaemon({ stateDir, env });
+    try {
+      const after = (await rest(second.url, "POST", "/api/work", { project_id: projectId, content: "echo back: after-restart" })).body.id;
+      const done = await waitFor(
+        async () => {
+          const item = (await rest(second.url, "GET", `/api/work/${after}`)).body;
+          return item.state === "completed" ? item : undefined;
+        },
+        { timeoutMs: 60_000, what: "the item after the restart" },
+      );
+      expect(done.result).to.equal("You said after-restart");
+      const turn = model.turns().find((candidate) => candidate.text.includes("echo back: after-restart"))!;
+      // The model saw the earlier exchange: the agent continued the same conversation.
+      expect(JSON.stringify(turn.request.body?.messages)).to.include("You said before-restart");
+    } finally {
+      await second.stop();
+    }
   });
 
   it("raises Claude Code's folder-trust dialog as an event and starts once it is answered", async () => {
