@@ -181,6 +181,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       paneId: pane.paneId,
       hookSecret,
       autoAnswer: (prompt) => autoAnswer(prompt),
+      stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
       onReady: () => {
         settle.resolve(core.state.sessions.get(sessionId)!);
         schedulePump(projectId);

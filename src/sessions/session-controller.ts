@@ -39,6 +39,8 @@ export interface SessionControllerOptions {
   projectId: string;
   paneId: string;
   hookSecret: string;
+  /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
+  stopReadingScreen(): void;
   /** Keys that answer a start-up dialog without asking anyone (per configuration), or undefined to ask. */
   autoAnswer(prompt: ScreenPrompt): string[] | undefined;
   onReady(): void;
@@ -170,6 +172,9 @@ export class SessionController {
       { internal: true },
     );
     this.log.info("agent ready");
+    // From now on a hook-reporting agent says everything through its hooks: re-reading its screen after
+    // every burst of output would only cost CPU in the daemon and in tmux.
+    if (this.options.runtime.reportsThroughHooks) this.options.stopReadingScreen();
     this.options.onReady();
   }
 

@@ -40,6 +40,8 @@ export interface PaneWatcher extends EventEmitter<PaneWatcherEvents> {
   /** Tracks a pane: its screen, and its exit (reported even if it exited before this call). */
   watch(paneId: string): Promise<void>;
   unwatch(paneId: string): void;
+  /** Turns screen captures after output on or off for a watched pane; exits are reported either way. */
+  readScreens(paneId: string, enabled: boolean): void;
   /** The last screen captured for a watched pane. */
   screen(paneId: string): string | undefined;
   /** Captures now; emits `screen` if it changed. */
@@ -51,6 +53,8 @@ const DEAD_SUBSCRIPTION = "commander-dead";
 const STATUS_WAIT_MS = 3000;
 
 interface Watched {
+  /** Capture the screen after output (off for agents that report through hooks once they run). */
+  readScreens: boolean;
   screen?: string;
   timer?: NodeJS.Timeout;
   capturing?: Promise<void>;
@@ -86,7 +90,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
       const text = decoder.write(data);
       if (text) emitter.emit("output", paneId, text);
       const entry = watched.get(paneId);
-      if (entry) scheduleCapture(paneId, entry);
+      if (entry && entry.readScreens) scheduleCapture(paneId, entry);
     },
     notification(name, args) {
       if (name === "window-close" || name === "unlinked-window-close") void checkPanes();
@@ -268,9 +272,14 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     log.info({}, "pane watcher started");
   };
 
+  emitter.readScreens = (paneId, enabled) => {
+    const entry = watched.get(paneId);
+    if (entry) entry.readScreens = enabled;
+  };
+
   emitter.watch = async (paneId) => {
     if (watched.has(paneId)) return;
-    const entry: Watched = { dirty: false };
+    const entry: Watched = { dirty: false, readScreens: true };
     watched.set(paneId, entry);
     exited.delete(paneId);
     await capture(paneId, entry);

@@ -46,6 +46,25 @@ describe("pane watcher", () => {
     expect(captures).to.be.within(1, 3);
   });
 
+  it("stops capturing a pane's screen when told to, and still reports its output and its exit", async () => {
+    const { driver, watcher, dir } = sandbox;
+    const { paneId } = await driver.openWindow({ name: "quiet", cwd: dir, command: ["sh", "-c", "read line; echo \"said: $line\"; read line; exit 3"] });
+    await watcher.watch(paneId);
+    watcher.readScreens(paneId, false);
+    let captures = 0;
+    const capture = driver.capture;
+    driver.capture = (...args) => (captures++, capture(...args));
+    let output = "";
+    watcher.on("output", (id, data) => id === paneId && (output += data));
+    await driver.sendText(paneId, "hello");
+    await driver.sendKeys(paneId, ["Enter"]);
+    await waitFor(() => output.includes("said: hello"), { what: "the output" });
+    expect(captures).to.equal(0);
+    const exited = nextEvent<[PaneExit]>(watcher, "exited", (exit) => exit.paneId === paneId);
+    await driver.sendKeys(paneId, ["Enter"]);
+    expect((await exited)[0].exitStatus).to.equal(3);
+  });
+
   it("notices at once that a program exited, with its status and final screen", async () => {
     const { driver, watcher, dir } = sandbox;
     const { paneId } = await driver.openWindow({ name: "exit", cwd: dir, command: ["sh", "-c", "read line; exit 5"] });
