@@ -1,21 +1,20 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
+import { sendAgentInput, type AgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
 import { createScreenDetector, type ScreenDetector } from "../agents/screen/screen-detector.js";
 import { promptKey, type ScreenPrompt } from "../agents/screen/screen-prompt.js";
 import { stripAnsi } from "../agents/screen/strip-ansi.js";
 import type { PaneExit } from "../agents/tmux/pane-watcher.js";
 import type { TmuxDriver } from "../agents/tmux/tmux-driver.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { decideApproval } from "../domain/approval-decision.js";
-import { CommanderError } from "../domain/error-catalogue.js";
 import { dismissEvent, isBlocking, raiseEvent } from "../domain/event-rules.js";
 import { markMessageDelivered, undeliveredMessages } from "../domain/inbox-rules.js";
 import { firstBlockingEvent } from "../domain/project-rules.js";
 import type { EventRecord, EventType, SessionRecord } from "../domain/records.js";
 import { moveSession, updateSession } from "../domain/session-rules.js";
 import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "../domain/work-rules.js";
-import { sendAgentInput, type AgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
-import { DIALOG_SETTLE_MS, describeFailure, optionForAnswer, settle, summariseToolInput } from "./turn-helpers.js";
+import { HookTurns } from "./claude-hook-turns.js";
+import { DIALOG_SETTLE_MS, optionForAnswer, settle } from "./turn-helpers.js";
 
 /** After this many agent exits while working on the same item, the item fails instead of being retried. */
 const MAX_ATTEMPTS = 3;
@@ -65,7 +64,7 @@ export class SessionController {
   private readonly openPrompts = new Map<string, OpenPrompt>();
   private readonly startupAnswers = new Map<string, { inputs: AgentInput[]; at: number }>();
   private screenQueue: Promise<void> = Promise.resolve();
-  private readonly approvalWaiters = new Map<string, (event: EventRecord | null) => void>();
+  private readonly hooks: HookTurns;
   private readonly outputListeners = new Set<(data: string) => void>();
   private readonly log: Logger;
 
@@ -75,6 +74,18 @@ export class SessionController {
     this.paneId = options.paneId;
     this.detector = createScreenDetector(options.runtime.screen);
     this.log = options.logger.child({ sessionId: options.sessionId, projectId: options.projectId, pane: options.paneId });
+    this.hooks = new HookTurns({
+      core: options.core,
+      sessionId: options.sessionId,
+      projectId: options.projectId,
+      log: this.log,
+      turnWorkId: () => (this.turn?.kind === "work" ? this.turn.workId : null),
+      endTurn: () => {
+        const turn = this.turn;
+        this.turn = null;
+        return turn;
+      },
+    });
   }
 
   private get core(): CommanderCore {
@@ -326,11 +337,7 @@ export class SessionController {
 
   /** Delivers a resolved (or dismissed) event to the agent waiting on it; true when it reached one. */
   async deliver(event: EventRecord): Promise<boolean> {
-    const waiter = this.approvalWaiters.get(event.id);
-    if (waiter) {
-      waiter(event);
-      return event.status === "resolved";
-    }
+    if (this.hooks.deliver(event)) return event.status === "resolved";
     const open = this.openPrompts.get(event.id);
     if (!open) return false;
     this.openPrompts.delete(event.id);
@@ -362,151 +369,9 @@ export class SessionController {
     );
   }
 
-  // ---- hooks (Claude Code) ----------------------------------------------------------------------------
-
-  async handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const name = typeof payload.hook_event_name === "string" ? payload.hook_event_name : "";
-    this.log.debug({ hook: name }, "hook received");
-    switch (name) {
-      case "SessionStart":
-        if (typeof payload.session_id === "string" && payload.session_id !== this.record?.agentSessionId) {
-          const agentSessionId = payload.session_id;
-          await this.core.mutate((ctx) => updateSession(ctx, this.sessionId, { agentSessionId }), { internal: true });
-        }
-        return {};
-      case "UserPromptSubmit":
-        await this.core.mutate(
-          (ctx) => {
-            // A person typing in the attached terminal starts a turn Commander did not dispatch.
-            if (ctx.state.sessions.get(this.sessionId)?.state === "idle") moveSession(ctx, this.sessionId, "dispatch");
-          },
-          { internal: true },
-        );
-        return {};
-      case "PermissionRequest":
-        return this.onPermissionRequest(payload, signal);
-      case "Stop":
-        await this.endHookTurn(typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : "", null);
-        return {};
-      case "StopFailure":
-        await this.endHookTurn("", describeFailure(payload));
-        return {};
-      case "Notification":
-        await this.onNotification(payload);
-        return {};
-      case "SessionEnd":
-        await this.core.mutate(
-          (ctx) => updateSession(ctx, this.sessionId, { stateReason: `the agent ended its session (${String(payload.reason ?? "no reason given")})` }),
-          { internal: true },
-        );
-        return {};
-      default:
-        return {};
-    }
-  }
-
-  // Claude Code notifies `permission_prompt` when it shows its own permission dialog: with no approval
-  // waiting on the hook (its call timed out), a human must answer in the attached pane.
-  private async onNotification(payload: Record<string, unknown>): Promise<void> {
-    const waitingOnHook = this.approvalWaiters.size > 0;
-    await this.core.mutate(
-      (ctx) => {
-        const session = ctx.state.sessions.get(this.sessionId);
-        if (!session) return;
-        if (payload.notification_type === "permission_prompt" && !waitingOnHook && session.state === "busy") {
-          moveSession(ctx, this.sessionId, "wait", { stateReason: "the agent shows a permission dialog in its pane; answer it there" });
-        } else {
-          updateSession(ctx, this.sessionId, {});
-        }
-      },
-      { internal: true },
-    );
-  }
-
-  private async endHookTurn(result: string, failure: string | null): Promise<void> {
-    const turn = this.turn;
-    this.turn = null;
-    await this.core.mutate(
-      (ctx) => {
-        const session = ctx.state.sessions.get(this.sessionId);
-        const workId = turn?.kind === "work" ? turn.workId : session?.currentWorkId;
-        const item = workId ? ctx.state.work.get(workId) : undefined;
-        if (item && (item.state === "in_progress" || item.state === "blocked")) {
-          if (failure === null) completeWork(ctx, item.id, result);
-          else failWork(ctx, item.id, failure);
-        }
-        for (const event of [...ctx.state.events.values()]) {
-          if (event.sessionId === this.sessionId && event.status === "pending" && this.approvalWaiters.has(event.id)) {
-            dismissEvent(ctx, event.id);
-          }
-        }
-        const current = ctx.state.sessions.get(this.sessionId);
-        if (current && (current.state === "busy" || current.state === "waiting")) {
-          moveSession(ctx, this.sessionId, "ready", { currentWorkId: null, stateReason: null });
-        }
-      },
-      { internal: true },
-    );
-  }
-
-  private async onPermissionRequest(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const toolName = typeof payload.tool_name === "string" ? payload.tool_name : "a tool";
-    const toolInput = (payload.tool_input ?? {}) as Record<string, unknown>;
-    const summary = summariseToolInput(toolInput);
-    const workId = this.turn?.kind === "work" ? this.turn.workId : null;
-    const event = await this.core.mutate(
-      (ctx) => {
-        const raised = raiseEvent(ctx, {
-          projectId: this.projectId,
-          type: "approval",
-          title: `Allow ${toolName}${summary ? `: ${summary.slice(0, 160)}` : ""}?`,
-          content: JSON.stringify(toolInput, null, 2),
-          options: ["allow", "deny"],
-          sessionId: this.sessionId,
-          workId,
-          context: {
-            source: "hook",
-            tool_name: toolName,
-            tool_input: toolInput,
-            permission_suggestions: payload.permission_suggestions ?? [],
-          },
-        });
-        if (workId && ctx.state.work.get(workId)?.state === "in_progress") {
-          blockWork(ctx, workId, raised.id, `waiting on approval event ${raised.id}: ${toolName}`);
-        }
-        const session = ctx.state.sessions.get(this.sessionId);
-        if (session && (session.state === "busy" || session.state === "idle")) moveSession(ctx, this.sessionId, "wait");
-        return raised;
-      },
-      { internal: true },
-    );
-    this.log.info({ eventId: event.id, tool: toolName }, "agent asks permission");
-    const answer = await new Promise<EventRecord | null>((resolve) => {
-      this.approvalWaiters.set(event.id, resolve);
-      signal.addEventListener("abort", () => resolve(null), { once: true });
-    });
-    this.approvalWaiters.delete(event.id);
-    if (answer === null) {
-      // The hook call ended first (its timeout, or the agent went away): the agent now shows its own
-      // dialog, which a person attached to the pane can still answer.
-      return {};
-    }
-    await this.core.mutate(
-      (ctx) => {
-        if (ctx.state.sessions.get(this.sessionId)?.state === "waiting") moveSession(ctx, this.sessionId, "resume");
-      },
-      { internal: true },
-    );
-    const decision =
-      answer.status === "resolved"
-        ? decideApproval(answer.resolution ?? "")
-        : { behavior: "deny" as const, message: "The request was dismissed in Commander." };
-    return {
-      hookSpecificOutput: {
-        hookEventName: "PermissionRequest",
-        decision: decision.behavior === "allow" ? { behavior: "allow" } : { behavior: "deny", message: decision.message },
-      },
-    };
+  /** Answers a hook call of the agent (Claude Code). */
+  handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    return this.hooks.handle(payload, signal);
   }
 
   // ---- end of life ------------------------------------------------------------------------------------
@@ -515,7 +380,7 @@ export class SessionController {
   async stop(reason: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const waiter of this.approvalWaiters.values()) waiter(null);
+    this.hooks.releaseWaiters();
     if (!this.exited) {
       // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.
       await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.exitInputs).catch(() => undefined);
@@ -534,7 +399,7 @@ export class SessionController {
   async onExit(exit: PaneExit, lastScreen: string): Promise<void> {
     if (this.exited) return;
     this.exited = true;
-    for (const waiter of this.approvalWaiters.values()) waiter(null);
+    this.hooks.releaseWaiters();
     if (this.stopping) return;
     if (exit.inspectable && exit.exitStatus === null && exit.exitSignal === null) {
       // tmux may record the exit status a moment after it reports the pane dead.
