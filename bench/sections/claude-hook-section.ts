@@ -8,7 +8,7 @@ import { benchDaemonEnv, startSectionDaemon } from "../support/bench-projects.js
 import type { BenchSection } from "../support/bench-section.js";
 import { watchNdjson } from "../support/change-watcher.js";
 import { formatMs, formatPair, formatRatio } from "../support/format.js";
-import { startHelper } from "../support/helper-process.js";
+import { startBareRelay } from "../support/bare-relay.js";
 import { msBetween, summarise } from "../support/stats.js";
 
 const PROBE = /probe (\d+)/;
@@ -82,25 +82,16 @@ export const claudeHookSection: BenchSection = {
     await daemon.stop();
 
     // Baseline: the CLI in a pane of its own, its hooks going to a bare relay.
-    const relayConfig = join(workspace.root, "bare-claude-relay.json");
     const deny = { hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "deny", message: "Denied by the benchmark." } } };
-    await writeFile(
-      relayConfig,
-      JSON.stringify({
-        routes: [
-          { method: "POST", path: "/api/hooks/permission", status: 200, contentType: "application/json", body: Buffer.from(JSON.stringify(deny)).toString("base64") },
-          { method: "POST", path: "/api/hooks/stop", status: 200, contentType: "application/json", body: Buffer.from("{}").toString("base64") },
-        ],
-        journal: join(await workspace.dir("bare-claude-relay"), "journal.jsonl"),
-        stream: "/api/changes",
-      }),
+    const { url: relayUrl, watcher: relayWatcher } = await startBareRelay(
+      "bare-claude-relay",
+      [
+        { path: "/api/hooks/permission", answer: deny },
+        { path: "/api/hooks/stop", answer: {} },
+      ],
+      workspace,
+      cleanup,
     );
-    const relay = await startHelper([join(import.meta.dirname, "..", "support", "bare-http-server.mjs"), relayConfig]);
-    cleanup.add("bare relay", () => relay.stop());
-    const relayUrl = `http://127.0.0.1:${relay.port}`;
-    const relayWatcher = watchNdjson(`${relayUrl}/api/changes`);
-    cleanup.add("relay watcher", () => relayWatcher.close());
-    await relayWatcher.ready;
     const settingsFile = join(workspace.root, "claude-baseline-settings.json");
     const hook = (path: string) => [{ hooks: [{ type: "http", url: `${relayUrl}${path}`, timeout: 60 }] }];
     await writeFile(settingsFile, JSON.stringify({ hooks: { PermissionRequest: hook("/api/hooks/permission"), Stop: hook("/api/hooks/stop") } }));

@@ -6,7 +6,7 @@ import { FAKE_AGENT, benchDaemonEnv, registerProjects, startSectionDaemon } from
 import type { BenchSection } from "../support/bench-section.js";
 import { watchNdjson } from "../support/change-watcher.js";
 import { formatMs, formatPair, formatRatio } from "../support/format.js";
-import { startHelper } from "../support/helper-process.js";
+import { startBareRelay } from "../support/bare-relay.js";
 import { summarise, msBetween, type LatencySummary } from "../support/stats.js";
 
 const HOOK_AGENT = join(import.meta.dirname, "..", "agents", "hook-agent.mjs");
@@ -56,21 +56,7 @@ export const eventLatencySection: BenchSection = {
     const addWork = (projectId: string, content: string) => daemon.call("POST", "/api/work", { project_id: projectId, content });
 
     // Baselines: a durable relay for the hook, a private tmux server with the same fake agent for the pane.
-    const relayConfig = join(workspace.root, "bare-relay.json");
-    await writeFile(
-      relayConfig,
-      JSON.stringify({
-        routes: [{ method: "POST", path: "/api/hooks/bench", status: 200, contentType: "application/json; charset=utf-8", body: Buffer.from("{}").toString("base64") }],
-        journal: join(await workspace.dir("bare-relay"), "journal.jsonl"),
-        stream: "/api/changes",
-      }),
-    );
-    const relay = await startHelper([join(import.meta.dirname, "..", "support", "bare-http-server.mjs"), relayConfig]);
-    cleanup.add("bare relay", () => relay.stop());
-    const relayUrl = `http://127.0.0.1:${relay.port}`;
-    const relayWatcher = watchNdjson(`${relayUrl}/api/changes`);
-    cleanup.add("relay watcher", () => relayWatcher.close());
-    await relayWatcher.ready;
+    const { url: relayUrl, watcher: relayWatcher } = await startBareRelay("bare-relay", [{ path: "/api/hooks/bench", answer: {} }], workspace, cleanup);
 
     const sandbox = await createTmuxSandbox();
     cleanup.add("tmux sandbox", () => sandbox.cleanup());

@@ -5,7 +5,6 @@ import { GetHealthResponse, HealthServiceClient } from "../../gen/tsproto/comman
 import { ListProjectsResponse, ProjectServiceClient } from "../../gen/tsproto/commander/v1/project_service.js";
 import { benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
 import type { BenchSection } from "../support/bench-section.js";
-import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
 import { runGrpcLoad } from "../support/grpc-load.js";
 import { alternate } from "../support/http-load.js";
 import { startHelper } from "../support/helper-process.js";
@@ -75,21 +74,7 @@ export const grpcSection: BenchSection = {
           settings.slices,
         );
         const where = `${method.label}, ${concurrency} in flight`;
-        if (commander.failed > 0) report.note(`${where}: ${commander.failed} calls to Commander failed.`);
-        report.add({
-          what: `${where}: throughput`,
-          commander: formatRate(commander.rps, " calls/s"),
-          baseline: formatRate(baseline.rps, " calls/s"),
-          ratio: formatRatio(commander.rps, baseline.rps),
-          raw: { commander: commander.rps, baseline: baseline.rps },
-        });
-        report.add({
-          what: `${where}: latency p50 / p99`,
-          commander: formatPair(formatMs(commander.latency.p50), formatMs(commander.latency.p99)),
-          baseline: formatPair(formatMs(baseline.latency.p50), formatMs(baseline.latency.p99)),
-          ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
-          raw: { commander: [commander.latency.p50, commander.latency.p99], baseline: [baseline.latency.p50, baseline.latency.p99] },
-        });
+        report.addLoad(where, " calls/s", commander, baseline);
       }
     }
     report.note("The client is the same grpc-js client loop in the benchmark process for both servers, so it caps both alike.");

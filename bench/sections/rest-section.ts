@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { addWorkItems, benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
 import type { BenchSection } from "../support/bench-section.js";
-import { formatMs, formatPair, formatRate, formatRatio } from "../support/format.js";
 import { startHelper } from "../support/helper-process.js";
 import { alternate, runHttpLoad, type LoadRun } from "../support/http-load.js";
 
@@ -70,24 +69,7 @@ export const restSection: BenchSection = {
       for (const conns of connections) {
         const { commander, baseline } = await alternate(load(daemon.url, conns), load(bareUrl, conns), durationS, settings.slices);
         const where = `${target.label}, ${conns} conn${conns === 1 ? "" : "s"}`;
-        if (commander.failed > 0) report.note(`${where}: ${commander.failed} requests to Commander failed.`);
-        report.add({
-          what: `${where}: throughput`,
-          commander: formatRate(commander.rps, " req/s"),
-          baseline: formatRate(baseline.rps, " req/s"),
-          ratio: formatRatio(commander.rps, baseline.rps),
-          raw: { commander: commander.rps, baseline: baseline.rps },
-        });
-        report.add({
-          what: `${where}: latency p50 / p99`,
-          commander: formatPair(formatMs(commander.latency.p50), formatMs(commander.latency.p99)),
-          baseline: formatPair(formatMs(baseline.latency.p50), formatMs(baseline.latency.p99)),
-          ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
-          raw: {
-            commander: [commander.latency.p50, commander.latency.p99],
-            baseline: [baseline.latency.p50, baseline.latency.p99],
-          },
-        });
+        report.addLoad(where, " req/s", commander, baseline);
       }
     }
     report.note(

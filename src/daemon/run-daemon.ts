@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { CommanderCore } from "../app/commander-core.js";
@@ -55,7 +56,6 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
 
   let lock;
   try {
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
     lock = await acquireStateLock(config.stateDir);
   } catch (error) {

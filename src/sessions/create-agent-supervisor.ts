@@ -23,7 +23,8 @@ import { nextRunnableWork } from "../domain/work-rules.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { SessionController } from "./session-controller.js";
 
-export const KNOWN_RUNTIMES = ["claude-code", "codex", "gemini", "aider", "shell"] as const;
+/** The runtimes a project or session may name: those of the runtime catalogue. */
+export const KNOWN_RUNTIMES: readonly string[] = createRuntimeCatalogue().list().map((runtime) => runtime.name);
 
 export interface AgentSupervisorOptions {
   core: CommanderCore;

@@ -51,6 +51,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const { state } = loaded;
   let seq = loaded.journalSeq;
   let durableSeq = seq;
+  // The newest change sequence on disk: a snapshot records it so numbering never goes back after pruning.
+  let durableChangeSeq = state.lastChangeSeq;
   let writer: JournalWriter | null = null;
   let writeBlockedReason: string | null = loaded.unreadable ? "the state directory could not be read at start-up" : null;
   const queue: QueuedCommit[] = [];
@@ -82,6 +84,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
         ),
       );
       durableSeq = batch[batch.length - 1].seq;
+      for (const entry of batch) for (const change of entry.tx.changes) durableChangeSeq = Math.max(durableChangeSeq, change.seq);
       for (const entry of batch) entry.resolve();
     } catch (error) {
       // Later transactions were built on top of these in memory, so they fail with them, newest first.
@@ -139,7 +142,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
           schema_version: SCHEMA_VERSION,
           saved_at: savedAt,
           journal_seq: durableSeq,
-          ...(collection === "changes" ? { last_change_seq: lastDurableChangeSeq() } : {}),
+          ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
           [collection]: committedRecords(collection),
         })}\n`,
       }));
@@ -170,16 +173,6 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       logger.error({ err: error }, "state snapshot failed");
       for (const waiter of waiters) waiter.reject(unwritable(error));
     }
-  }
-
-  function lastDurableChangeSeq(): number {
-    let last = 0;
-    for (const record of committedRecords("changes") as Array<{ seq: number }>) last = Math.max(last, record.seq);
-    return Math.max(last, state.lastChangeSeq - pendingChangeCount());
-  }
-
-  function pendingChangeCount(): number {
-    return queue.reduce((count, entry) => count + entry.tx.changes.length, 0);
   }
 
   const store: StateStore = {

@@ -209,6 +209,27 @@ export function asRestResponse(raw: RawResponse): RestResponse {
   return { status: raw.status, headers, text: raw.text, body: raw.body };
 }
 
+/** The next chunk of a stream as text, or an error naming what was expected and what came so far. */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  decoder: TextDecoder,
+  deadline: number,
+  expected: string,
+  got: unknown[],
+): Promise<string> {
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw new Error(`no ${expected}; got ${JSON.stringify(got)}`);
+  let timer: NodeJS.Timeout | undefined;
+  const chunk = await Promise.race([
+    reader.read(),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`stream stalled waiting for ${expected}; got ${JSON.stringify(got)}`)), remaining);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (chunk.done) throw new Error(`stream ended early; got ${JSON.stringify(got)}`);
+  return decoder.decode(chunk.value, { stream: true });
+}
+
 /** Reads newline-delimited JSON from a streaming fetch response until `predicate` holds or time runs out. */
 export async function readNdjsonUntil(
   response: Response,
@@ -221,17 +242,7 @@ export async function readNdjsonUntil(
   let buffered = "";
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`stream did not deliver the expected line in ${timeoutMs} ms; got ${JSON.stringify(lines)}`);
-    let timer: NodeJS.Timeout | undefined;
-    const chunk = await Promise.race([
-      reader.read(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`stream stalled; got ${JSON.stringify(lines)}`)), remaining);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (chunk.done) throw new Error(`stream ended early; got ${JSON.stringify(lines)}`);
-    buffered += decoder.decode(chunk.value, { stream: true });
+    buffered += await readChunk(reader, decoder, deadline, `the expected line in ${timeoutMs} ms`, lines);
     let newline: number;
     while ((newline = buffered.indexOf("\n")) >= 0) {
       const line = buffered.slice(0, newline).trim();
@@ -259,17 +270,7 @@ export async function readSseUntil(
   let buffered = "";
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(events)}`);
-    let timer: NodeJS.Timeout | undefined;
-    const chunk = await Promise.race([
-      reader.read(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`stream stalled; got ${JSON.stringify(events)}`)), remaining);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (chunk.done) throw new Error(`stream ended early; got ${JSON.stringify(events)}`);
-    buffered += decoder.decode(chunk.value, { stream: true });
+    buffered += await readChunk(reader, decoder, deadline, `a matching event in ${timeoutMs} ms`, events);
     let end: number;
     while ((end = buffered.indexOf("\n\n")) >= 0) {
       const block = buffered.slice(0, end);
