@@ -1,19 +1,24 @@
-import { base64Decode } from "@bufbuild/protobuf/wire";
-import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import type { UniversalHandlerFn, UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import {
+  CLIENT_FAULT_WIRE_CODE,
+  encodeEnvelope,
+  endStreamFlag,
+  isClientFaultMessage,
+  isConnectGetMessageDecodable,
+  trailerFlag,
+  trailerParse,
+  trailerSerialize,
+} from "./connect-internals.js";
 
 // connect-es answers a request message that does not decode from the protobuf binary format as INTERNAL
-// ("parse binary: illegal tag ...": its serialization serves clients too, where a bad message is the
-// server's fault), likewise a compressed body that does not decompress (zlib errors other than
-// Z_DATA_ERROR: "decompression failed"), and a Connect GET whose `message` is not base64 as a bare
-// "internal error". All are the client's fault: connect-go answers INVALID_ARGUMENT, and so does the
-// daemon, on every protocol. Without this, any client could make the daemon answer 500.
+// (its serialization serves clients too, where a bad message is the server's fault), likewise a
+// compressed body that does not decompress, a message flagged compressed in a request that names no
+// encoding, and a Connect GET whose `message` is not base64 (a bare "internal error"). All are the
+// client's fault: connect-go answers INVALID_ARGUMENT, and so does the daemon, on every protocol.
+// Without this, any client could make the daemon answer 500. Which errors those are is connect-es's
+// business: connect-internals.ts knows them.
 
-const parseFailure = /^(parse binary: |decompression failed$)/;
-const grpcInternal = "13";
 const grpcInvalidArgument = "3";
-const endStreamFlag = 0b10;
 
 /** Wraps an RPC handler so that malformed request messages are INVALID_ARGUMENT, not INTERNAL. */
 export function withClientFaultCodes(handler: UniversalHandlerFn): UniversalHandlerFn {
@@ -24,17 +29,13 @@ export function withClientFaultCodes(handler: UniversalHandlerFn): UniversalHand
   };
 }
 
-/** A Connect GET request with `base64=1` whose message is not base64 (connect-es would throw a plain Error). */
+/** A Connect GET request with `base64=1` whose message is not base64. */
 function refuseBadGetQuery(method: string, url: string): UniversalServerResponse | undefined {
   if (method !== "GET") return undefined;
   const query = new URL(url, "http://rpc.invalid").searchParams;
   if (query.get("base64") !== "1") return undefined;
-  try {
-    base64Decode(query.get("message") ?? ""); // what connect-es decodes it with
-    return undefined;
-  } catch {
-    return connectUnaryError("message: not base64 (the query says base64=1)");
-  }
+  if (isConnectGetMessageDecodable(query.get("message") ?? "")) return undefined;
+  return connectUnaryError("message: not base64 (the query says base64=1)");
 }
 
 function fixResponse(response: UniversalServerResponse): UniversalServerResponse | Promise<UniversalServerResponse> {
@@ -60,8 +61,8 @@ function fixResponse(response: UniversalServerResponse): UniversalServerResponse
 }
 
 function fixGrpcStatus(headers: Headers): void {
-  if (headers.get("grpc-status") !== grpcInternal) return;
-  if (!parseFailure.test(decodeURIComponent(headers.get("grpc-message") ?? ""))) return;
+  if (headers.get("grpc-status") !== CLIENT_FAULT_WIRE_CODE.grpc) return;
+  if (!isClientFaultMessage(decodeURIComponent(headers.get("grpc-message") ?? ""))) return;
   headers.set("grpc-status", grpcInvalidArgument);
 }
 
@@ -79,7 +80,7 @@ function fixEndStreamFrame(chunk: Uint8Array): Uint8Array {
   if (frame === undefined || (frame.flags & endStreamFlag) !== endStreamFlag) return chunk;
   try {
     const end = JSON.parse(new TextDecoder().decode(frame.payload)) as { error?: { code?: string; message?: string } };
-    if (end.error?.code !== "internal" || !parseFailure.test(end.error.message ?? "")) return chunk;
+    if (end.error?.code !== CLIENT_FAULT_WIRE_CODE.connect || !isClientFaultMessage(end.error.message ?? "")) return chunk;
     end.error.code = "invalid_argument";
     return encodeEnvelope(frame.flags, new TextEncoder().encode(JSON.stringify(end)));
   } catch {
@@ -93,7 +94,7 @@ async function fixUnaryError(response: UniversalServerResponse, body: AsyncItera
   const bytes = Buffer.concat(chunks);
   try {
     const error = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
-    if (error.code === "internal" && parseFailure.test(error.message ?? "")) {
+    if (error.code === CLIENT_FAULT_WIRE_CODE.connect && isClientFaultMessage(error.message ?? "")) {
       const fixed = Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }));
       const header = new Headers(response.header);
       header.set("content-length", String(fixed.length));
@@ -113,7 +114,7 @@ function connectUnaryError(message: string): UniversalServerResponse {
   };
 }
 
-/** An enveloped message (flags, 4-byte length, payload) when the chunk is exactly one; connect-es writes one per chunk. */
+/** An enveloped message (flags, 4-byte length, payload) when the chunk is exactly one. */
 function wholeFrame(chunk: Uint8Array): { flags: number; payload: Uint8Array } | undefined {
   if (chunk.length < 5) return undefined;
   const length = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(1);

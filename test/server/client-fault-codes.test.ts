@@ -89,6 +89,24 @@ describe("client fault codes", () => {
     expect(answer.message).to.match(/^parse binary/);
   });
 
+  it("answers a gRPC message flagged compressed without grpc-encoding with INVALID_ARGUMENT, not INTERNAL", async () => {
+    const answer = await grpcCall(server.baseUrl, "/commander.v1.ProjectService/ListProjects", envelope(1, Buffer.alloc(0)));
+    expect(answer.status).to.equal("3");
+    expect(answer.message).to.include("compressed");
+  });
+
+  it("answers a gRPC-Web message flagged compressed without grpc-encoding with INVALID_ARGUMENT", async () => {
+    const answer = await post(server.port, "/commander.v1.ProjectService/ListProjects", { "content-type": "application/grpc-web+proto" }, envelope(1, Buffer.alloc(0)));
+    expect(answer.status).to.equal(200);
+    expect(answer.text).to.match(/grpc-status: ?3\b/);
+  });
+
+  it("ends a Connect stream whose message is flagged compressed without an encoding with invalid_argument", async () => {
+    const answer = await post(server.port, "/commander.v1.WatchService/WatchChanges", { "content-type": "application/connect+proto" }, envelope(1, Buffer.alloc(0)));
+    expect(answer.status).to.equal(200);
+    expect(answer.text).to.include('"code":"invalid_argument"');
+  });
+
   it("answers a gRPC-Web message that does not decode with INVALID_ARGUMENT in its trailer frame", async () => {
     const answer = await post(server.port, "/commander.v1.ProjectService/ListProjects", { "content-type": "application/grpc-web+proto" }, envelope(0, GARBAGE));
     expect(answer.status).to.equal(200);

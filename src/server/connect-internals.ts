@@ -1,0 +1,54 @@
+import { base64Decode } from "@bufbuild/protobuf/wire";
+
+// The one place that leans on connect-es beyond its public API: helpers it marks `@private` (they follow
+// no semantic versioning) and the exact text of errors it raises. Nothing else in src/ imports
+// `@connectrpc/connect/protocol-*` or matches connect-es messages. test/server/connect-internals.test.ts
+// pins every assumption below against the installed connect-es, so an upgrade that changes one fails
+// there, loudly, rather than silently turning client faults back into INTERNAL. One more assumption
+// the test pins: connect-es writes each envelope of a response body as one chunk, so a gRPC-Web trailer
+// frame or a Connect end-of-stream message can be rewritten chunk by chunk.
+
+export { encodeEnvelope } from "@connectrpc/connect/protocol";
+export { endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
+export { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+export { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+
+/**
+ * Messages of the INTERNAL errors connect-es raises for a request that is the client's fault (its
+ * serialization and envelope code serve clients too, where a bad message is the server's fault):
+ * - `parse binary: …` (protocol/serialization.js): the request message does not decode;
+ * - `decompression failed` (connect-node compression.js): a compressed body that does not decompress;
+ * - `received compressed envelope, but do not know how to decompress` (protocol/envelope.js): an
+ *   enveloped message has the compressed flag set but the request names no encoding (no
+ *   `grpc-encoding` / `connect-content-encoding`); gRPC's spec makes that a protocol error.
+ */
+export const CLIENT_FAULT_MESSAGES = [
+  /^parse binary: /,
+  /^decompression failed$/,
+  /^received compressed envelope, but do not know how to decompress$/,
+] as const;
+
+/** Whether a connect-es INTERNAL error message means the client sent a request that cannot be read. */
+export function isClientFaultMessage(message: string): boolean {
+  return CLIENT_FAULT_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+/**
+ * The code connect-es gives those errors, as each protocol writes it: the gRPC status number (in
+ * `grpc-status`) and the Connect code name (in an error JSON or an end-of-stream message).
+ */
+export const CLIENT_FAULT_WIRE_CODE = { grpc: "13", connect: "internal" } as const;
+
+/**
+ * Whether connect-es can read the `message` query parameter of a Connect GET request with `base64=1`:
+ * it decodes it with protobuf-es's `base64Decode`, and a failure there escapes as a plain Error (HTTP 500).
+ */
+export function isConnectGetMessageDecodable(message: string): boolean {
+  try {
+    base64Decode(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
