@@ -1,4 +1,4 @@
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import type { ChangeKind, ChangeRecord } from "../domain/records.js";
 import type { CommanderCore } from "./commander-core.js";
 

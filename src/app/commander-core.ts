@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { StateTransaction, type CommanderState } from "../domain/commander-state.js";
 import type { DomainContext, DomainLimits } from "../domain/domain-context.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import type { StateStore } from "../store/state-store.js";
 import { ChangeHub } from "./change-hub.js";
 import type { HealthBook } from "./health-book.js";

@@ -1,7 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join, sep } from "node:path";
-import { CommanderError, invalidField } from "../domain/error-catalogue.js";
+import { CommanderError, invalidField } from "../domain/commander-error.js";
 
 export interface ProjectPaths {
   /** Resolves a project path to an absolute, symlink-free existing directory inside the allowed roots. */

@@ -1,6 +1,6 @@
 import type { CommanderState } from "./commander-state.js";
 import type { DomainContext } from "./domain-context.js";
-import { invalidField } from "./error-catalogue.js";
+import { invalidField } from "./commander-error.js";
 import { getProject, touchProject } from "./project-rules.js";
 import { EVENT_PRIORITY_RANK, type EventPriority, type InboxMessageRecord, type InboxMessageState } from "./records.js";
 import { requireTerminalSafeText } from "./validate-fields.js";

@@ -1,4 +1,4 @@
-import { CommanderError, invalidField } from "./error-catalogue.js";
+import { CommanderError, invalidField } from "./commander-error.js";
 import type { DomainContext } from "./domain-context.js";
 import type { EventRecord, ProjectRecord, ProjectState } from "./records.js";
 import { transition, PROJECT_TRANSITIONS } from "./transitions.js";

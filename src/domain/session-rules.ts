@@ -1,6 +1,6 @@
 import type { CommanderState } from "./commander-state.js";
 import type { DomainContext } from "./domain-context.js";
-import { CommanderError, invalidField } from "./error-catalogue.js";
+import { CommanderError, invalidField } from "./commander-error.js";
 import { getProject, refreshProjectState } from "./project-rules.js";
 import type { SessionRecord } from "./records.js";
 import { SESSION_TRANSITIONS, transition } from "./transitions.js";

@@ -1,4 +1,5 @@
-import { CommanderError, type ErrorReason } from "./error-catalogue.js";
+import type { ErrorReason } from "../errors/error-catalogue.js";
+import { CommanderError } from "./commander-error.js";
 import type { EventStatus, ProjectState, SessionState, WorkState } from "./records.js";
 
 // Every state change goes through one of these tables: action -> states it is allowed from -> new state.

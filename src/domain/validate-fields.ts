@@ -1,4 +1,4 @@
-import { invalidField } from "./error-catalogue.js";
+import { invalidField } from "./commander-error.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -1,6 +1,6 @@
 import type { CommanderState } from "./commander-state.js";
 import type { DomainContext } from "./domain-context.js";
-import { CommanderError, invalidField } from "./error-catalogue.js";
+import { CommanderError, invalidField } from "./commander-error.js";
 import { countUnfinishedWork, getProject, refreshProjectState } from "./project-rules.js";
 import { FINISHED_WORK_STATES, WORK_PRIORITY_RANK, type WorkItemRecord, type WorkPriority, type WorkState } from "./records.js";
 import { transition, WORK_TRANSITIONS } from "./transitions.js";

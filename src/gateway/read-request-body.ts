@@ -1,6 +1,6 @@
 import type { NodeServerRequest } from "./node-http-types.js";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { GatewayError } from "./rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 
 /**
  * Reads a request body up to `maxBytes`. A larger body (by `Content-Length` or as it streams in) is a
@@ -8,8 +8,7 @@ import { GatewayError } from "./rest-errors.js";
  */
 export function readRequestBody(req: NodeServerRequest, maxBytes: number): Promise<Buffer> {
   const tooLarge = () =>
-    new GatewayError(Code.ResourceExhausted, "BODY_TOO_LARGE", `request body exceeds ${maxBytes} bytes`, {
-      httpStatus: 413,
+    new ApiError("BODY_TOO_LARGE", `request body exceeds ${maxBytes} bytes`, {
       metadata: { limit: String(maxBytes) },
     });
   const declared = Number(req.headers["content-length"]);

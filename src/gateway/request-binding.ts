@@ -1,6 +1,5 @@
 import type { DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "./rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import { fieldsByJsonKey, fromRestJson, isWellKnownJson, scalarFromText } from "./rest-json.js";
 import type { Route } from "./route-table.js";
 
@@ -50,7 +49,7 @@ export function bindRestRequest(parts: RestRequestParts): MessageShape<DescMessa
   const resume = input.fields.find((field) => field.name === resumeField);
   if (parts.lastEventId !== undefined && resume !== undefined) {
     if (!/^\d+$/.test(parts.lastEventId.trim())) {
-      throw new GatewayError(Code.InvalidArgument, "INVALID_FIELD_VALUE", "Last-Event-ID must be a sequence number", {
+      throw new ApiError("INVALID_FIELD_VALUE", "Last-Event-ID must be a sequence number", {
         metadata: { field: resumeField },
       });
     }
@@ -64,13 +63,17 @@ function parseJsonBody(body: Buffer, contentType: string | undefined): JsonValue
   if (text.trim() === "") {
     return undefined;
   }
-  if (contentType !== undefined && !isJsonMediaType(contentType)) {
-    throw new GatewayError(
-      Code.InvalidArgument,
-      "UNSUPPORTED_MEDIA_TYPE",
-      `unsupported content type "${contentType}": send application/json`,
-      { httpStatus: 415 },
-    );
+  // A body must say it is JSON (RFC 9110 §15.5.16): one without Content-Type is refused too, as
+  // grpc-gateway and vanguard do, rather than guessed at. A POST without a body needs none.
+  if (contentType === undefined) {
+    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "the request has a body but no Content-Type header: send Content-Type: application/json", {
+      metadata: { header: "Content-Type" },
+    });
+  }
+  if (!isJsonMediaType(contentType)) {
+    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", `unsupported content type "${contentType}": send application/json`, {
+      metadata: { header: "Content-Type" },
+    });
   }
   try {
     return JSON.parse(text) as JsonValue;
@@ -84,8 +87,8 @@ function isJsonMediaType(contentType: string): boolean {
   return media === "application/json" || media.endsWith("+json");
 }
 
-function malformed(why: string): GatewayError {
-  return new GatewayError(Code.InvalidArgument, "MALFORMED_JSON", `invalid JSON body: ${why}`);
+function malformed(why: string): ApiError {
+  return new ApiError("MALFORMED_JSON", `invalid JSON body: ${why}`);
 }
 
 function bindQuery(json: JsonObject, query: URLSearchParams, route: Route): void {
@@ -121,7 +124,7 @@ function resolveQueryKey(input: DescMessage, key: string): DescField[] {
   for (const name of key.split(".")) {
     const field: DescField | undefined = message === undefined ? undefined : fieldsByJsonKey(message).get(name);
     if (field === undefined) {
-      throw new GatewayError(Code.InvalidArgument, "UNKNOWN_FIELD", `unknown query parameter "${key}"`, {
+      throw new ApiError("UNKNOWN_FIELD", `unknown query parameter "${key}"`, {
         metadata: { field: key },
       });
     }
@@ -131,8 +134,8 @@ function resolveQueryKey(input: DescMessage, key: string): DescField[] {
   return chain;
 }
 
-function invalidQuery(key: string, message: string): GatewayError {
-  return new GatewayError(Code.InvalidArgument, "INVALID_FIELD_VALUE", message, { metadata: { field: key } });
+function invalidQuery(key: string, message: string): ApiError {
+  return new ApiError("INVALID_FIELD_VALUE", message, { metadata: { field: key } });
 }
 
 /** Sets a value at a chain of fields by proto name, dropping any JSON-name spelling of the same fields. */

@@ -1,57 +1,16 @@
 import { create, createRegistry, fromBinary, toJson } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorInfoSchema, file_google_rpc_error_details } from "../../gen/es/google/rpc/error_details_pb.js";
+import { ConnectError } from "@connectrpc/connect";
+import { file_google_rpc_error_details } from "../../gen/es/google/rpc/error_details_pb.js";
+import { ApiError, errorReasonOf } from "../errors/api-error.js";
+import { ERROR_CATALOGUE } from "../errors/error-catalogue.js";
 import { httpStatusFromCode } from "./http-status.js";
-
-/** The ErrorInfo domain of the errors the gateway raises itself. */
-export const GATEWAY_ERROR_DOMAIN = "commander";
-
-/** ErrorInfo reasons of failures found before a call reaches a service (listed in README-gateway.md). */
-export const GATEWAY_REASONS = [
-  "ROUTE_NOT_FOUND",
-  "METHOD_NOT_ALLOWED",
-  "MALFORMED_JSON",
-  "UNKNOWN_FIELD",
-  "INVALID_FIELD_VALUE",
-  "BODY_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "HOST_NOT_ALLOWED",
-  "FORBIDDEN_ORIGIN",
-  "UNAUTHENTICATED",
-  "TOO_MANY_STREAMS",
-  "HTTP2_REQUIRED",
-] as const;
-
-export type GatewayReason = (typeof GATEWAY_REASONS)[number];
 
 /** `google.rpc.Status` as JSON: the body of every REST error. */
 export interface RestStatus {
   code: number;
   message: string;
   details: JsonObject[];
-}
-
-export interface GatewayErrorOptions {
-  /** Overrides the status derived from the code (413 for a body that is too large). */
-  httpStatus?: number;
-  /** Extra response headers, such as `Allow` for a 405. */
-  headers?: Record<string, string>;
-  /** ErrorInfo metadata, such as the offending field. */
-  metadata?: Record<string, string>;
-}
-
-/** A ConnectError with an ErrorInfo in the `commander` domain, raised by the gateway itself. */
-export class GatewayError extends ConnectError {
-  readonly httpStatus: number | undefined;
-  readonly headers: Record<string, string>;
-
-  constructor(code: Code, reason: GatewayReason, message: string, options: GatewayErrorOptions = {}) {
-    const info = { reason, domain: GATEWAY_ERROR_DOMAIN, metadata: options.metadata ?? {} };
-    super(message, code, undefined, [{ desc: ErrorInfoSchema, value: info }]);
-    this.httpStatus = options.httpStatus;
-    this.headers = options.headers ?? {};
-  }
 }
 
 const detailRegistry = createRegistry(file_google_rpc_error_details);
@@ -67,20 +26,21 @@ export function asConnectError(reason: unknown, onUnexpected: (reason: unknown) 
     return reason;
   }
   onUnexpected(reason);
-  return new ConnectError("internal error", Code.Internal);
+  return new ApiError("INTERNAL", "internal error");
 }
 
-/** The HTTP status of a REST error. */
+/**
+ * The HTTP status of an error over REST (and Connect unary): its catalogue reason's, else grpc-gateway's
+ * for its code (an error connect-es raised itself, or a cancelled call).
+ */
 export function restErrorStatus(err: ConnectError): number {
-  if (err instanceof GatewayError && err.httpStatus !== undefined) {
-    return err.httpStatus;
-  }
-  return httpStatusFromCode(err.code);
+  const reason = errorReasonOf(err);
+  return reason === undefined ? httpStatusFromCode(err.code) : ERROR_CATALOGUE[reason].http;
 }
 
 /** Extra headers of a REST error response. */
 export function restErrorHeaders(err: ConnectError): Record<string, string> {
-  return err instanceof GatewayError ? err.headers : {};
+  return err instanceof ApiError ? err.headers : {};
 }
 
 /**

@@ -4,14 +4,14 @@ import { create } from "@bufbuild/protobuf";
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, JsonValue, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, createRouterTransport } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
 import { readRequestBody } from "./read-request-body.js";
 import { bindRestRequest } from "./request-binding.js";
 import { requestUrl } from "./request-url.js";
-import { asConnectError, GatewayError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
+import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
 import { toRestJson } from "./rest-json.js";
 import { writeRestStream } from "./rest-stream.js";
 import { createRouteTable } from "./route-table.js";
@@ -72,15 +72,14 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
       asConnectError(reason, (unexpected) => log.error({ requestId, err: unexpected }, "unexpected gateway error"));
     try {
       if (url === undefined) {
-        throw new GatewayError(Code.NotFound, "ROUTE_NOT_FOUND", `no route for ${httpMethod} ${req.url ?? ""}`);
+        throw new ApiError("ROUTE_NOT_FOUND", `no route for ${httpMethod} ${req.url ?? ""}`);
       }
       const match = table.match(httpMethod, url.pathname);
       if (match.kind === "not-found") {
-        throw new GatewayError(Code.NotFound, "ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
+        throw new ApiError("ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
       }
       if (match.kind === "method-not-allowed") {
-        throw new GatewayError(Code.Unimplemented, "METHOD_NOT_ALLOWED", `${httpMethod} is not allowed on ${url.pathname}`, {
-          httpStatus: 405,
+        throw new ApiError("METHOD_NOT_ALLOWED", `${httpMethod} is not allowed on ${url.pathname}`, {
           headers: { allow: match.allow.join(", ") },
         });
       }
@@ -108,7 +107,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
             controller.signal,
             undefined,
             header,
-            createAsyncIterable([input]),
+            single(input),
           );
           yield* response.message;
         })();
@@ -202,6 +201,10 @@ function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): Head
 function hasBody(req: NodeServerRequest): boolean {
   const length = req.headers["content-length"];
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+async function* single<T>(item: T): AsyncIterable<T> {
+  yield item;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

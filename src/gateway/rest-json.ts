@@ -1,7 +1,6 @@
 import { fromJson, ScalarType, toJson } from "@bufbuild/protobuf";
 import type { DescEnum, DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "./rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 
 // The REST JSON contract, on top of proto3 JSON (walked generically along the descriptors):
 // - field names are the proto names (snake_case), and fields with default values are emitted;
@@ -113,7 +112,7 @@ function normalizeMessage(desc: DescMessage, json: JsonValue, path: string): Jso
     const fieldPath = path === "" ? key : `${path}.${key}`;
     const field = fields.get(key);
     if (field === undefined) {
-      throw new GatewayError(Code.InvalidArgument, "UNKNOWN_FIELD", `unknown field "${fieldPath}"`, {
+      throw new ApiError("UNKNOWN_FIELD", `unknown field "${fieldPath}"`, {
         metadata: { field: fieldPath },
       });
     }
@@ -227,18 +226,18 @@ function enumNames(desc: DescEnum): Map<string, string> {
   return index;
 }
 
-function invalidValueFromDecodeError(reason: unknown): GatewayError {
+function invalidValueFromDecodeError(reason: unknown): ApiError {
   const message = errorMessage(reason);
   const match = /^cannot decode field ([\w.]+) from JSON: (.*)$/s.exec(message);
   if (match === null) {
-    return new GatewayError(Code.InvalidArgument, "INVALID_FIELD_VALUE", `invalid request: ${message}`);
+    return new ApiError("INVALID_FIELD_VALUE", `invalid request: ${message}`);
   }
   const field = match[1].slice(match[1].lastIndexOf(".") + 1);
   return invalidField(field, `invalid value for field "${field}": ${match[2]}`);
 }
 
-function invalidField(field: string, message: string): GatewayError {
-  return new GatewayError(Code.InvalidArgument, "INVALID_FIELD_VALUE", message, { metadata: { field } });
+function invalidField(field: string, message: string): ApiError {
+  return new ApiError("INVALID_FIELD_VALUE", message, { metadata: { field } });
 }
 
 function errorMessage(reason: unknown): string {

@@ -1,5 +1,4 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 import { wireProtocolOf } from "./write-transport-error.js";
@@ -22,8 +21,6 @@ export function compressionGuard(isRpcPath: (req: NodeServerRequest) => boolean)
         : [req.headers["content-encoding"]].flat()[0];
     const name = (encoding ?? "").trim().toLowerCase();
     if (supported.has(name)) return "pass";
-    return new GatewayError(Code.InvalidArgument, "UNSUPPORTED_MEDIA_TYPE", `unsupported compression ${JSON.stringify(name)}: use gzip or br`, {
-      httpStatus: 415,
-    });
+    return new ApiError("UNSUPPORTED_MEDIA_TYPE", `unsupported compression ${JSON.stringify(name)}: use gzip or br`);
   };
 }

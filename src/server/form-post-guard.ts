@@ -1,5 +1,4 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { RequestGuard } from "./request-guard.js";
 
 // The content types a web page can send cross-site without a CORS preflight (an HTML form, or fetch in
@@ -19,11 +18,8 @@ export function formPostGuard(): RequestGuard {
     const header = req.headers["content-type"];
     const mediaType = (Array.isArray(header) ? header[0] : header)?.split(";", 1)[0].trim().toLowerCase();
     if (mediaType === undefined || !formTypes.has(mediaType)) return "pass";
-    return new GatewayError(
-      Code.InvalidArgument,
-      "UNSUPPORTED_MEDIA_TYPE",
-      `content type "${mediaType}" is not accepted on ${req.method} requests: send application/json`,
-      { httpStatus: 415 },
-    );
+    return new ApiError("UNSUPPORTED_MEDIA_TYPE", `content type "${mediaType}" is not accepted on ${req.method} requests: send application/json`, {
+      metadata: { header: "Content-Type" },
+    });
   };
 }

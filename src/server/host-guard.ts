@@ -1,6 +1,5 @@
 import { hostname, networkInterfaces } from "node:os";
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { RequestGuard } from "./request-guard.js";
 
 /**
@@ -15,7 +14,7 @@ export function hostGuard(allowedHosts: readonly string[]): RequestGuard {
     const authority = req.headers[":authority"] ?? req.headers.host;
     const host = hostName(Array.isArray(authority) ? authority[0] : authority);
     if (host !== undefined && allowed.has(host)) return "pass";
-    return new GatewayError(Code.PermissionDenied, "HOST_NOT_ALLOWED", `host ${JSON.stringify(host ?? "")} is not allowed; add it to allowed_hosts`);
+    return new ApiError("HOST_NOT_ALLOWED", `host ${JSON.stringify(host ?? "")} is not allowed; add it to allowed_hosts`);
   };
 }
 

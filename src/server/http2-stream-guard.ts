@@ -1,5 +1,4 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 
@@ -11,6 +10,6 @@ import type { RequestGuard } from "./request-guard.js";
 export function http2StreamGuard(isBidiStream: (req: NodeServerRequest) => boolean): RequestGuard {
   return (req) => {
     if (req.httpVersionMajor >= 2 || !isBidiStream(req)) return "pass";
-    return new GatewayError(Code.FailedPrecondition, "HTTP2_REQUIRED", "bidirectional streaming needs HTTP/2 (h2c with prior knowledge, as gRPC clients use)");
+    return new ApiError("HTTP2_REQUIRED", "bidirectional streaming needs HTTP/2 (h2c with prior knowledge, as gRPC clients use)");
   };
 }

@@ -1,5 +1,5 @@
-import { Code, cors } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { cors } from "@connectrpc/connect";
+import { ApiError } from "../errors/api-error.js";
 import type { NodeServerResponse } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 
@@ -22,7 +22,7 @@ export function originGuard(allowedOrigins: readonly string[]): RequestGuard {
     const origin = Array.isArray(header) ? header[0] : header;
     if (origin === undefined) return "pass";
     if (!allowed.has(normalizeOrigin(origin))) {
-      return new GatewayError(Code.PermissionDenied, "FORBIDDEN_ORIGIN", `origin ${JSON.stringify(origin)} is not allowed; add it to allowed_origins`);
+      return new ApiError("FORBIDDEN_ORIGIN", `origin ${JSON.stringify(origin)} is not allowed; add it to allowed_origins`);
     }
     setCorsHeaders(res, origin);
     if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {

@@ -1,5 +1,4 @@
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 
@@ -22,8 +21,7 @@ export function streamLimitGuard(options: StreamLimitOptions): RequestGuard {
     const client = req.socket?.remoteAddress ?? "unknown";
     const count = open.get(client) ?? 0;
     if (count >= options.maxPerClient) {
-      return new GatewayError(
-        Code.ResourceExhausted,
+      return new ApiError(
         "TOO_MANY_STREAMS",
         `this client already has ${count} open streams (max_streams_per_client is ${options.maxPerClient}); close one first`,
         { metadata: { limit: String(options.maxPerClient) } },

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Code } from "@connectrpc/connect";
-import { GatewayError } from "../gateway/rest-errors.js";
+import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 
@@ -28,7 +27,7 @@ export function tokenGuard(options: TokenGuardOptions): RequestGuard {
     // A request without a token is compared too, so that the two failures cannot be told apart by time.
     const given = digest(match?.[1] ?? "");
     if (timingSafeEqual(given, expected) && match !== null) return "pass";
-    return new GatewayError(Code.Unauthenticated, "UNAUTHENTICATED", "unauthenticated", {
+    return new ApiError("UNAUTHENTICATED", "unauthenticated", {
       headers: { "www-authenticate": 'Bearer realm="commander"' },
     });
   };

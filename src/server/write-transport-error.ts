@@ -1,10 +1,7 @@
 import type { ConnectError } from "@connectrpc/connect";
-import { encodeEnvelope } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
-import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
-import { GatewayError, restErrorHeaders, restErrorStatus, restStatusJson } from "../gateway/rest-errors.js";
+import { restErrorHeaders, restErrorStatus, restStatusJson } from "../gateway/rest-errors.js";
+import { encodeEnvelope, endStreamFlag, endStreamToJson, errorToJson, setTrailerStatus, trailerFlag, trailerSerialize } from "./connect-internals.js";
 
 /** The wire protocols a request can speak, each with its own way of carrying an error. */
 export type WireProtocol = "grpc" | "grpc-web" | "connect-stream" | "connect-unary" | "rest";
@@ -64,9 +61,9 @@ export function writeTransportError(
     }
     case "connect-unary": {
       const body = Buffer.from(JSON.stringify(errorToJson(error, undefined)));
-      // A status chosen for the case (415 for a compression it cannot read) wins over the code's; Connect
-      // clients read the code from the body.
-      writeBody(res, error instanceof GatewayError && error.httpStatus !== undefined ? error.httpStatus : codeToHttpStatus(error.code), { ...close, "content-type": "application/json" }, body);
+      // The reason's HTTP status (415 for a compression it cannot read); Connect clients read the code
+      // from the body.
+      writeBody(res, restErrorStatus(error), { ...close, "content-type": "application/json" }, body);
       return;
     }
     case "rest": {

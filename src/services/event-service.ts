@@ -11,7 +11,7 @@ import {
 } from "../../gen/es/commander/v1/event_service_pb.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { invalidField } from "../domain/error-catalogue.js";
+import { invalidField } from "../domain/commander-error.js";
 import { dismissEvent, getEvent, listEvents, listPendingEvents, resolveEvent } from "../domain/event-rules.js";
 import type { EventStatus, EventType } from "../domain/records.js";
 import { optionalEnumWord, wordToEnum } from "./convert/enum-words.js";

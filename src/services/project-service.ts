@@ -12,7 +12,7 @@ import {
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import { getProject, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
 import { toProject } from "./convert/to-messages.js";
 

@@ -11,7 +11,7 @@ import {
 } from "../../gen/es/commander/v1/session_service_pb.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
 import { createSession, deleteSession, findSession, getSessionOfProject } from "../domain/session-rules.js";

@@ -1,40 +1,17 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
-import { CommanderError, type ErrorReason, type StatusCodeName } from "../domain/error-catalogue.js";
-
-export const ERROR_DOMAIN = "commander";
-
-const CODES: Record<StatusCodeName, Code> = {
-  INVALID_ARGUMENT: Code.InvalidArgument,
-  NOT_FOUND: Code.NotFound,
-  ALREADY_EXISTS: Code.AlreadyExists,
-  FAILED_PRECONDITION: Code.FailedPrecondition,
-  RESOURCE_EXHAUSTED: Code.ResourceExhausted,
-  OUT_OF_RANGE: Code.OutOfRange,
-  UNAUTHENTICATED: Code.Unauthenticated,
-  PERMISSION_DENIED: Code.PermissionDenied,
-  DEADLINE_EXCEEDED: Code.DeadlineExceeded,
-  UNAVAILABLE: Code.Unavailable,
-  UNIMPLEMENTED: Code.Unimplemented,
-  INTERNAL: Code.Internal,
-};
-
-export function commanderConnectError(reason: ErrorReason, code: StatusCodeName, message: string, metadata: Record<string, string> = {}): ConnectError {
-  return new ConnectError(message, CODES[code], undefined, [
-    { desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN, metadata } },
-  ]);
-}
+import { CommanderError } from "../domain/commander-error.js";
+import { ApiError } from "../errors/api-error.js";
 
 /** Turns any error into the ConnectError the client sees; bugs become INTERNAL without their details. */
 export function toConnectError(error: unknown, logger: Logger): ConnectError {
-  if (error instanceof CommanderError) return commanderConnectError(error.reason, error.code, error.message, error.metadata);
+  if (error instanceof CommanderError) return new ApiError(error.reason, error.message, { metadata: error.metadata });
   if (error instanceof ConnectError) return error;
   // The reason of a call's signal when its client went away (connect-node aborts it with no reason, so
   // a DOMException): a cancelled call, not a bug. The client no longer reads the answer anyway.
   if (error instanceof Error && error.name === "AbortError") return new ConnectError("the call was cancelled", Code.Canceled);
   logger.error({ err: error }, "unexpected error");
-  return commanderConnectError("INTERNAL", "INTERNAL", "internal error; the daemon's log has the details");
+  return new ApiError("INTERNAL", "internal error; the daemon's log has the details");
 }
 
 /** One place where domain errors become statuses, for unary calls and for errors in the middle of a stream. */

@@ -10,7 +10,7 @@ import {
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import { subscribeToChanges } from "../app/change-subscription.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { invalidField } from "../domain/error-catalogue.js";
+import { invalidField } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import type { ChangeKind } from "../domain/records.js";
 import { optionalEnumWord } from "./convert/enum-words.js";

@@ -14,7 +14,7 @@ import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import { undeliveredMessages } from "../domain/inbox-rules.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";

@@ -1,6 +1,6 @@
 import type { ScreenPrompt } from "../agents/screen/screen-prompt.js";
 import { decideApproval } from "../domain/approval-decision.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 
 /** How long a freshly shown start-up dialog is left to settle before keys are sent to it. */
 export const DIALOG_SETTLE_MS = 300;

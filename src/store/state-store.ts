@@ -2,7 +2,7 @@ import { link, mkdir, rename, unlink, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { COLLECTION_NAMES, type CommanderState, type StateTransaction } from "../domain/commander-state.js";
-import { CommanderError } from "../domain/error-catalogue.js";
+import { CommanderError } from "../domain/commander-error.js";
 import { fsyncDirectory, writeFileDurably } from "./durable-file.js";
 import { encodeJournalLine, JournalWriter } from "./journal.js";
 import { loadState } from "./load-state.js";

@@ -5,7 +5,7 @@ import { subscribeToChanges, type ChangeFilter } from "../../src/app/change-subs
 import { HealthBook } from "../../src/app/health-book.js";
 import { CommanderState, type StateTransaction } from "../../src/domain/commander-state.js";
 import { DEFAULT_LIMITS } from "../../src/domain/domain-context.js";
-import { CommanderError } from "../../src/domain/error-catalogue.js";
+import { CommanderError } from "../../src/domain/commander-error.js";
 import type { ChangeKind, ChangeRecord } from "../../src/domain/records.js";
 import type { StateStore } from "../../src/store/state-store.js";
 

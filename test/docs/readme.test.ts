@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
-import { ERROR_CATALOGUE } from "../../src/domain/error-catalogue.js";
+import { ERROR_CATALOGUE } from "../../src/errors/error-catalogue.js";
 import { REPO_ROOT } from "../support/daemon-process.js";
 
 describe("README", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CommanderError } from "../../src/domain/error-catalogue.js";
+import { CommanderError } from "../../src/domain/commander-error.js";
 import {
   canTransition,
   EVENT_TRANSITIONS,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CommanderError } from "../../src/domain/error-catalogue.js";
+import { CommanderError } from "../../src/domain/commander-error.js";
 import { registerProject } from "../../src/domain/project-rules.js";
 import {
   addWork,

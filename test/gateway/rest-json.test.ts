@@ -10,20 +10,20 @@ import { ChangeKind, ChangeSchema, WatchChangesRequestSchema } from "../../gen/e
 import { WorkItemSchema, WorkPriority, WorkState } from "../../gen/es/commander/v1/work_item_pb.js";
 import { AddWorkRequestSchema, ListWorkRequestSchema } from "../../gen/es/commander/v1/work_service_pb.js";
 import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
-import { GatewayError } from "../../src/gateway/rest-errors.js";
+import { ApiError } from "../../src/errors/api-error.js";
 import { fromRestJson, scalarFromText, toRestJson } from "../../src/gateway/rest-json.js";
 
-function gatewayErrorOf(action: () => unknown): GatewayError {
+function apiErrorOf(action: () => unknown): ApiError {
   try {
     action();
   } catch (reason) {
-    if (reason instanceof GatewayError) return reason;
+    if (reason instanceof ApiError) return reason;
     throw reason;
   }
-  throw new Error("expected a GatewayError");
+  throw new Error("expected a ApiError");
 }
 
-function reasonOf(error: GatewayError): { reason: string; metadata: Record<string, string> } {
+function reasonOf(error: ApiError): { reason: string; metadata: Record<string, string> } {
   const [info] = error.findDetails(ErrorInfoSchema);
   return { reason: info.reason, metadata: info.metadata };
 }
@@ -104,28 +104,28 @@ describe("REST JSON", () => {
     });
 
     it("refuses an unknown field, naming it", () => {
-      const error = gatewayErrorOf(() => fromRestJson(AddWorkRequestSchema, { project_id: "a", prio: "high" }));
+      const error = apiErrorOf(() => fromRestJson(AddWorkRequestSchema, { project_id: "a", prio: "high" }));
       expect(error.code).to.equal(Code.InvalidArgument);
       expect(error.rawMessage).to.equal('unknown field "prio"');
       expect(reasonOf(error)).to.deep.equal({ reason: "UNKNOWN_FIELD", metadata: { field: "prio" } });
     });
 
     it("refuses an unknown enum word, naming the field and the accepted words", () => {
-      const error = gatewayErrorOf(() => fromRestJson(ListEventsRequestSchema, { type: "urgent" }));
+      const error = apiErrorOf(() => fromRestJson(ListEventsRequestSchema, { type: "urgent" }));
       expect(error.rawMessage).to.match(/invalid value "urgent" for field "type": expected one of error, decision_needed/);
       expect(reasonOf(error)).to.deep.equal({ reason: "INVALID_FIELD_VALUE", metadata: { field: "type" } });
     });
 
     it("refuses a value of the wrong type, naming the field", () => {
-      const error = gatewayErrorOf(() => fromRestJson(AddWorkRequestSchema, { content: 5 }));
+      const error = apiErrorOf(() => fromRestJson(AddWorkRequestSchema, { content: 5 }));
       expect(error.rawMessage).to.match(/^invalid value for field "content": /);
       expect(reasonOf(error)).to.deep.equal({ reason: "INVALID_FIELD_VALUE", metadata: { field: "content" } });
-      const list = gatewayErrorOf(() => fromRestJson(AddWorkRequestSchema, { depends_on: "w1" }));
+      const list = apiErrorOf(() => fromRestJson(AddWorkRequestSchema, { depends_on: "w1" }));
       expect(reasonOf(list).metadata).to.deep.equal({ field: "depends_on" });
     });
 
     it("refuses a Struct field that is not an object, naming the field", () => {
-      const error = gatewayErrorOf(() => fromRestJson(ReportHookRequestSchema, { payload: [1, 2] }));
+      const error = apiErrorOf(() => fromRestJson(ReportHookRequestSchema, { payload: [1, 2] }));
       expect(reasonOf(error)).to.deep.equal({ reason: "INVALID_FIELD_VALUE", metadata: { field: "payload" } });
     });
   });

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { StateTransaction } from "../../src/domain/commander-state.js";
-import { CommanderError } from "../../src/domain/error-catalogue.js";
+import { CommanderError } from "../../src/domain/commander-error.js";
 import { decodeJournalLine } from "../../src/store/journal.js";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, type StoreProblem } from "../../src/store/state-files.js";
 import { openStateStore, type StateStore } from "../../src/store/state-store.js";

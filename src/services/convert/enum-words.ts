@@ -1,5 +1,5 @@
 import type { DescEnum } from "@bufbuild/protobuf";
-import { invalidField } from "../../domain/error-catalogue.js";
+import { invalidField } from "../../domain/commander-error.js";
 
 // The domain names enum values with the API's lowercase words (`in_progress`); protobuf-es strips the
 // shared prefix into `localName` (`WORK_STATE_IN_PROGRESS` -> `IN_PROGRESS`), so the mapping is generic.
