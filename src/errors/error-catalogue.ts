@@ -67,7 +67,7 @@ export const ERROR_CATALOGUE = {
   MALFORMED_JSON: { code: "INVALID_ARGUMENT", http: 400, description: "The body is not valid JSON." },
   UNKNOWN_FIELD: { code: "INVALID_ARGUMENT", http: 400, description: "The body or query names a field the request does not have." },
   INVALID_FIELD_VALUE: { code: "INVALID_ARGUMENT", http: 400, description: "A field has a value of the wrong type." },
-  UNSUPPORTED_MEDIA_TYPE: { code: "INVALID_ARGUMENT", http: 415, description: "The body is not `application/json`, a state-changing request has a form content type, or a Connect call is compressed with an encoding other than gzip or br." },
+  UNSUPPORTED_MEDIA_TYPE: { code: "INVALID_ARGUMENT", http: 415, description: "The body is not `application/json` or has no `Content-Type`, a state-changing request has a form content type, or a Connect call is compressed with an encoding other than gzip or br." },
   BODY_TOO_LARGE: { code: "RESOURCE_EXHAUSTED", http: 413, description: "The request body exceeds the size limit." },
   TOO_MANY_STREAMS: { code: "RESOURCE_EXHAUSTED", http: 429, description: "The client (remote address) already has `max_streams_per_client` streams open." },
   UNAUTHENTICATED: { code: "UNAUTHENTICATED", http: 401, description: "A missing or wrong token (or hook secret)." },
