@@ -363,6 +363,11 @@ describe("bad input on every REST route", function () {
             expectRestError(res, 415, "UNSUPPORTED_MEDIA_TYPE", type.split(";")[0]);
           }
         });
+
+        it("refuses a JSON body without Content-Type with 415 naming the header", async function () {
+          const raw = await rawRequest(url, "POST", route.path(ids), JSON.stringify({ content: "x" }), { "content-length": "15" });
+          expectRestError(asRestResponse(raw), 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type");
+        });
       }
 
       const wrongType = route.wrongType;

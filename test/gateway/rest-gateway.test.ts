@@ -201,6 +201,13 @@ describe("REST gateway", () => {
       expectStatusBody(response, 415, 3, "UNSUPPORTED_MEDIA_TYPE");
     });
 
+    it("refuses a body without Content-Type with 415 naming the header, and takes a POST without a body", async () => {
+      const response = await call("POST", "/api/projects", { body: '{"path":"/tmp/a"}' });
+      expect(expectStatusBody(response, 415, 3, "UNSUPPORTED_MEDIA_TYPE").metadata).to.deep.equal({ header: "Content-Type" });
+      expect(response.json.message).to.include("Content-Type");
+      expect((await call("POST", "/api/projects", { body: "" })).status, "an empty body needs no type").to.not.equal(415);
+    });
+
     it("answers an unknown route with 404 ROUTE_NOT_FOUND", async () => {
       expectStatusBody(await call("GET", "/api/nothing/here"), 404, 5, "ROUTE_NOT_FOUND");
       expectStatusBody(await call("GET", "/"), 404, 5, "ROUTE_NOT_FOUND");
