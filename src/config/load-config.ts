@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, type DaemonConfig } from "./daemon-config.js";
+import { remoteTokenProblem } from "./remote-token-rule.js";
 
 export interface DaemonFlags {
   host?: string;
@@ -65,17 +66,23 @@ const LEVELS: Record<string, DaemonConfig["logLevel"]> = {
  */
 export function loadConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const config: DaemonConfig = { ...DEFAULT_CONFIG };
+  // Where each setting came from, for messages about combinations of settings.
+  const sources = new Map<Key, string>();
+  const assign = (field: { key: Key; kind: Kind }, raw: unknown, source: string) => {
+    assignValue(config, field, raw, source);
+    sources.set(field.key, source);
+  };
   const explicitFile = flags.config ?? env.COMMANDER_CONFIG;
   const file = explicitFile ?? join(DEFAULT_STATE_DIR, "config.json");
   const fileValues = readConfigFile(file, explicitFile !== undefined);
   for (const [name, value] of Object.entries(fileValues)) {
     const field = FIELDS[name];
     if (!field) throw new ConfigError(`${file}: unknown setting "${name}" (known: ${Object.keys(FIELDS).join(", ")})`);
-    assign(config, field, value, `${file}: ${name}`);
+    assign(field, value, `${file}: ${name}`);
   }
   for (const [name, field] of Object.entries(FIELDS)) {
     const value = env[`COMMANDER_${name.toUpperCase()}`];
-    if (value !== undefined && value !== "") assign(config, field, value, `COMMANDER_${name.toUpperCase()}`);
+    if (value !== undefined && value !== "") assign(field, value, `COMMANDER_${name.toUpperCase()}`);
   }
   const flagValues: Array<[string, unknown, string]> = [
     ["host", flags.host, "--host"],
@@ -83,7 +90,9 @@ export function loadConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.
     ["log_level", flags.logLevel, "--log-level"],
     ["state_dir", flags.stateDir, "--state-dir"],
   ];
-  for (const [name, value, flag] of flagValues) if (value !== undefined) assign(config, FIELDS[name], value, flag);
+  for (const [name, value, flag] of flagValues) if (value !== undefined) assign(FIELDS[name], value, flag);
+  const shortToken = remoteTokenProblem(config.host, config.token, sources.get("token") ?? "token", sources.get("host") ?? "the default host");
+  if (shortToken !== undefined) throw new ConfigError(shortToken);
   return config;
 }
 
@@ -107,7 +116,7 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
   return parsed as Record<string, unknown>;
 }
 
-function assign(config: DaemonConfig, field: { key: Key; kind: Kind }, raw: unknown, source: string): void {
+function assignValue(config: DaemonConfig, field: { key: Key; kind: Kind }, raw: unknown, source: string): void {
   (config as unknown as Record<string, unknown>)[field.key] = parseValue(field.kind, raw, source);
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { remoteTokenProblem } from "../config/remote-token-rule.js";
 
 /** The file in the state directory that holds a generated token; the CLI reads it from there too. */
 export const TOKEN_FILE = "token";
@@ -28,7 +29,7 @@ export function tokenProblem(token: string): string | undefined {
  * `<stateDir>/token`, created on the first start with 256 random bits and mode 0600. Without either,
  * none (only allowed on loopback; run-daemon refuses other addresses). The value is never logged.
  */
-export async function resolveApiToken(options: { token: string; requireToken: boolean; stateDir: string }): Promise<ApiToken> {
+export async function resolveApiToken(options: { token: string; requireToken: boolean; stateDir: string; host?: string }): Promise<ApiToken> {
   if (options.token !== "") return { token: options.token, source: "config" };
   if (!options.requireToken) return { token: "", source: "none" };
   const file = join(options.stateDir, TOKEN_FILE);
@@ -42,6 +43,9 @@ export async function resolveApiToken(options: { token: string; requireToken: bo
   if (existing !== "") {
     const problem = tokenProblem(existing);
     if (problem !== undefined) throw new Error(`${file}: ${problem}`);
+    // The configured token was checked with the configuration; one written into the file by hand is checked here.
+    const tooShort = remoteTokenProblem(options.host ?? "127.0.0.1", existing, file, "host");
+    if (tooShort !== undefined) throw new Error(tooShort);
     const mode = (await stat(file)).mode & 0o777;
     if ((mode & 0o077) !== 0) await chmod(file, 0o600);
     return { token: existing, source: "file", file, tightened: (mode & 0o077) !== 0 };

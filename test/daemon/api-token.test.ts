@@ -36,6 +36,17 @@ describe("resolveApiToken", () => {
     expect((await stat(join(stateDir, "token"))).mode & 0o777).to.equal(0o600);
   });
 
+  it("refuses a token file shorter than 32 characters when the daemon listens beyond loopback", async () => {
+    await writeFile(join(stateDir, "token"), "short-token\n", { mode: 0o600 });
+    const refused = await resolveApiToken({ token: "", requireToken: true, stateDir, host: "0.0.0.0" }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    expect(refused).to.be.a("string").that.includes(join(stateDir, "token")).and.includes("at least 32");
+    expect(refused).to.not.include("short-token");
+    expect(await resolveApiToken({ token: "", requireToken: true, stateDir, host: "127.0.0.1" })).to.include({ token: "short-token" });
+  });
+
   it("replaces an empty token file with a new token", async () => {
     await writeFile(join(stateDir, "token"), "\n", { mode: 0o644 });
     const resolved = await resolveApiToken({ token: "", requireToken: true, stateDir });

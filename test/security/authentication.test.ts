@@ -75,6 +75,12 @@ describe("security: authentication", function () {
       });
     }
 
+    it("refuses to start on 0.0.0.0 with a token shorter than 32 characters, saying why (exit 2)", async function () {
+      const { code, output } = await expectRefusedStart(["--host", "0.0.0.0"], { COMMANDER_TOKEN: "x" });
+      expect(code).to.equal(2);
+      expect(output).to.include("COMMANDER_TOKEN").and.include("at least 32").and.include("0.0.0.0");
+    });
+
     it("refuses to start with a token that cannot travel in an Authorization header", async function () {
       const { code, output } = await expectRefusedStart([], { COMMANDER_TOKEN: "two words" });
       expect(code).to.equal(2);
