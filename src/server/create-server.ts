@@ -1,9 +1,9 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import { ApiError } from "../errors/api-error.js";
 import { createRestHandler } from "../gateway/rest-handler.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
 import { recordRoutes } from "./record-routes.js";
@@ -33,7 +33,7 @@ export interface CommanderServer {
   listen(port: number, host: string): Promise<{ port: number }>;
   /** Ends open streams with UNAVAILABLE, closes every connection and stops listening. */
   close(): Promise<void>;
-  /** Aborted, with a ConnectError UNAVAILABLE "server shutting down", when close() starts. */
+  /** Aborted, with an UNAVAILABLE SHUTTING_DOWN ApiError, when close() starts. */
   readonly shutdownSignal: AbortSignal;
 }
 
@@ -115,7 +115,7 @@ export function createServer(options: CreateServerOptions): CommanderServer {
       const wasListening = sniffer.server.listening;
       transition("closing", { connections: sniffer.sockets.size });
       // Open streams end now with this reason, so graceful closes below do not wait on them.
-      shutdown.abort(new ConnectError("server shutting down", Code.Unavailable));
+      shutdown.abort(new ApiError("SHUTTING_DOWN", "server shutting down"));
       sniffer.destroyUnsniffed();
       for (const session of sessions) {
         session.close();

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { ProjectState } from "../../gen/es/commander/v1/project_pb.js";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { ChangeKind, ChangeSchema, WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
+import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
 import { ProjectServiceClient } from "../../gen/tsproto/commander/v1/project_service.js";
 import type {
   GetProjectRequest,
@@ -223,9 +224,16 @@ describe("createServer", () => {
         expect(grpcError.details).to.equal("server shutting down");
         const connectError = await connectEnd;
         expect(connectError.code).to.equal(Code.Unavailable);
+        expect(connectError.findDetails(ErrorInfoSchema).map((info) => info.reason)).to.deep.equal(["SHUTTING_DOWN"]);
         await rest.ended;
         const lines = ndjsonLines(rest.text());
-        expect(lines.at(-1)).to.deep.equal({ error: { code: 14, message: "server shutting down", details: [] } });
+        expect(lines.at(-1)).to.deep.equal({
+          error: {
+            code: 14,
+            message: "server shutting down",
+            details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "SHUTTING_DOWN", domain: "commander", metadata: {} }],
+          },
+        });
         expect(server.fixture.watch.active).to.equal(0);
       } finally {
         grpc.close();
