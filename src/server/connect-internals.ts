@@ -20,7 +20,7 @@ export { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect
  * - `decompression failed` (connect-node compression.js): a compressed body that does not decompress;
  * - `received compressed envelope, but do not know how to decompress` (protocol/envelope.js): an
  *   enveloped message has the compressed flag set but the request names no encoding (no
- *   `grpc-encoding` / `connect-content-encoding`); gRPC's spec makes that a protocol error.
+ *   `grpc-encoding` / `connect-content-encoding`), which the gRPC spec forbids the client to send.
  */
 export const CLIENT_FAULT_MESSAGES = [
   /^parse binary: /,
