@@ -26,8 +26,14 @@ export function openTerminalScreen(element: HTMLElement): TerminalScreen {
   terminal.open(element);
   return {
     write(data, snapshot) {
-      if (snapshot) terminal.reset();
-      terminal.write(data);
+      if (snapshot) {
+        terminal.reset();
+        // A snapshot is the screen's lines joined by "\n" with the empty rows below the cursor: those
+        // would scroll the text away, and a bare line feed does not return the carriage.
+        terminal.write(data.replace(/\n+$/, "").replace(/\r?\n/g, "\r\n"));
+      } else {
+        terminal.write(data);
+      }
     },
     dispose: () => terminal.dispose(),
   };
