@@ -2,7 +2,8 @@
 // index.html, the web app manifest and the icon. Run by `npm run build:web` and by `prepare` (so `npm ci`
 // builds it), and by the browser tests before they start a daemon.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,7 +24,7 @@ export interface DashboardBuild {
  * last), so concurrent builds (parallel test processes) and a daemon reading the directory never see a
  * half-written file.
  */
-export async function buildDashboard(outDir = DASHBOARD_OUT_DIR): Promise<DashboardBuild> {
+export async function buildDashboard(outDir = DASHBOARD_OUT_DIR, options: { precompress?: boolean } = {}): Promise<DashboardBuild> {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     absWorkingDir: REPO_ROOT,
@@ -66,9 +67,28 @@ export async function buildDashboard(outDir = DASHBOARD_OUT_DIR): Promise<Dashbo
     files.push({ name, contents: await readFile(join(SOURCE, "static", name)) });
   }
   files.push({ name: "index.html", contents: Buffer.from(index, "utf8") });
+  // Compressed here, once: brotli at its best level takes seconds, too long for the daemon.
+  for (const file of options.precompress === false ? [] : [...files]) {
+    if (!/\.(js|css|html|webmanifest|svg)$/.test(file.name) || file.contents.length < 256) continue;
+    files.push({ name: `${file.name}.gz`, contents: gzipSync(file.contents, { level: 9 }) });
+    files.push({
+      name: `${file.name}.br`,
+      contents: brotliCompressSync(file.contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: file.contents.length } }),
+    });
+  }
   await mkdir(outDir, { recursive: true });
+  // index.html last: until it is replaced, the previous build stays whole.
+  files.sort((a, b) => Number(a.name === "index.html") - Number(b.name === "index.html"));
   for (const file of files) await writeAtomically(join(outDir, file.name), file.contents);
-  return { outDir, files: files.map((file) => ({ name: file.name, bytes: file.contents.length })), firstLoad: [...firstLoad, "index.html"] };
+  // Files of earlier builds go (a build from the same sources writes the same names, so concurrent
+  // builds do not remove each other's files).
+  const current = new Set(files.map((file) => file.name));
+  for (const name of await readdir(outDir)) {
+    if (!name.startsWith(".") && !current.has(name)) await rm(join(outDir, name), { force: true });
+  }
+  const build = { outDir, files: files.map((file) => ({ name: file.name, bytes: file.contents.length })), firstLoad: [...firstLoad, "index.html"] };
+  await writeAtomically(join(outDir, ".build.json"), Buffer.from(JSON.stringify(build)));
+  return build;
 }
 
 async function writeAtomically(path: string, contents: Uint8Array): Promise<void> {
@@ -79,10 +99,37 @@ async function writeAtomically(path: string, contents: Uint8Array): Promise<void
 
 let shared: Promise<DashboardBuild> | undefined;
 
-/** Builds dist/web once per process (the tests call it from every file that needs the page). */
+/**
+ * Builds dist/web once per process (the tests call it from every file that needs the page), unless it
+ * is newer than every input: the sources, the generated API code, the lock file and this script.
+ */
 export function ensureDashboardBuilt(): Promise<DashboardBuild> {
-  shared ??= buildDashboard();
+  shared ??= (async () => {
+    const built = await modifiedAt(join(DASHBOARD_OUT_DIR, "index.html"));
+    const manifest = await readFile(join(DASHBOARD_OUT_DIR, ".build.json"), "utf8").then((text) => JSON.parse(text) as DashboardBuild, () => undefined);
+    if (built > 0 && manifest !== undefined && (await newestInput()) < built) return manifest;
+    return buildDashboard();
+  })();
   return shared;
+}
+
+async function newestInput(): Promise<number> {
+  let newest = 0;
+  const visit = async (path: string): Promise<void> => {
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined) return;
+    if (info.isDirectory()) {
+      for (const entry of await readdir(path)) await visit(join(path, entry));
+    } else {
+      newest = Math.max(newest, info.mtimeMs);
+    }
+  };
+  for (const input of [SOURCE, join(REPO_ROOT, "gen", "es"), join(REPO_ROOT, "package-lock.json"), fileURLToPath(import.meta.url)]) await visit(input);
+  return newest;
+}
+
+async function modifiedAt(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -94,7 +141,6 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     process.exit(0);
   }
   const build = await buildDashboard();
-  const { gzipSync } = await import("node:zlib");
   const { readFileSync } = await import("node:fs");
   const firstLoadGzip = build.firstLoad.reduce((sum, name) => sum + gzipSync(readFileSync(join(build.outDir, name)), { level: 9 }).length, 0);
   process.stdout.write(`dashboard built in ${build.outDir}: ${build.files.length} files, first load ${(firstLoadGzip / 1024).toFixed(1)} KiB gzip\n`);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 
 /** One file of the built dashboard, with its compressed forms computed once. */
 export interface DashboardAsset {
@@ -36,7 +36,9 @@ const MIN_COMPRESS_BYTES = 256;
 
 /**
  * Reads every file of the built dashboard (a flat directory written by `npm run build:web`), or returns
- * undefined when it has not been built (no `index.html`).
+ * undefined when it has not been built (no `index.html`). The build writes each compressible file's
+ * brotli and gzip forms next to it (`.br`, `.gz`); brotli at its best level is too slow to run in the
+ * daemon, so a file without them is only gzipped, here.
  */
 export function loadDashboardAssets(directory: string): Map<string, DashboardAsset> | undefined {
   try {
@@ -44,28 +46,34 @@ export function loadDashboardAssets(directory: string): Map<string, DashboardAss
   } catch {
     return undefined;
   }
+  const names = new Set(readdirSync(directory, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name));
   const assets = new Map<string, DashboardAsset>();
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.startsWith(".")) continue;
-    const identity = readFileSync(join(directory, entry.name));
-    const extension = extname(entry.name);
+  for (const name of names) {
+    if (name.startsWith(".") || name.endsWith(".br") || name.endsWith(".gz")) continue;
+    const identity = readFileSync(join(directory, name));
+    const extension = extname(name);
     const compress = COMPRESSIBLE.has(extension) && identity.length >= MIN_COMPRESS_BYTES;
-    assets.set(entry.name, {
-      name: entry.name,
+    const etag = `"${createHash("sha256").update(identity).digest("base64url").slice(0, 22)}"`;
+    assets.set(name, {
+      name,
       contentType: CONTENT_TYPES[extension] ?? "application/octet-stream",
-      etag: `"${createHash("sha256").update(identity).digest("base64url").slice(0, 22)}"`,
-      immutable: HASHED.test(entry.name),
+      etag,
+      immutable: HASHED.test(name),
       identity,
-      gzip: compress ? gzipSync(identity, { level: 9 }) : undefined,
-      br: compress
-        ? brotliCompressSync(identity, {
-            params: {
-              [zlibConstants.BROTLI_PARAM_QUALITY]: 10,
-              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-            },
-          })
-        : undefined,
+      gzip: compress ? (precompressed(directory, names, `${name}.gz`, identity, gunzipSync) ?? gzipSync(identity, { level: 6 })) : undefined,
+      br: compress ? precompressed(directory, names, `${name}.br`, identity, brotliDecompressSync) : undefined,
     });
   }
   return assets;
+}
+
+/** A compressed sibling written by the build, if it is there and decodes to the file (not a stale one). */
+function precompressed(directory: string, names: Set<string>, name: string, identity: Buffer, decode: (data: Buffer) => Buffer): Buffer | undefined {
+  if (!names.has(name)) return undefined;
+  const data = readFileSync(join(directory, name));
+  try {
+    return decode(data).equals(identity) ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
@@ -64,8 +66,17 @@ export function createDashboardHandler(options: DashboardHandlerOptions): Dashbo
   let assets: Map<string, DashboardAsset> | undefined;
   let warned = false;
 
+  let builtAt = 0;
+  let checkedAt = 0;
   const load = (): Map<string, DashboardAsset> | undefined => {
-    if (assets !== undefined) return assets;
+    // A rebuild (npm run build:web while the daemon runs) replaces index.html: looked at once a second.
+    const now = Date.now();
+    if (assets !== undefined && now - checkedAt < 1000) return assets;
+    checkedAt = now;
+    const stamp = modifiedAt(join(directory, "index.html"));
+    if (assets !== undefined && stamp === builtAt) return assets;
+    builtAt = stamp;
+    assets = undefined;
     try {
       assets = loadDashboardAssets(directory);
     } catch (err) {
@@ -148,6 +159,14 @@ function acceptedEncodings(header: string | string[] | undefined): Set<string> {
     if (coding !== "" && !refused) accepted.add(coding.trim());
   }
   return accepted;
+}
+
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function writeText(res: NodeServerResponse, status: number, text: string): void {

@@ -149,10 +149,12 @@ describe("dashboard handler", function () {
       const missing = await rawRequest(url, "GET", "/");
       expect(missing.status).to.equal(503);
       expect(missing.text).to.include("npm run build:web");
-      await buildDashboard(directory);
+      await buildDashboard(directory, { precompress: false });
       const built = await rawRequest(url, "GET", "/");
       expect(built.status).to.equal(200);
       expect(built.text).to.include('<div id="app">');
+      const script = await compressedGet(Number(new URL(url).port), `/${built.text.match(/src="\/(main-[A-Z0-9]+\.js)"/)![1]}`, "br, gzip");
+      expect(script.encoding, "gzip made by the daemon when the build wrote no compressed files").to.equal("gzip");
     } finally {
       server.close();
       await rm(directory, { recursive: true, force: true });

@@ -78,10 +78,11 @@ describe("dashboard in a browser (real daemon, shell agents)", function () {
     const project = await registerPausedProject(daemon, { name: "queue" });
     const dash = await dashboard(`/projects/${project.id}`);
     await dash.page.getByText("Nothing queued.").waitFor();
-    const cli = (...args: string[]) => run(process.execPath, [COMMANDER_BIN, "--url", daemon.url, ...args], { cwd: REPO_ROOT });
-    await Promise.all([cli("work", "add", project.id, "less urgent", "--priority", "low"), cli("work", "add", project.id, "written in the CLI", "--priority", "high")]);
+    await addWork(daemon.url, project.id, { content: "less urgent", priority: "low" });
+    await dash.page.getByText("less urgent").waitFor();
+    await run(process.execPath, [COMMANDER_BIN, "--url", daemon.url, "work", "add", project.id, "written in the CLI", "--priority", "high"], { cwd: REPO_ROOT });
     const queue = dash.page.getByRole("list", { name: "Queue in dispatch order" });
-    await queue.getByText("less urgent").waitFor();
+    await queue.getByText("written in the CLI").waitFor();
     expect(await queue.locator(".work-content").allTextContents()).to.deep.equal(["written in the CLI", "less urgent"]);
     expect(dash.incidents).to.deep.equal([]);
   });
@@ -124,6 +125,28 @@ describe("dashboard in a browser (real daemon, shell agents)", function () {
     await dash.page.getByRole("heading", { name: "registered in the page" }).waitFor();
     const projects = (await rest(daemon.url, "GET", "/api/projects")).body.projects as any[];
     expect(projects.find((project) => project.name === "registered in the page")?.path).to.equal(path);
+  });
+
+  it("starts and stops the agent, pauses and resumes, and unregisters a project from the fleet", async () => {
+    const project = await registerPausedProject(daemon, { name: "controlled" });
+    const dash = await dashboard("/fleet");
+    const card = dash.page.getByRole("article", { name: "controlled" });
+    await card.getByRole("button", { name: "Resume controlled" }).click();
+    await card.getByRole("button", { name: "Pause controlled" }).waitFor();
+    expect((await rest(daemon.url, "GET", `/api/projects/${project.id}`)).body.state).to.not.equal("paused");
+    await card.getByRole("button", { name: "Start agent of controlled" }).click();
+    await card.getByRole("button", { name: "Stop agent of controlled" }).waitFor({ timeout: 20_000 });
+    expect((await rest(daemon.url, "GET", `/api/sessions/${project.id}`)).body.state).to.be.oneOf(["starting", "idle"]);
+    await card.getByRole("button", { name: "Stop agent of controlled" }).click();
+    await card.getByRole("button", { name: "Start agent of controlled" }).waitFor({ timeout: 20_000 });
+    await card.getByRole("button", { name: "Pause controlled" }).click();
+    await card.getByRole("button", { name: "Resume controlled" }).waitFor();
+    expect((await rest(daemon.url, "GET", `/api/projects/${project.id}`)).body.state).to.equal("paused");
+    await card.getByRole("button", { name: "Unregister controlled" }).click();
+    await card.getByRole("button", { name: "Really unregister controlled" }).click();
+    await card.waitFor({ state: "detached" });
+    expect((await rest(daemon.url, "GET", `/api/projects/${project.id}`)).status).to.equal(404);
+    expect(dash.incidents).to.deep.equal([]);
   });
 
   it("opens deep links to a project, an event and a work item on a fresh load", async () => {
