@@ -1,14 +1,18 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
 import { startE2eDaemon, type E2eDaemon } from "../e2e/support/e2e-daemon.js";
 import { rest } from "../support/rest-client.js";
 import { launchBrowser, openDashboard } from "./support/dashboard-browser.js";
 
-// A daemon with a token: the page asks for it once, keeps it for the tab, and sends it as a header.
+// Daemons in other states: one with a token (the page asks for it once, keeps it for the tab, and sends
+// it as a header), one whose health is degraded (the banner, and acknowledging from it).
 
 const TOKEN = "browser-test-token-0123456789abcdef";
 
-describe("dashboard with a token (real daemon, browser)", function () {
+describe("dashboard with a token, and with degraded health (real daemons, browser)", function () {
   this.timeout(60_000);
   let daemon: E2eDaemon;
   let browser: Browser;
@@ -49,6 +53,28 @@ describe("dashboard with a token (real daemon, browser)", function () {
       expect(await dash.context.cookies()).to.deep.equal([]);
     } finally {
       await dash.close();
+    }
+  });
+
+  it("shows the daemon's health problems on every page and acknowledges them", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "commander-web-health-"));
+    // A damaged snapshot without a backup: the daemon starts empty and reports STATE_FILE_LOST.
+    await writeFile(join(stateDir, "projects.json"), "not json");
+    const degraded = await startE2eDaemon({ stateDir });
+    const dash = await openDashboard(browser, degraded.url, "/fleet");
+    try {
+      const banner = dash.page.getByRole("alert", { name: "Daemon health" });
+      await banner.getByText("STATE_FILE_LOST").waitFor();
+      await dash.page.getByRole("link", { name: /Needs you/ }).click();
+      await banner.getByText("STATE_FILE_LOST").waitFor();
+      await banner.getByRole("button", { name: "Acknowledge" }).click();
+      await banner.waitFor({ state: "detached" });
+      expect((await rest(degraded.url, "GET", "/api/health")).body).to.deep.include({ status: "ok", problems: [] });
+      expect(dash.incidents).to.deep.equal([]);
+    } finally {
+      await dash.close();
+      await degraded.dispose();
+      await rm(stateDir, { recursive: true, force: true });
     }
   });
 });
