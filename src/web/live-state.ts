@@ -102,13 +102,15 @@ export async function refreshHealth(): Promise<void> {
   }
 }
 
-const SETTLE_MS = 150;
+const SETTLE_MS = 250;
 
 /**
- * Loads the state and follows the change feed until `signal` aborts. The feed is opened first and the
- * lists read once it is surely subscribed (its first change, or 150 ms), with changes that arrive
- * meanwhile applied after the lists: nothing between the two is missed. After a dropped stream it resumes
- * from the last `seq` it saw, so no change is lost or applied twice; with an expired cursor it reloads.
+ * Loads the state and follows the change feed until `signal` aborts. The lists are read at once (the
+ * first paint) while the feed opens; every change that arrives is applied on top of them. Once the feed is
+ * surely subscribed (its first change, or 250 ms) the lists are read once more and the changes seen so far
+ * applied again: a change made between the first lists and the subscription is in the second ones. After a
+ * dropped stream it resumes from the last `seq` it saw, so no change is lost or applied twice; with an
+ * expired cursor it loads again.
  */
 export async function followChanges(signal: AbortSignal): Promise<void> {
   let lastSeq = 0n;
@@ -117,9 +119,11 @@ export async function followChanges(signal: AbortSignal): Promise<void> {
   signal.addEventListener("abort", () => clearInterval(healthTimer), { once: true });
   let everLoaded = false;
   while (!signal.aborted) {
-    const buffered: Change[] = [];
     if (!everLoaded) lastSeq = 0n;
     let loaded = everLoaded;
+    // The changes of this attempt, until the second lists have been read.
+    const seen: Change[] = [];
+    let keeping = !everLoaded;
     const attempt = new AbortController();
     const stop = () => attempt.abort();
     signal.addEventListener("abort", stop, { once: true });
@@ -130,13 +134,19 @@ export async function followChanges(signal: AbortSignal): Promise<void> {
     });
     const loading = loaded
       ? Promise.resolve()
-      : settled.then(loadEverything).then(() => {
-          batch(() => buffered.splice(0).forEach(applyChange));
+      : (async () => {
+          await loadEverything();
+          batch(() => seen.forEach(applyChange));
           loaded = true;
           everLoaded = true;
           feedState.value = "live";
           loadError.value = undefined;
-        });
+          await settled;
+          await loadEverything();
+          batch(() => seen.forEach(applyChange));
+          keeping = false;
+          seen.length = 0;
+        })();
     try {
       const stream = api.watch.watchChanges({ afterSeq: lastSeq }, { signal: attempt.signal });
       if (everLoaded) feedState.value = "live";
@@ -146,8 +156,8 @@ export async function followChanges(signal: AbortSignal): Promise<void> {
           settle?.();
           lastSeq = change.seq;
           delay = 250;
+          if (keeping) seen.push(change);
           if (loaded) applyChange(change);
-          else buffered.push(change);
         }
       })();
       await Promise.all([loading, reading]);
