@@ -64,7 +64,12 @@ describe("dashboard in a browser (real daemon, shell agents)", function () {
     await card.waitFor({ timeout: 20_000 });
     expect(await card.getByRole("link", { name: "asks" }).count()).to.equal(1);
     expect(await dash.page.getByRole("link", { name: /Needs you/ }).textContent()).to.include("1");
+    // A second tab shows the same question, and loses it when the first one answers.
+    const other = await dashboard("/");
+    const otherCard = other.page.getByRole("article", { name: "Which option do you prefer?" });
+    await otherCard.waitFor();
     await card.getByRole("button", { name: "Blue", exact: true }).click();
+    await otherCard.waitFor({ state: "detached" });
 
     const done = await waitForWork(item.id, "completed");
     expect(done.result).to.equal("chose: Blue");
