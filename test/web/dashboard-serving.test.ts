@@ -56,6 +56,10 @@ describe("dashboard serving (real daemon)", function () {
       expect(res.status, path).to.equal(200);
       expect(res.text, path).to.include(`/${script}`);
     }
+    const head = await rawRequest(daemon.url, "HEAD", "/projects/p1");
+    expect(head.status).to.equal(200);
+    expect(head.text).to.equal("");
+    expect(Number(head.headers["content-length"])).to.be.greaterThan(0);
     const missing = await rawRequest(daemon.url, "GET", "/main-AAAAAAAA.js");
     expect(missing.status).to.equal(404);
     expect(missing.headers["content-type"]).to.match(/^text\/plain/);
