@@ -54,6 +54,10 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   const routes = withStandardServices(recordRoutes(options.registerRoutes));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const dashboard = options.dashboard;
+  const targets = createRequestTargets(routes);
+  // What no RPC or REST route serves, a GET outside /api, is the dashboard's.
+  const isDashboard = (req: NodeServerRequest) =>
+    dashboard !== undefined && !targets.isRpcPath(req) && targets.methodOf(req) === undefined && dashboard.matches(req);
   const rest = createRestHandler({
     routes,
     logger: options.logger,
@@ -70,15 +74,11 @@ export function createServer(options: CreateServerOptions): CommanderServer {
     interceptors: options.interceptors,
     // The same limit as REST bodies: a larger RPC message is RESOURCE_EXHAUSTED.
     readMaxBytes: maxBodyBytes,
-    fallback: dashboard === undefined ? rest : (req, res) => (dashboard.matches(req) ? dashboard.serve(req, res) : rest(req, res)),
+    fallback: dashboard === undefined ? rest : (req, res) => (isDashboard(req) ? dashboard.serve(req, res) : rest(req, res)),
   });
-  const targets = createRequestTargets(routes);
   // The page and its scripts hold no data, and a browser cannot add a header to a navigation: they are
   // served without the token (Host and Origin are still checked); every API call the page makes needs it.
-  const isPublic =
-    dashboard === undefined
-      ? undefined
-      : (req: NodeServerRequest) => !targets.isRpcPath(req) && targets.methodOf(req) === undefined && dashboard.matches(req);
+  const isPublic = dashboard === undefined ? undefined : isDashboard;
   const handler = withGuards(adapter, transportGuards({ ...options, isPublic }, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
   const h1 = http.createServer(handler);
   // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,

@@ -87,6 +87,7 @@ describe("dashboard serving (real daemon)", function () {
     expect(br.encoding).to.equal("br");
     expect(gzip.encoding).to.equal("gzip");
     expect(plain.encoding).to.equal(undefined);
+    expect((await compressedGet(daemon.port, `/${script}`, "br;q=0, gzip")).encoding).to.equal("gzip");
     expect(brotliDecompressSync(br.body).equals(plain.body)).to.equal(true);
     expect(gunzipSync(gzip.body).equals(plain.body)).to.equal(true);
     expect(br.vary).to.include("Accept-Encoding");
