@@ -11,6 +11,7 @@ import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
 import { createLogger } from "../log/create-logger.js";
 import { createServer } from "../server/create-server.js";
+import { createDashboardHandler } from "../server/dashboard-handler.js";
 import { allowedHostNames } from "../server/host-guard.js";
 import { registerServices } from "../services/register-services.js";
 import { acquireStateLock, StateDirectoryLockedError } from "../store/state-lock.js";
@@ -107,6 +108,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     // An agent's hook call authenticates with its own session's secret, checked by the hook service.
     unauthenticatedMethods: [AgentHookService.method.reportHook],
     maxStreamsPerClient: config.maxStreamsPerClient,
+    dashboard: createDashboardHandler({ logger }),
     registerRoutes: (router) =>
       registerServices(router, {
         core,

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { ApiError } from "../errors/api-error.js";
+import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import { createRestHandler } from "../gateway/rest-handler.js";
+import type { DashboardHandler } from "./dashboard-handler.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
 import { recordRoutes } from "./record-routes.js";
 import { withGuards } from "./request-guard.js";
@@ -26,6 +28,8 @@ export interface CreateServerOptions extends TransportGuardOptions {
   readonly sseKeepAliveMs?: number;
   /** How long close() waits for connections to end before destroying them. Default 2 s. */
   readonly closeTimeoutMs?: number;
+  /** The browser dashboard, served for GET requests outside `/api` that no RPC path matches. */
+  readonly dashboard?: DashboardHandler;
 }
 
 export interface CommanderServer {
@@ -49,6 +53,11 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   const shutdown = new AbortController();
   const routes = withStandardServices(recordRoutes(options.registerRoutes));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const dashboard = options.dashboard;
+  const targets = createRequestTargets(routes);
+  // What no RPC or REST route serves, a GET outside /api, is the dashboard's.
+  const isDashboard = (req: NodeServerRequest) =>
+    dashboard !== undefined && !targets.isRpcPath(req) && targets.methodOf(req) === undefined && dashboard.matches(req);
   const rest = createRestHandler({
     routes,
     logger: options.logger,
@@ -65,10 +74,12 @@ export function createServer(options: CreateServerOptions): CommanderServer {
     interceptors: options.interceptors,
     // The same limit as REST bodies: a larger RPC message is RESOURCE_EXHAUSTED.
     readMaxBytes: maxBodyBytes,
-    fallback: rest,
+    fallback: dashboard === undefined ? rest : (req, res) => (isDashboard(req) ? dashboard.serve(req, res) : rest(req, res)),
   });
-  const targets = createRequestTargets(routes);
-  const handler = withGuards(adapter, transportGuards(options, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
+  // The page and its scripts hold no data, and a browser cannot add a header to a navigation: they are
+  // served without the token (Host and Origin are still checked); every API call the page makes needs it.
+  const isPublic = dashboard === undefined ? undefined : isDashboard;
+  const handler = withGuards(adapter, transportGuards({ ...options, isPublic }, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
   const h1 = http.createServer(handler);
   // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,
   // which closeIdleConnections() and the request/headers timeouts rely on, from its "listening" event.

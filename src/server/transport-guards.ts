@@ -4,6 +4,7 @@ import { formPostGuard } from "./form-post-guard.js";
 import { hostGuard } from "./host-guard.js";
 import { http2StreamGuard } from "./http2-stream-guard.js";
 import { originGuard } from "./origin-guard.js";
+import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestGuard } from "./request-guard.js";
 import type { RequestTargets } from "./request-targets.js";
 import { streamLimitGuard } from "./stream-limit-guard.js";
@@ -20,6 +21,8 @@ export interface TransportGuardOptions {
   readonly unauthenticatedMethods?: readonly DescMethod[];
   /** Most open streams per client (remote address); unlimited when unset. */
   readonly maxStreamsPerClient?: number;
+  /** Requests served without the token (the dashboard's page and assets); Host and Origin still apply. */
+  readonly isPublic?: (req: NodeServerRequest) => boolean;
 }
 
 /**
@@ -31,13 +34,15 @@ export interface TransportGuardOptions {
 export function transportGuards(options: TransportGuardOptions, targets: RequestTargets): RequestGuard[] {
   const guards: RequestGuard[] = [];
   if (options.allowedHosts !== undefined) guards.push(hostGuard(options.allowedHosts));
-  guards.push(originGuard(options.allowedOrigins ?? []), formPostGuard());
+  // The dashboard calls from the daemon's own origin; that is safe only once the Host is known to be ours.
+  guards.push(originGuard(options.allowedOrigins ?? [], { allowSameOrigin: options.allowedHosts !== undefined }), formPostGuard());
   if (options.token !== undefined && options.token !== "") {
     const exempt = new Set((options.unauthenticatedMethods ?? []).map(methodKey));
     guards.push(
       tokenGuard({
         token: options.token,
         isExempt: (req) => {
+          if (options.isPublic?.(req) === true) return true;
           const method = targets.methodOf(req);
           return method !== undefined && exempt.has(methodKey(method));
         },
