@@ -214,6 +214,9 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
           "set-option", "-g", "allow-rename", "off", ";",
           "set-option", "-g", "automatic-rename", "off", ";",
           "set-option", "-g", "default-size", `${width}x${height}`, ";",
+          // By default a client attaching (a person with `attach_command`) copies its SSH_AUTH_SOCK, DISPLAY,
+          // ... into the session, and every later window would get them.
+          "set-option", "-g", "update-environment", "", ";",
           "set-hook", "-g", "pane-died", `wait-for -S ${PANE_DIED_CHANNEL}`, ";",
           "new-session", "-d", "-s", sessionName, "-n", KEEPER_WINDOW, "-x", String(width), "-y", String(height),
           "--", ...keeper,

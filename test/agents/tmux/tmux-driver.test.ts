@@ -167,4 +167,18 @@ describe("tmux driver: what windows get in their environment", () => {
     expect(await readFile(argvLog, "utf8")).to.include("new-window").and.not.include(secret);
     expect(await readdir(join(dir, "env"))).to.deep.equal([]);
   });
+
+  it("gives later windows nothing of a client that attached, such as a person's SSH agent", async () => {
+    await driver.ensureServer();
+    // A control client attaches and detaches at once (end of input), as a person's terminal would attach.
+    execFileSync("tmux", ["-S", driver.socketPath, "-C", "attach-session", "-t", "=commander"], {
+      input: "",
+      env: { ...process.env, SSH_AUTH_SOCK: "/tmp/agent-of-the-person.sock", TMUX: "" },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const out = join(dir, "env.txt");
+    await driver.openWindow({ name: "later", cwd: dir, command: ["sh", "-c", `env > '${out}.tmp' && mv '${out}.tmp' '${out}'; sleep 30`], env: { X: "1" } });
+    const env = await waitFor(() => readFile(out, "utf8").catch(() => undefined), { what: "the window to write its environment" });
+    expect(env).to.not.include("agent-of-the-person");
+  });
 });
