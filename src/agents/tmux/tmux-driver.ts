@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { BASE_AGENT_ENV, pickEnvironment } from "../agent-environment.js";
 import { shellJoin, shellQuote } from "./shell-quote.js";
@@ -139,9 +139,10 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
     envDir ??= (async () => {
       if (options.envDir === undefined) return mkdtemp(join(tmpdir(), "commander-env-"));
       // A dedicated directory: what a killed daemon left there is of no use to anyone.
-      await rm(options.envDir, { recursive: true, force: true });
-      await mkdir(options.envDir, { recursive: true, mode: 0o700 });
-      return options.envDir;
+      const dir = resolve(options.envDir); // `.` looks a relative name up on PATH
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return dir;
     })();
     return envDir;
   }
@@ -360,6 +361,11 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
 
     async killServer() {
       await ignoreMissing(run(["kill-server"]));
+      if (envDir && options.envDir === undefined) {
+        const dir = await envDir.catch(() => undefined);
+        envDir = undefined;
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
       log.info({}, "tmux server killed");
     },
 
