@@ -1,13 +1,17 @@
 /**
- * What every agent (and the private tmux server) gets from the daemon's environment: the basics a program
- * needs to run as the user, in the user's locale, through the user's proxy. A name ending in `*` is a prefix.
+ * What every agent gets from the daemon's environment: the basics a program needs to run as the user, in
+ * the user's locale, through the user's proxy. A name ending in `*` is a prefix. Not TERM: tmux gives
+ * the programs in its panes its own (`default-terminal`), the terminal they actually draw on.
  */
 export const BASE_AGENT_ENV: readonly string[] = [
-  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_*", "TERM", "TZ", "TMPDIR",
+  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR",
   "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
   "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
   "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR",
 ];
+
+/** What tmux clients run with, and so the private server they start: the basics, and the daemon's TERM. */
+export const TMUX_CLIENT_ENV: readonly string[] = [...BASE_AGENT_ENV, "TERM"];
 
 /** The daemon's own settings and secrets (COMMANDER_TOKEN, ...): never passed to an agent, whatever a list says. */
 const DAEMON_ONLY = /^COMMANDER_/;

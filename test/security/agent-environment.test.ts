@@ -55,6 +55,7 @@ describe("security: agents' environment and hook secrets", function () {
         COMMANDER_AGENT_ENV: "PASSED_THROUGH",
         COMMANDER_RUNTIMES: JSON.stringify({ shell: { command: ["sh"] }, "claude-code": { command: [fakeClaude] } }),
         TZ: "CMD0",
+        TERM: "xterm-daemon-terminal",
         PASSED_THROUGH: "passed-by-agent-env",
         NOT_LISTED_SECRET: "not-listed-value-3e8d",
         ANTHROPIC_API_KEY: ANTHROPIC_KEY,
@@ -86,6 +87,8 @@ describe("security: agents' environment and hook secrets", function () {
     );
     const lines = envLines(result);
     expect(lines).to.include("TZ=CMD0");
+    // tmux's own (`default-terminal`), the terminal the agent draws on, not the one the daemon was started from.
+    expect(lines.filter((line) => line.startsWith("TERM="))).to.have.length(1).and.satisfy(([term]: string[]) => /^TERM=(screen|tmux)/.test(term));
     expect(lines).to.include("PASSED_THROUGH=passed-by-agent-env");
     expect(lines.some((line) => line.startsWith("PATH=") && line.includes(join(scratch, "bin")))).to.equal(true);
     expect(result).to.not.include(TOKEN);

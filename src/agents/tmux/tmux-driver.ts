@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Logger } from "pino";
-import { BASE_AGENT_ENV, pickEnvironment } from "../agent-environment.js";
+import { pickEnvironment, TMUX_CLIENT_ENV } from "../agent-environment.js";
 import { shellJoin, shellQuote } from "./shell-quote.js";
 import { InvalidKeyError, TmuxCommandError, TmuxMissingError } from "./tmux-errors.js";
 
@@ -130,7 +130,7 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
   const log = options.logger.child({ component: "tmux-driver", socketPath });
   // Only allow-listed variables: the server started by a client copies that client's environment into
   // every window. (TMUX and TMUX_PANE are not on the list: the private server must not think it is nested.)
-  const clientEnv: Readonly<Record<string, string>> = { ...(options.environment ?? pickEnvironment(process.env, BASE_AGENT_ENV)) };
+  const clientEnv: Readonly<Record<string, string>> = { ...(options.environment ?? pickEnvironment(process.env, TMUX_CLIENT_ENV)) };
   let bufferCounter = 0;
   let starting: Promise<void> | undefined;
   let envDir: Promise<string> | undefined;
