@@ -39,6 +39,7 @@ export const eventLatencySection: BenchSection = {
       "events",
       benchDaemonEnv({
         COMMANDER_RUNTIMES: JSON.stringify({ shell: { command: [process.execPath, FAKE_AGENT] }, "claude-code": { command: [standIn] } }),
+        COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG",
         FAKE_AGENT_LOG: agentLog,
       }),
     );

@@ -25,6 +25,8 @@ export interface DaemonConfig {
   defaultRuntime: string;
   /** Per-runtime overrides: `{"claude-code": {"command": ["/opt/claude"]}, "shell": {"command": [...], "ready_pattern": "..."}}`. */
   runtimes: Record<string, RuntimeSettings>;
+  /** More variables of the daemon's environment (or prefixes ending in `*`) that agents get; never `COMMANDER_*`. */
+  agentEnv: string[];
   /** Claude Code's permission mode for new sessions; `default` asks for each tool use. */
   claudePermissionMode: string;
   /** Answer Claude Code's folder-trust dialog with "trust" instead of raising an event. */
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   allowedOrigins: [],
   defaultRuntime: "claude-code",
   runtimes: {},
+  agentEnv: [],
   claudePermissionMode: "default",
   trustProjectFolders: false,
   maxQueuedPerProject: 1000,

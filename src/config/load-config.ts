@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { agentEnvPatternProblem } from "../agents/agent-environment.js";
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, type DaemonConfig } from "./daemon-config.js";
 import { remoteTokenProblem } from "./remote-token-rule.js";
 
@@ -33,6 +34,7 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   allowed_origins: { key: "allowedOrigins", kind: "list" },
   default_runtime: { key: "defaultRuntime", kind: "string" },
   runtimes: { key: "runtimes", kind: "object" },
+  agent_env: { key: "agentEnv", kind: "list" },
   claude_permission_mode: { key: "claudePermissionMode", kind: "string" },
   trust_project_folders: { key: "trustProjectFolders", kind: "bool" },
   max_queued_per_project: { key: "maxQueuedPerProject", kind: "int" },
@@ -117,7 +119,12 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
 }
 
 function assignValue(config: DaemonConfig, field: { key: Key; kind: Kind }, raw: unknown, source: string): void {
-  (config as unknown as Record<string, unknown>)[field.key] = parseValue(field.kind, raw, source);
+  const value = parseValue(field.kind, raw, source);
+  if (field.key === "agentEnv") {
+    const problem = (value as string[]).map(agentEnvPatternProblem).find((found) => found !== undefined);
+    if (problem) throw new ConfigError(`${source}: ${problem}`);
+  }
+  (config as unknown as Record<string, unknown>)[field.key] = value;
 }
 
 function parseValue(kind: Kind, raw: unknown, source: string): unknown {

@@ -80,7 +80,7 @@ function enumToRest(desc: DescEnum, value: JsonValue): JsonValue {
 
 /**
  * Reads REST JSON into a message: walks it to check field names and translate enum words, then decodes
- * with `fromJson`. Every failure is an INVALID_ARGUMENT GatewayError naming the field.
+ * with `fromJson`. Every failure is an INVALID_ARGUMENT ApiError naming the field.
  */
 export function fromRestJson<Desc extends DescMessage>(desc: Desc, json: JsonValue): MessageShape<Desc> {
   const normalized = normalizeMessage(desc, json, "");

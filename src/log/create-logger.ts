@@ -11,8 +11,6 @@ export function createLogger(level: string, destination: pino.DestinationStream 
         paths: [
           "token", "secret", "hookSecret", "authorization", "*.token", "*.secret", "*.hookSecret", "*.authorization",
           "headers.authorization", "*.headers.authorization",
-          // A failed tmux command keeps its arguments, and `new-window -e COMMANDER_HOOK_SECRET=...` holds a secret.
-          "err.args", "*.err.args",
         ],
         censor: "[redacted]",
       },

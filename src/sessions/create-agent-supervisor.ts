@@ -46,12 +46,17 @@ const RESTART_BACKOFF_MS = 5000;
  */
 export function createAgentSupervisor({ core, config, logger, paths }: AgentSupervisorOptions): AgentSupervisor {
   const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
-  const driver: TmuxDriver = createTmuxDriver({ socketPath: tmuxSocketPath(config.stateDir), logger: logger.child({ component: "tmux" }) });
+  const driver: TmuxDriver = createTmuxDriver({
+    socketPath: tmuxSocketPath(config.stateDir),
+    envDir: join(config.stateDir, "agent-env"),
+    logger: logger.child({ component: "tmux" }),
+  });
   const controllers = new Map<string, SessionController>();
   const starting = new Map<string, Promise<SessionRecord>>();
   const lastFailure = new Map<string, number>();
   const pumpScheduled = new Set<string>();
   let watcher: PaneWatcher | null = null;
+  let watcherStarting: Promise<PaneWatcher> | null = null;
   let hookBaseUrl = "";
   let shuttingDown = false;
   let serverReset: Promise<void> | null = null;
@@ -64,6 +69,14 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     serverReset ??= driver.killServer().catch(() => undefined);
     await serverReset;
     if (watcher) return watcher;
+    // Agents started together share one watcher: a second control client would read every pane twice.
+    watcherStarting ??= startWatcher().finally(() => {
+      watcherStarting = null;
+    });
+    return watcherStarting;
+  }
+
+  async function startWatcher(): Promise<PaneWatcher> {
     await driver.ensureServer();
     const created = createPaneWatcher({ driver, logger: logger.child({ component: "pane-watcher" }) });
     created.on("output", (paneId, data) => controllerOfPane(paneId)?.onOutput(data));

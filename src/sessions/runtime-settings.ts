@@ -21,5 +21,6 @@ export function toRuntimeSettings(config: DaemonConfig): RuntimeSettings {
       ...(shell.question_pattern ? { questionPattern: shell.question_pattern } : {}),
       ...(shell.error_pattern ? { errorPattern: shell.error_pattern } : {}),
     },
+    agentEnv: config.agentEnv,
   };
 }

@@ -23,6 +23,7 @@ describe("work loop with the shell runtime (real tmux, fake interactive agent)",
       env: {
         COMMANDER_DEFAULT_RUNTIME: "shell",
         COMMANDER_RUNTIMES: JSON.stringify({ shell: { command: [process.execPath, join(REPO_ROOT, "test/support/fake-agent.mjs")] } }),
+        COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG", // agents get only allow-listed variables
         FAKE_AGENT_LOG: agentLog,
       },
     });

@@ -87,6 +87,7 @@ describe("streaming (real daemon): WatchChanges and WatchSessionOutput", functio
         COMMANDER_RUNTIMES: JSON.stringify({ shell: { command: FAKE_AGENT } }),
         COMMANDER_MAX_BUFFERED_CHANGES: "32",
         COMMANDER_MAX_PROJECTS: "50",
+        COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG",
         FAKE_AGENT_LOG: join(workDir, "agent-log.jsonl"),
       },
     });

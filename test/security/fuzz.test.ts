@@ -108,6 +108,7 @@ describe("security: fuzzing every route", function () {
     COMMANDER_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
     COMMANDER_MAX_PROJECTS: "20",
     COMMANDER_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG",
     FAKE_AGENT_LOG: join(scratch, "agent-log.jsonl"),
   });
 

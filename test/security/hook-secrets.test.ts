@@ -5,7 +5,6 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
-import { REPO_ROOT } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { waitFor } from "../support/wait-for.js";
 import { startE2eDaemon, type E2eDaemon } from "../e2e/support/e2e-daemon.js";
@@ -13,7 +12,7 @@ import { startE2eDaemon, type E2eDaemon } from "../e2e/support/e2e-daemon.js";
 // Each agent session gets its own random hook secret, in its environment only. A hook call is accepted
 // only with that session's secret and only for that session: neither the API token, nor another
 // session's secret, nor a guess gets through. The "claude" here is a script that records the secret it
-// was launched with, then runs the fake interactive agent.
+// was launched with, then shows Claude Code's input line (so it is ready, and stops with the daemon).
 
 const TOKEN = "api-token-for-hook-tests-5b2e9d";
 
@@ -34,8 +33,8 @@ describe("security: agent hook secrets", function () {
     expect(project.status, project.text).to.equal(201);
     const created = await rest(daemon.url, "POST", "/api/sessions", { project_id: project.body.id }, auth);
     expect(created.status, created.text).to.equal(201);
-    // Start waits for the agent to be ready, which this stand-in never is: the answer does not matter.
-    void rest(daemon.url, "POST", `/api/sessions/${project.body.id}/start`, {}, auth).catch(() => undefined);
+    const started = await rest(daemon.url, "POST", `/api/sessions/${project.body.id}/start`, {}, auth);
+    expect(started.status, started.text).to.equal(200);
     const secret = await waitFor(
       async () => {
         const lines = (await readFile(secretsFile, "utf8").catch(() => "")).split("\n").filter(Boolean);
@@ -53,12 +52,12 @@ describe("security: agent hook secrets", function () {
     const script = join(scratch, "fake-claude.sh");
     await writeFile(
       script,
-      `#!/bin/sh\nprintf '%s\\n' "$COMMANDER_HOOK_SECRET" >> '${secretsFile}'\nexec '${process.execPath}' '${join(REPO_ROOT, "test/support/fake-agent.mjs")}'\n`,
+      `#!/bin/sh\nprintf '%s\\n' "$COMMANDER_HOOK_SECRET" >> '${secretsFile}'\nprintf '\\342\\235\\257 '\nexec cat\n`,
       { mode: 0o755 },
     );
     daemon = await startE2eDaemon({
       args: ["--log-level", "debug"],
-      env: { COMMANDER_TOKEN: TOKEN, COMMANDER_START_TIMEOUT: "300", COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [script] } }) },
+      env: { COMMANDER_TOKEN: TOKEN, COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [script] } }) },
     });
     await startSession();
     await startSession();

@@ -67,6 +67,7 @@ describe("security: text typed into agents' terminals", function () {
         COMMANDER_DEFAULT_RUNTIME: "shell",
         COMMANDER_RUNTIMES: JSON.stringify({ shell: { command: [process.execPath, join(REPO_ROOT, "test/support/fake-agent.mjs")] } }),
         COMMANDER_MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES),
+        COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG",
         FAKE_AGENT_LOG: agentLog,
       },
     });

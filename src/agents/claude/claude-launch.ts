@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shellJoin } from "../tmux/shell-quote.js";
 
-/** The environment variable that carries the hook secret; hooks interpolate it, it is never in a file. */
+/** The environment variable that carries the hook secret; hooks interpolate it, the settings file never holds it. */
 export const HOOK_SECRET_ENV = "COMMANDER_HOOK_SECRET";
 
 export const CLAUDE_HOOK_EVENTS = [

@@ -22,6 +22,7 @@ export interface LaunchContext {
 
 export interface AgentLaunch {
   command: string[];
+  /** The agent's whole environment once the catalogue built it (allow-listed variables, then the runtime's own). */
   env: Record<string, string>;
 }
 
@@ -30,6 +31,8 @@ export interface AgentRuntime {
   readonly displayName: string;
   /** The configured command line (from the daemon's config, never from a request). */
   readonly command: readonly string[];
+  /** Variables (or prefixes ending in `*`) of the daemon's environment this runtime needs, beyond the basics. */
+  readonly passEnv: readonly string[];
   /** Whether the agent reports its state through hooks; otherwise the screen is the only source. */
   readonly reportsThroughHooks: boolean;
   readonly screen: ScreenRules;
@@ -65,12 +68,14 @@ export function screenOnlyRuntime(spec: {
   name: RuntimeName;
   displayName: string;
   command: readonly string[];
+  passEnv?: readonly string[];
   screen: ScreenRules;
   exitInputs: AgentInput[];
 }): AgentRuntime {
   if (spec.command.length === 0) throw new TypeError(`runtime ${spec.name} needs a command`);
   return {
     ...spec,
+    passEnv: spec.passEnv ?? [],
     reportsThroughHooks: false,
     prepareLaunch: async () => ({ command: [...spec.command], env: {} }),
     submitPrompt: pasteThenEnter,

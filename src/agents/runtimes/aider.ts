@@ -15,6 +15,7 @@ export function createAiderRuntime(options: { command?: readonly string[] } = {}
     name: "aider",
     displayName: "aider",
     command: options.command ?? ["aider"],
+    passEnv: ["AIDER_*", "OPENAI_*", "ANTHROPIC_*", "GEMINI_*", "OPENROUTER_*"],
     screen: AIDER_SCREEN,
     exitInputs: pasteThenEnter("/exit"),
   });

@@ -29,6 +29,8 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
     name: "claude-code",
     displayName: "Claude Code",
     command,
+    // Claude Code's documented settings: its service and key, its own switches (DISABLE_TELEMETRY, ...).
+    passEnv: ["ANTHROPIC_*", "CLAUDE_*", "DISABLE_*", "MCP_*", "BASH_*", "MAX_THINKING_TOKENS", "MAX_MCP_OUTPUT_TOKENS"],
     reportsThroughHooks: true,
     screen: CLAUDE_CODE_SCREEN,
     async prepareLaunch(context) {

@@ -15,6 +15,7 @@ export function createCodexRuntime(options: { command?: readonly string[] } = {}
     name: "codex",
     displayName: "Codex CLI",
     command: options.command ?? ["codex"],
+    passEnv: ["OPENAI_*", "CODEX_*"],
     screen: CODEX_SCREEN,
     exitInputs: pasteThenEnter("/quit"),
   });

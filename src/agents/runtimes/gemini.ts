@@ -15,6 +15,7 @@ export function createGeminiRuntime(options: { command?: readonly string[] } = {
     name: "gemini",
     displayName: "Gemini CLI",
     command: options.command ?? ["gemini"],
+    passEnv: ["GEMINI_*", "GOOGLE_*"],
     screen: GEMINI_SCREEN,
     exitInputs: pasteThenEnter("/quit"),
   });

@@ -1,3 +1,4 @@
+import { BASE_AGENT_ENV, pickEnvironment } from "../agent-environment.js";
 import type { AgentRuntime, RuntimeName } from "./agent-runtime.js";
 import { createAiderRuntime } from "./aider.js";
 import { createClaudeCodeRuntime, type ClaudeCodeRuntimeOptions } from "./claude-code.js";
@@ -12,6 +13,10 @@ export interface RuntimeSettings {
   gemini?: { command?: readonly string[] };
   aider?: { command?: readonly string[] };
   shell?: ShellRuntimeOptions;
+  /** More variables (or prefixes ending in `*`) of the daemon's environment that every agent gets. */
+  agentEnv?: readonly string[];
+  /** The daemon's environment, which agents' environments are picked from (default: process.env). */
+  daemonEnv?: NodeJS.ProcessEnv;
 }
 
 export class UnknownRuntimeError extends Error {
@@ -35,7 +40,7 @@ export function createRuntimeCatalogue(settings: RuntimeSettings = {}): RuntimeC
       createGeminiRuntime(settings.gemini),
       createAiderRuntime(settings.aider),
       createShellRuntime(settings.shell),
-    ].map((runtime) => [runtime.name, runtime]),
+    ].map((runtime) => [runtime.name, withAllowListedEnvironment(runtime, settings)]),
   );
   return {
     get(name) {
@@ -45,5 +50,20 @@ export function createRuntimeCatalogue(settings: RuntimeSettings = {}): RuntimeC
     },
     has: (name): name is RuntimeName => runtimes.has(name),
     list: () => [...runtimes.values()],
+  };
+}
+
+/**
+ * Agents never inherit the daemon's environment (its API token, its other secrets): each gets the basics,
+ * what its runtime needs, and what the config's `agent_env` names, then the variables of its own launch.
+ */
+function withAllowListedEnvironment(runtime: AgentRuntime, settings: RuntimeSettings): AgentRuntime {
+  const patterns = [...BASE_AGENT_ENV, ...runtime.passEnv, ...(settings.agentEnv ?? [])];
+  return {
+    ...runtime,
+    async prepareLaunch(context) {
+      const plan = await runtime.prepareLaunch(context);
+      return { command: plan.command, env: { ...pickEnvironment(settings.daemonEnv ?? process.env, patterns), ...plan.env } };
+    },
   };
 }

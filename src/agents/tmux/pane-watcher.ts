@@ -80,6 +80,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
   let checking: Promise<void> | undefined;
   let checkAgain = false;
   let attached: (() => void) | undefined;
+  let starting: Promise<void> | undefined;
   let recheckTimer: NodeJS.Timeout | undefined;
   const awaitingStatus = new Map<string, number>();
 
@@ -234,16 +235,23 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     })();
   }
 
-  emitter.start = async () => {
-    if (child) return;
+  // Callers that start the watcher at the same time share one control client: a second client would
+  // deliver every pane's output a second time.
+  emitter.start = () => {
+    if (child) return Promise.resolve();
+    starting ??= attach().finally(() => {
+      starting = undefined;
+    });
+    return starting;
+  };
+
+  async function attach(): Promise<void> {
     await driver.ensureServer();
     closing = false;
-    const env = { ...process.env };
-    delete env.TMUX;
     const spawned = spawn(
       driver.tmuxBinary,
       ["-S", driver.socketPath, "-C", "attach-session", "-f", "ignore-size", "-t", `=${driver.sessionName}`],
-      { env, stdio: ["pipe", "pipe", "pipe"] },
+      { env: driver.environment, stdio: ["pipe", "pipe", "pipe"] },
     );
     await new Promise<void>((resolve, reject) => {
       spawned.once("spawn", resolve);
@@ -270,7 +278,7 @@ export function createPaneWatcher(options: PaneWatcherOptions): PaneWatcher {
     send(`refresh-client -B '${DEAD_SUBSCRIPTION}:%*:#{pane_dead}-#{pane_dead_status}-#{pane_dead_signal}'`);
     armDeathWait();
     log.info({}, "pane watcher started");
-  };
+  }
 
   emitter.readScreens = (paneId, enabled) => {
     const entry = watched.get(paneId);

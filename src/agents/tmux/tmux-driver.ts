@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
-import { isAbsolute } from "node:path";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { pickEnvironment, TMUX_CLIENT_ENV } from "../agent-environment.js";
 import { shellJoin, shellQuote } from "./shell-quote.js";
 import { InvalidKeyError, TmuxCommandError, TmuxMissingError } from "./tmux-errors.js";
 
@@ -20,6 +22,16 @@ export interface TmuxDriverOptions {
   width?: number;
   height?: number;
   historyLimit?: number;
+  /**
+   * The environment of every tmux client this driver runs, and so of the server the first one starts, whose
+   * global environment every window inherits. Default: the allow-listed basics of the daemon's environment.
+   */
+  environment?: Readonly<Record<string, string>>;
+  /**
+   * A directory of its own (emptied at first use) for the short-lived files that carry windows'
+   * environments; default: a new one in /tmp.
+   */
+  envDir?: string;
 }
 
 export interface OpenWindowOptions {
@@ -27,6 +39,7 @@ export interface OpenWindowOptions {
   cwd: string;
   /** argv, executed directly by tmux (no shell in between). */
   command: readonly string[];
+  /** Set in the program's environment through a 0600 file, never on a command line (values may be secrets). */
   env?: Readonly<Record<string, string>>;
 }
 
@@ -62,6 +75,8 @@ export interface TmuxDriver {
   readonly socketPath: string;
   readonly sessionName: string;
   readonly tmuxBinary: string;
+  /** The environment tmux clients (the pane watcher's too) run with. */
+  readonly environment: Readonly<Record<string, string>>;
   ensureServer(): Promise<void>;
   openWindow(options: OpenWindowOptions): Promise<OpenedPane>;
   /** Delivers text literally (a paste, bracketed when the program asked for it); never as key names. */
@@ -91,6 +106,8 @@ const PANE_ID = /^%\d+$/;
 const KEY_NAME =
   /^(?:[CMS]-)*(?:[A-Za-z0-9]|Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2]))$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Run by `sh -c` in a new window: loads the environment file named by $1, removes it, runs the rest of argv.
+const LAUNCH_SCRIPT = 'set -a && . "$1" && set +a && rm -f -- "$1" && shift && exec "$@"';
 const STATUS_FORMAT = [
   "#{pane_id}",
   "#{window_id}",
@@ -111,12 +128,35 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
     historyLimit = 10000,
   } = options;
   const log = options.logger.child({ component: "tmux-driver", socketPath });
-  // A daemon started inside tmux must not make its private server think it is nested.
-  const clientEnv = { ...process.env };
-  delete clientEnv.TMUX;
-  delete clientEnv.TMUX_PANE;
+  // Only allow-listed variables: the server started by a client copies that client's environment into
+  // every window. (TMUX and TMUX_PANE are not on the list: the private server must not think it is nested.)
+  const clientEnv: Readonly<Record<string, string>> = { ...(options.environment ?? pickEnvironment(process.env, TMUX_CLIENT_ENV)) };
   let bufferCounter = 0;
   let starting: Promise<void> | undefined;
+  let envDir: Promise<string> | undefined;
+
+  function privateEnvDir(): Promise<string> {
+    envDir ??= (async () => {
+      if (options.envDir === undefined) return mkdtemp(join(tmpdir(), "commander-env-"));
+      // A dedicated directory: what a killed daemon left there is of no use to anyone.
+      const dir = resolve(options.envDir); // `.` looks a relative name up on PATH
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return dir;
+    })();
+    return envDir;
+  }
+
+  /** Writes `env` as shell assignments to a new 0600 file that only the window's launch script reads. */
+  async function writeEnvFile(env: Readonly<Record<string, string>>): Promise<string> {
+    const lines = Object.entries(env).map(([key, value]) => {
+      if (!ENV_NAME.test(key)) throw new TypeError(`invalid environment variable name: ${JSON.stringify(key)}`);
+      return `${key}=${shellQuote(value)}\n`;
+    });
+    const file = join(await privateEnvDir(), `launch-${randomBytes(12).toString("hex")}.env`);
+    await writeFile(file, lines.join(""), { mode: 0o600, flag: "wx" });
+    return file;
+  }
 
   function exec(globalArgs: readonly string[], args: readonly string[], input?: string): Promise<string> {
     log.debug({ command: args[0] }, "tmux command");
@@ -175,6 +215,9 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
           "set-option", "-g", "allow-rename", "off", ";",
           "set-option", "-g", "automatic-rename", "off", ";",
           "set-option", "-g", "default-size", `${width}x${height}`, ";",
+          // By default a client attaching (a person with `attach_command`) copies its SSH_AUTH_SOCK, DISPLAY,
+          // ... into the session, and every later window would get them.
+          "set-option", "-g", "update-environment", "", ";",
           "set-hook", "-g", "pane-died", `wait-for -S ${PANE_DIED_CHANNEL}`, ";",
           "new-session", "-d", "-s", sessionName, "-n", KEEPER_WINDOW, "-x", String(width), "-y", String(height),
           "--", ...keeper,
@@ -217,6 +260,7 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
     socketPath,
     sessionName,
     tmuxBinary,
+    environment: clientEnv,
     ensureServer,
     run,
 
@@ -228,13 +272,21 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
       await ensureServer();
       const args = ["new-window", "-d", "-P", "-F", "#{pane_id} #{pane_pid}", "-t", `=${sessionName}:`];
       args.push("-n", name.replace(/[^A-Za-z0-9_-]/g, "-") || "agent", "-c", cwd);
-      for (const [key, value] of Object.entries(env)) {
-        if (!ENV_NAME.test(key)) throw new TypeError(`invalid environment variable name: ${JSON.stringify(key)}`);
-        args.push("-e", `${key}=${value}`);
-      }
+      // Not `new-window -e NAME=value`: every local user can read a command line in /proc/*/cmdline.
+      const envFile = Object.keys(env).length > 0 ? await writeEnvFile(env) : undefined;
       // tmux runs a single-word command through the shell; `exec 'word'` keeps that word literal.
-      const argv = command.length === 1 ? [`exec ${shellQuote(command[0]!)}`] : command;
-      const output = await run([...args, "--", ...argv]);
+      const argv = envFile
+        ? ["sh", "-c", LAUNCH_SCRIPT, "commander-launch", envFile, ...command]
+        : command.length === 1
+          ? [`exec ${shellQuote(command[0]!)}`]
+          : command;
+      let output: string;
+      try {
+        output = await run([...args, "--", ...argv]);
+      } catch (error) {
+        if (envFile) await rm(envFile, { force: true });
+        throw error;
+      }
       const match = /^(%\d+) (\d+)\s*$/.exec(output);
       if (!match) throw new TmuxCommandError(args, 0, `unexpected new-window output: ${JSON.stringify(output)}`);
       const opened = { paneId: match[1]!, panePid: Number(match[2]) };
@@ -309,6 +361,11 @@ export function createTmuxDriver(options: TmuxDriverOptions): TmuxDriver {
 
     async killServer() {
       await ignoreMissing(run(["kill-server"]));
+      if (envDir && options.envDir === undefined) {
+        const dir = await envDir.catch(() => undefined);
+        envDir = undefined;
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
       log.info({}, "tmux server killed");
     },
 

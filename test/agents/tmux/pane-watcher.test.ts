@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import type { PaneExit } from "../../../src/agents/tmux/pane-watcher.js";
+import { createPaneWatcher, type PaneExit } from "../../../src/agents/tmux/pane-watcher.js";
 import { nextEvent } from "../../support/next-event.js";
 import { createTmuxSandbox, type TmuxSandbox } from "../../support/tmux-sandbox.js";
 import { waitFor } from "../../support/wait-for.js";
@@ -26,6 +26,26 @@ describe("pane watcher", () => {
     await driver.sendText(paneId, "ping");
     await driver.sendKeys(paneId, ["Enter"]);
     await waitFor(() => output.includes("got: ping ✓ héllo"), { what: "the echoed line" });
+  });
+
+  it("attaches one control client however many callers start it at once, and reads each output once", async () => {
+    const { driver, dir, logger } = sandbox;
+    const clients = async () => (await driver.run(["list-clients", "-F", "#{client_pid}"])).split("\n").filter(Boolean);
+    const before = await clients(); // the sandbox's own watcher
+    const second = createPaneWatcher({ driver, logger });
+    try {
+      await Promise.all([second.start(), second.start(), second.start()]);
+      expect(await clients()).to.have.length(before.length + 1);
+      let output = "";
+      second.on("output", (_paneId, data) => (output += data));
+      const { paneId } = await driver.openWindow({ name: "once", cwd: dir, command: ["sh", "-c", "echo marker-$((6*7)); sleep 30"] });
+      await second.watch(paneId);
+      await waitFor(() => output.includes("marker-42"), { what: "the marker" });
+      await second.refresh(paneId); // a round trip through tmux: any duplicate would have arrived by now
+      expect(output.split("marker-42")).to.have.length(2);
+    } finally {
+      await second.close();
+    }
   });
 
   it("captures the screen after output and only then", async () => {

@@ -1,8 +1,10 @@
 import { expect } from "chai";
-import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { createTmuxDriver } from "../../../src/agents/tmux/tmux-driver.js";
+import { createTmuxDriver, type TmuxDriver } from "../../../src/agents/tmux/tmux-driver.js";
 import { InvalidKeyError, TmuxMissingError } from "../../../src/agents/tmux/tmux-errors.js";
 import { createTmuxSandbox, type TmuxSandbox } from "../../support/tmux-sandbox.js";
 import { waitFor } from "../../support/wait-for.js";
@@ -123,5 +125,60 @@ describe("tmux driver", () => {
     await driver.ensureServer().catch((caught) => (error = caught));
     expect(error).to.be.instanceOf(TmuxMissingError);
     expect((error as Error).message).to.match(/^tmux is not installed: install it \(apt-get install tmux\)/);
+  });
+});
+
+describe("tmux driver: what windows get in their environment", () => {
+  let dir: string;
+  let driver: TmuxDriver;
+  let argvLog: string;
+  const saved = process.env.COMMANDER_TOKEN;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "commander-tmux-env-"));
+    argvLog = join(dir, "tmux-argv.log");
+    // Records every tmux command line the driver runs, short-lived ones included.
+    const realTmux = execFileSync("sh", ["-c", "command -v tmux"], { encoding: "utf8" }).trim();
+    const wrapper = join(dir, "tmux");
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${realTmux}' "$@"\n`, { mode: 0o755 });
+    process.env.COMMANDER_TOKEN = "daemon-token-never-for-windows";
+    driver = createTmuxDriver({ socketPath: join(dir, "tmux.sock"), envDir: join(dir, "env"), tmuxBinary: wrapper, logger: pino({ level: "silent" }) });
+  });
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.COMMANDER_TOKEN;
+    else process.env.COMMANDER_TOKEN = saved;
+    await driver.killServer();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("hands a window its variables through a file it removes, never on a command line", async () => {
+    const secret = "hook-secret-0f9e8d7c6b5a";
+    const out = join(dir, "env.txt");
+    await driver.openWindow({
+      name: "env",
+      cwd: dir,
+      command: ["sh", "-c", `env > '${out}.tmp' && mv '${out}.tmp' '${out}'; sleep 30`],
+      env: { COMMANDER_HOOK_SECRET: secret, ODD: "it's $HOME \"quoted\"\nand two lines" },
+    });
+    const env = await waitFor(() => readFile(out, "utf8").catch(() => undefined), { what: "the window to write its environment" });
+    expect(env).to.include(`COMMANDER_HOOK_SECRET=${secret}\n`);
+    expect(env).to.include(`ODD=it's $HOME "quoted"\nand two lines\n`);
+    expect(env).to.not.include("daemon-token-never-for-windows"); // the server started with allow-listed variables only
+    expect(await readFile(argvLog, "utf8")).to.include("new-window").and.not.include(secret);
+    expect(await readdir(join(dir, "env"))).to.deep.equal([]);
+  });
+
+  it("gives later windows nothing of a client that attached, such as a person's SSH agent", async () => {
+    await driver.ensureServer();
+    // A control client attaches and detaches at once (end of input), as a person's terminal would attach.
+    execFileSync("tmux", ["-S", driver.socketPath, "-C", "attach-session", "-t", "=commander"], {
+      input: "",
+      env: { ...process.env, SSH_AUTH_SOCK: "/tmp/agent-of-the-person.sock", TMUX: "" },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const out = join(dir, "env.txt");
+    await driver.openWindow({ name: "later", cwd: dir, command: ["sh", "-c", `env > '${out}.tmp' && mv '${out}.tmp' '${out}'; sleep 30`], env: { X: "1" } });
+    const env = await waitFor(() => readFile(out, "utf8").catch(() => undefined), { what: "the window to write its environment" });
+    expect(env).to.not.include("agent-of-the-person");
   });
 });

@@ -28,7 +28,7 @@ export async function startCliDaemon(options: { workDir?: string; port?: number;
   const daemon = await startDaemon({
     stateDir,
     args: options.port === undefined ? [] : ["--port", String(options.port)],
-    env: cleanEnv({ COMMANDER_CONFIG: configFile, FAKE_AGENT_LOG: join(workDir, "agent.log") }),
+    env: cleanEnv({ COMMANDER_CONFIG: configFile, COMMANDER_AGENT_ENV: "FAKE_AGENT_LOG", FAKE_AGENT_LOG: join(workDir, "agent.log") }),
   });
   return Object.assign(daemon, {
     workDir,
