@@ -6,7 +6,7 @@ import { addExamples, addJsonOption } from "../command-helpers.js";
 import { enumWords, parseEnumWord } from "../enum-word.js";
 import { followChanges } from "../follow-changes.js";
 import { formatChangeLine } from "../format-change-line.js";
-import { terminalSafe } from "../terminal-text.js";
+import { terminalSafe, terminalText } from "../terminal-text.js";
 import { toRestJson } from "../to-rest-json.js";
 
 export function registerWatchCommand(program: Command, ctx: CliContext): void {
@@ -40,7 +40,8 @@ export function registerWatchCommand(program: Command, ctx: CliContext): void {
         if (opts.json) ctx.output.jsonLine({ result: toRestJson(WatchChangesResponseSchema, create(WatchChangesResponseSchema, { change })) });
         else ctx.output.line(formatChangeLine(terminalSafe(change), ctx.output.color));
       },
-      onNotice: (text) => ctx.output.errorLine(ctx.output.errorColor.yellow(text)),
+      // Notices quote the daemon's error messages: made safe before they are coloured.
+      onNotice: (text) => ctx.output.errorLine(ctx.output.errorColor.yellow(terminalText(text))),
     });
   });
 }
