@@ -1,6 +1,7 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { InvalidArgumentError, type Command } from "commander";
 import type { CliContext } from "./cli-context.js";
+import { terminalSafe } from "./terminal-text.js";
 import { restResponseJson } from "./to-rest-json.js";
 
 /** Adds an Examples section to a command's `--help`. */
@@ -13,16 +14,19 @@ export function addJsonOption(command: Command): Command {
   return command.option("--json", "print the API's JSON, as `curl` of the REST route would");
 }
 
-/** Prints a response as JSON when `--json` was given, else as the human view. */
-export function printResponse(
+/**
+ * Prints a response as JSON when `--json` was given, else as the human view, which is given a copy of the
+ * response whose text is safe for a terminal (callers name the parameter `res`, shadowing the raw one).
+ */
+export function printResponse<M extends Message>(
   ctx: CliContext,
   options: { json?: boolean },
   method: DescMethod,
-  response: Message,
-  human: () => string,
+  response: M,
+  human: (safe: M) => string,
 ): void {
   if (options.json) ctx.output.json(restResponseJson(method, response));
-  else ctx.output.line(human());
+  else ctx.output.line(human(terminalSafe(response)));
 }
 
 /** Joins the words of a variadic argument back into one text (`work add p Fix the build`). */

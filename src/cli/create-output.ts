@@ -1,7 +1,12 @@
 import type { CliIo } from "./cli-io.js";
 import { createPalette, shouldUseColor, type Palette } from "./create-palette.js";
+import { terminalJson, terminalText } from "./terminal-text.js";
 
-/** Where and how the CLI prints: the one module that writes to stdout and stderr. */
+/**
+ * Where and how the CLI prints: the one module that writes to stdout and stderr. Whatever it prints goes
+ * through `terminalText`, so no control character reaches the terminal except the CLI's own colours;
+ * views also make records safe before styling them (`terminalSafe`), so agent text cannot pass as colour.
+ */
 export interface Output {
   /** Writes a line (a newline is added) to stdout. */
   line(text?: string): void;
@@ -31,12 +36,14 @@ export interface OutputOptions {
 export function createOutput(io: CliIo, options: OutputOptions = {}): Output {
   const color = createPalette(shouldUseColor(io.stdout, io.env, options.color));
   const errorColor = createPalette(shouldUseColor(io.stderr, io.env, options.color));
+  const out = (text: string) => terminalText(text, { keepOwnStyles: color.enabled });
+  const err = (text: string) => terminalText(text, { keepOwnStyles: errorColor.enabled });
   return {
-    line: (text = "") => void io.stdout.write(`${text}\n`),
-    write: (text) => void io.stdout.write(text),
-    errorLine: (text) => void io.stderr.write(`${text}\n`),
-    json: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    jsonLine: (value) => void io.stdout.write(`${JSON.stringify(value)}\n`),
+    line: (text = "") => void io.stdout.write(`${out(text)}\n`),
+    write: (text) => void io.stdout.write(out(text)),
+    errorLine: (text) => void io.stderr.write(`${err(text)}\n`),
+    json: (value) => void io.stdout.write(`${terminalJson(value, 2)}\n`),
+    jsonLine: (value) => void io.stdout.write(`${terminalJson(value)}\n`),
     color,
     errorColor,
     width: terminalWidth(io),

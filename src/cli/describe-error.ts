@@ -18,7 +18,7 @@ export function describeError(err: unknown, daemonUrl: string | undefined): Erro
   if (err instanceof PromptCancelledError) return { message: "cancelled", exitCode: ExitCode.interrupted };
   if (isUnreachable(err)) {
     return {
-      message: `error: cannot reach the Commander daemon at ${daemonUrl ?? "its address"}; start it with: npx commander daemon`,
+      message: `error: cannot reach the Commander daemon at ${daemonUrl ?? "its address"}; start it with: commander daemon`,
       exitCode: ExitCode.unreachable,
     };
   }

@@ -11,7 +11,7 @@ import { styleState } from "./style-state.js";
 
 const maxTextLength = 60;
 
-/** One readable line for a change: `12:03:04  #42  event_created  project-…  approval event-… "Run npm test?"`. */
+/** One readable line for a change (whose text the caller made safe with `terminalSafe`): `12:03:04  #42  event_created  project-…  approval event-… "Run npm test?"`. */
 export function formatChangeLine(change: Change, color: Palette): string {
   const kind = enumWord(ChangeKindSchema, change.kind).padEnd(16);
   return [
@@ -60,5 +60,6 @@ function describeSubject(change: Change, color: Palette): string {
 
 function quote(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return JSON.stringify(flat.length > maxTextLength ? `${flat.slice(0, maxTextLength - 1)}…` : flat);
+  const short = flat.length > maxTextLength ? `${flat.slice(0, maxTextLength - 1)}…` : flat;
+  return `"${short.replace(/"/g, '\\"')}"`;
 }

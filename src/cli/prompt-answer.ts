@@ -1,21 +1,24 @@
 import { createInterface, type Interface } from "node:readline";
 import type { CliIo } from "./cli-io.js";
 import type { Output } from "./create-output.js";
+import { terminalText } from "./terminal-text.js";
 import { PromptCancelledError } from "./usage-error.js";
 
 /**
  * Asks the user to pick one of `options` by number or by name (case-insensitively) and resolves with
- * the option as spelled by the daemon. Asks again after an answer that matches nothing.
+ * the option as spelled by the daemon (shown safe for the terminal). Asks again after an answer that
+ * matches nothing.
  */
 export async function promptChoice(io: CliIo, output: Output, options: string[]): Promise<string> {
   const { bold, cyan } = output.color;
-  options.forEach((option, i) => output.line(`  ${cyan(`${i + 1})`)} ${option}`));
+  const shown = options.map((option) => terminalText(option));
+  shown.forEach((option, i) => output.line(`  ${cyan(`${i + 1})`)} ${option}`));
   return ask(io, output, bold(`Choose 1-${options.length}: `), (answer) => {
     const number = /^\d+$/.test(answer) ? Number(answer) : NaN;
     if (number >= 1 && number <= options.length) return options[number - 1];
     const byName = options.find((o) => o.toLowerCase() === answer.toLowerCase());
     if (byName !== undefined) return byName;
-    output.line(`Answer with a number from 1 to ${options.length} or one of: ${options.join(", ")}`);
+    output.line(`Answer with a number from 1 to ${options.length} or one of: ${shown.join(", ")}`);
     return undefined;
   });
 }

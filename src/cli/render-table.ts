@@ -70,8 +70,9 @@ function fitWidths(columns: TableColumn[], natural: number[], width: number | un
   return widths;
 }
 
+// Newlines are marked and tabs become spaces: both would break the columns.
 function singleLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ⏎ ");
+  return text.replace(/\s*\n\s*/g, " ⏎ ").replace(/\t/g, " ");
 }
 
 // ANSI colour codes take no room on screen.

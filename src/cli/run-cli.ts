@@ -14,6 +14,7 @@ import { registerWorkCommand } from "./commands/work-command.js";
 import { describeError } from "./describe-error.js";
 import { ExitCode } from "./exit-code.js";
 import { defaultDaemonUrl } from "./resolve-daemon-target.js";
+import { terminalText } from "./terminal-text.js";
 
 /**
  * Runs the `commander` command line and resolves with its exit code: 0 success, 1 API error, 2 usage
@@ -37,8 +38,8 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
+      writeOut: (text) => void io.stdout.write(terminalText(text)),
+      writeErr: (text) => void io.stderr.write(terminalText(text)),
       getOutHelpWidth: () => io.stdout.columns ?? 100,
       getErrHelpWidth: () => io.stderr.columns ?? 100,
     });
@@ -66,7 +67,8 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   } catch (err) {
     if (err instanceof CommanderError) return commanderExitCode(err);
     const report = describeError(err, ctx.daemonUrl);
-    io.stderr.write(`${report.message}\n`);
+    // Error messages can quote what the daemon stored (an event's resolution, an agent's reason).
+    io.stderr.write(`${terminalText(report.message)}\n`);
     return report.exitCode;
   }
 }

@@ -24,7 +24,7 @@ describe("describeError", () => {
     const err = new ConnectError("connect ECONNREFUSED", Code.Unavailable, undefined, undefined, refused);
     expect(isUnreachable(err)).to.equal(true);
     expect(describeError(err, url)).to.deep.equal({
-      message: "error: cannot reach the Commander daemon at http://127.0.0.1:8765; start it with: npx commander daemon",
+      message: "error: cannot reach the Commander daemon at http://127.0.0.1:8765; start it with: commander daemon",
       exitCode: 3,
     });
   });

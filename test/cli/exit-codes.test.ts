@@ -19,7 +19,7 @@ describe("commander exit codes (as a subprocess)", function () {
     for (const args of [["projects", "list"], ["work", "add", "p", "x"], ["events", "list", "--json"], ["watch"]]) {
       const result = await runCliProcess(args, { env: { COMMANDER_URL: url, COMMANDER_STATE_DIR: "/nonexistent" } });
       expect(result.code, args.join(" ")).to.equal(3);
-      expect(result.stderr).to.equal(`error: cannot reach the Commander daemon at ${url}; start it with: npx commander daemon\n`);
+      expect(result.stderr).to.equal(`error: cannot reach the Commander daemon at ${url}; start it with: commander daemon\n`);
       expect(result.stdout).to.equal("");
     }
   });

@@ -64,7 +64,7 @@ describe("runCli (in process)", () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const io = memoryIo({ COMMANDER_URL: url, COMMANDER_STATE_DIR: "/nonexistent" });
     expect(await runCli(["projects", "list"], io)).to.equal(3);
-    expect(io.stderrText()).to.equal(`error: cannot reach the Commander daemon at ${url}; start it with: npx commander daemon\n`);
+    expect(io.stderrText()).to.equal(`error: cannot reach the Commander daemon at ${url}; start it with: commander daemon\n`);
     expect(io.stdoutText()).to.equal("");
   });
 

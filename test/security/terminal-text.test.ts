@@ -9,6 +9,7 @@ import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
 import { REPO_ROOT, startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { waitFor } from "../support/wait-for.js";
+import { HOSTILE_TEXT as HOSTILE } from "./support/hostile-text.js";
 
 // Work content is typed into a terminal where an agent runs commands. Control characters and escape
 // sequences could drive the terminal (or the agent's UI) instead of being read, so they are refused
@@ -17,23 +18,6 @@ import { waitFor } from "../support/wait-for.js";
 // runtime, on a private tmux server; it logs every line it receives.
 
 const MAX_CONTENT_BYTES = 2048;
-
-const HOSTILE: Array<[string, string]> = [
-  ["an SGR colour sequence", "\u001b[31mred\u001b[0m"],
-  ["a window-title OSC ending in BEL", "\u001b]0;pwned\u0007text"],
-  ["an end-of-bracketed-paste marker", "safe\u001b[201~; touch /tmp/commander-pwned\r"],
-  ["a cursor-movement CSI", "a\u001b[2Ab"],
-  ["a C1 CSI (U+009B)", "x\u009b31my"],
-  ["a bare ESC", "\u001b"],
-  ["Ctrl-C", "stop\u0003"],
-  ["Ctrl-D", "\u0004"],
-  ["a carriage return (submits early)", "first\rsecond"],
-  ["a backspace", "abc\u0008\u0008\u0008rm -rf ~"],
-  ["DEL", "x\u007f"],
-  ["NUL", "x\u0000y"],
-  ["a form feed", "x\u000cy"],
-  ["a DCS string", "\u001bPq#0;2;0;0;0\u001b\\"],
-];
 
 describe("security: text typed into agents' terminals", function () {
   this.timeout(90_000);

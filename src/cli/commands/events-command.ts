@@ -6,6 +6,7 @@ import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../
 import { enumArgParser, enumWord, enumWords } from "../enum-word.js";
 import { eventDetails, eventTable } from "../event-view.js";
 import { promptChoice, promptText } from "../prompt-answer.js";
+import { terminalSafe } from "../terminal-text.js";
 import { CommandFailedError, UsageError } from "../usage-error.js";
 
 export function registerEventsCommand(program: Command, ctx: CliContext): void {
@@ -35,13 +36,13 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     const projectId = opts.project ?? "";
     if (opts.all || opts.status !== undefined || opts.type !== undefined) {
       const res = await ctx.clients().events.listEvents({ projectId, status: opts.status ?? 0, type: opts.type ?? 0, limit: opts.limit ?? 0 });
-      printResponse(ctx, opts, methods.listEvents, res, () =>
+      printResponse(ctx, opts, methods.listEvents, res, (res) =>
         res.events.length === 0 ? "No events." : eventTable(res.events, ctx.output, ctx.now(), true),
       );
       return;
     }
     const res = await ctx.clients().events.listPendingEvents({ projectId });
-    printResponse(ctx, opts, methods.listPendingEvents, res, () =>
+    printResponse(ctx, opts, methods.listPendingEvents, res, (res) =>
       res.events.length === 0 ? "No pending events." : eventTable(res.events, ctx.output, ctx.now(), false),
     );
   });
@@ -51,7 +52,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     "commander events show event-9b8a7c6d5e4f",
   ).action(async (eventId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().events.getEvent({ eventId });
-    printResponse(ctx, opts, methods.getEvent, res, () => eventDetails(res.event!, ctx.output, ctx.now()));
+    printResponse(ctx, opts, methods.getEvent, res, (res) => eventDetails(res.event!, ctx.output, ctx.now()));
   });
 
   addExamples(
@@ -68,7 +69,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
   ).action(async (eventId: string, opts: { resolution?: string; json?: boolean }) => {
     const resolution = opts.resolution ?? (await askForResolution(ctx, eventId, opts.json === true));
     const res = await ctx.clients().events.resolveEvent({ eventId, resolution });
-    printResponse(ctx, opts, methods.resolveEvent, res, () => {
+    printResponse(ctx, opts, methods.resolveEvent, res, (res) => {
       const resumed = res.sessionResumed ? "; the agent carries on" : "";
       return `${ctx.output.color.green("Resolved")} ${eventId} with "${res.event?.resolution ?? resolution}"${resumed}`;
     });
@@ -79,7 +80,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     "commander events dismiss event-9b8a7c6d5e4f",
   ).action(async (eventId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().events.dismissEvent({ eventId });
-    printResponse(ctx, opts, methods.dismissEvent, res, () => `Dismissed ${eventId}`);
+    printResponse(ctx, opts, methods.dismissEvent, res, (res) => `Dismissed ${eventId}`);
   });
 }
 
@@ -91,7 +92,7 @@ async function askForResolution(ctx: CliContext, eventId: string, json: boolean)
     throw new UsageError(`give the answer with --resolution <answer>${choices}, or run this in a terminal to choose`);
   }
   if (event.status !== EventStatus.PENDING) throw notPending(event);
-  ctx.output.line(eventDetails(event, ctx.output, ctx.now()));
+  ctx.output.line(eventDetails(terminalSafe(event), ctx.output, ctx.now()));
   ctx.output.line();
   return event.options.length > 0 ? promptChoice(ctx.io, ctx.output, event.options) : promptText(ctx.io, ctx.output, "Your answer: ");
 }

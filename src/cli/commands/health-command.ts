@@ -12,7 +12,7 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
   ).action(async (opts: { json?: boolean }) => {
     const clients = ctx.clients();
     const res = await clients.health.getHealth({});
-    printResponse(ctx, opts, HealthService.method.getHealth, res, () => {
+    printResponse(ctx, opts, HealthService.method.getHealth, res, (res) => {
       const { green, yellow } = ctx.output.color;
       const status = res.status === "ok" ? green(res.status) : yellow(res.status);
       const problems = res.problems.map(

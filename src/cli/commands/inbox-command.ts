@@ -28,7 +28,7 @@ export function registerInboxCommand(program: Command, ctx: CliContext): void {
     "commander inbox send project-3f2a9c81d0e4 Stop and run the tests --priority high",
   ).action(async (projectId: string, content: string[], opts: { priority: number; json?: boolean }) => {
     const res = await ctx.clients().inbox.sendMessage({ projectId, content: joinWords(content), priority: opts.priority });
-    printResponse(ctx, opts, methods.sendMessage, res, () => `Sent ${ctx.output.color.bold(res.message!.id)} to ${projectId}`);
+    printResponse(ctx, opts, methods.sendMessage, res, (res) => `Sent ${ctx.output.color.bold(res.message!.id)} to ${projectId}`);
   });
 
   addExamples(
@@ -53,7 +53,7 @@ export function registerInboxCommand(program: Command, ctx: CliContext): void {
       limit: opts.limit ?? 0,
       offset: opts.offset ?? 0,
     });
-    printResponse(ctx, opts, methods.listInbox, res, () => {
+    printResponse(ctx, opts, methods.listInbox, res, (res) => {
       if (res.messages.length === 0) return "No messages.";
       const more = res.total > res.messages.length ? `\n${ctx.output.color.dim(`${res.messages.length} of ${res.total} shown`)}` : "";
       return inboxTable(res.messages, ctx.output, ctx.now()) + more;

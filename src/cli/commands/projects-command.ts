@@ -34,7 +34,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
       projectId: opts.id ?? "",
       runtime: opts.runtime ?? "",
     });
-    printResponse(ctx, opts, methods.registerProject, res, () => {
+    printResponse(ctx, opts, methods.registerProject, res, (res) => {
       const p = res.project!;
       return `Registered ${ctx.output.color.bold(p.id)} (${p.name}) at ${p.path}`;
     });
@@ -46,7 +46,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects list --json | jq -r '.projects[].id'",
   ).action(async (opts: { json?: boolean }) => {
     const res = await ctx.clients().projects.listProjects({});
-    printResponse(ctx, opts, methods.listProjects, res, () =>
+    printResponse(ctx, opts, methods.listProjects, res, (res) =>
       res.projects.length === 0
         ? "No projects. Register one with: commander projects add <path>"
         : projectTable(res.projects, ctx.output, ctx.now()),
@@ -58,7 +58,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects show project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().projects.getProject({ projectId });
-    printResponse(ctx, opts, methods.getProject, res, () => projectDetails(res.project!, ctx.output, ctx.now()));
+    printResponse(ctx, opts, methods.getProject, res, (res) => projectDetails(res.project!, ctx.output, ctx.now()));
   });
 
   addExamples(
@@ -74,7 +74,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects rm project-3f2a9c81d0e4 --force",
   ).action(async (projectId: string, opts: { force?: boolean; json?: boolean }) => {
     const res = await ctx.clients().projects.unregisterProject({ projectId, force: opts.force ?? false });
-    printResponse(ctx, opts, methods.unregisterProject, res, () => `Removed ${projectId}`);
+    printResponse(ctx, opts, methods.unregisterProject, res, (res) => `Removed ${projectId}`);
   });
 
   addExamples(
@@ -88,7 +88,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     'commander projects pause project-3f2a9c81d0e4 --reason "reviewing"',
   ).action(async (projectId: string, opts: { reason?: string; json?: boolean }) => {
     const res = await ctx.clients().projects.pauseProject({ projectId, reason: opts.reason ?? "" });
-    printResponse(ctx, opts, methods.pauseProject, res, () => `Paused ${projectId}`);
+    printResponse(ctx, opts, methods.pauseProject, res, (res) => `Paused ${projectId}`);
   });
 
   addExamples(
@@ -96,6 +96,6 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects resume project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().projects.resumeProject({ projectId });
-    printResponse(ctx, opts, methods.resumeProject, res, () => `Resumed ${projectId}`);
+    printResponse(ctx, opts, methods.resumeProject, res, (res) => `Resumed ${projectId}`);
   });
 }

@@ -28,7 +28,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     if (!opts.json && ctx.output.interactive) ctx.output.errorLine(ctx.output.errorColor.dim(`Starting the agent of ${projectId}…`));
     const res = await ctx.clients().sessions.startSession({ projectId });
-    printResponse(ctx, opts, methods.startSession, res, () => {
+    printResponse(ctx, opts, methods.startSession, res, (res) => {
       const s = res.session!;
       const state = styleState(enumWord(SessionStateSchema, s.state), ctx.output.color);
       return `Started ${ctx.output.color.bold(s.id)} for ${projectId} (${state}); watch it with: commander sessions attach ${projectId}`;
@@ -45,7 +45,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
     "commander sessions stop project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().sessions.stopSession({ projectId });
-    printResponse(ctx, opts, methods.stopSession, res, () => {
+    printResponse(ctx, opts, methods.stopSession, res, (res) => {
       const state = styleState(enumWord(SessionStateSchema, res.session!.state), ctx.output.color);
       return `Stopped the session of ${projectId} (${state})`;
     });
@@ -64,7 +64,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
   ).action(async (projectId: string | undefined, opts: { json?: boolean }) => {
     if (projectId === undefined) {
       const res = await ctx.clients().sessions.listSessions({});
-      printResponse(ctx, opts, methods.listSessions, res, () =>
+      printResponse(ctx, opts, methods.listSessions, res, (res) =>
         res.sessions.length === 0
           ? "No sessions. Start one with: commander sessions start <project-id>"
           : sessionTable(res.sessions, ctx.output, ctx.now()),
@@ -72,7 +72,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
       return;
     }
     const res = await ctx.clients().sessions.getSession({ projectId });
-    printResponse(ctx, opts, methods.getSession, res, () => sessionDetails(res.session!, ctx.output, ctx.now()));
+    printResponse(ctx, opts, methods.getSession, res, (res) => sessionDetails(res.session!, ctx.output, ctx.now()));
   });
 
   addExamples(

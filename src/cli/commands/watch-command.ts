@@ -6,6 +6,7 @@ import { addExamples, addJsonOption } from "../command-helpers.js";
 import { enumWords, parseEnumWord } from "../enum-word.js";
 import { followChanges } from "../follow-changes.js";
 import { formatChangeLine } from "../format-change-line.js";
+import { terminalSafe, terminalText } from "../terminal-text.js";
 import { toRestJson } from "../to-rest-json.js";
 
 export function registerWatchCommand(program: Command, ctx: CliContext): void {
@@ -37,9 +38,10 @@ export function registerWatchCommand(program: Command, ctx: CliContext): void {
       onChange: (change) => {
         // The same lines as the REST stream (`curl .../api/changes`): grpc-gateway's `{"result": ...}`.
         if (opts.json) ctx.output.jsonLine({ result: toRestJson(WatchChangesResponseSchema, create(WatchChangesResponseSchema, { change })) });
-        else ctx.output.line(formatChangeLine(change, ctx.output.color));
+        else ctx.output.line(formatChangeLine(terminalSafe(change), ctx.output.color));
       },
-      onNotice: (text) => ctx.output.errorLine(ctx.output.errorColor.yellow(text)),
+      // Notices quote the daemon's error messages: made safe before they are coloured.
+      onNotice: (text) => ctx.output.errorLine(ctx.output.errorColor.yellow(terminalText(text))),
     });
   });
 }

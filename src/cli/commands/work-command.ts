@@ -34,7 +34,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
       priority: opts.priority,
       dependsOn: splitIds(opts.dependsOn),
     });
-    printResponse(ctx, opts, methods.addWork, res, () => {
+    printResponse(ctx, opts, methods.addWork, res, (res) => {
       const w = res.workItem!;
       const priority = styleState(enumWord(WorkPrioritySchema, w.priority), ctx.output.color);
       return `Queued ${ctx.output.color.bold(w.id)} for ${w.projectId} (${priority})`;
@@ -55,7 +55,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     "commander work list --state in_progress --json",
   ).action(async (opts: { project?: string; state?: number; priority?: number; json?: boolean }) => {
     const res = await ctx.clients().work.listWork({ projectId: opts.project ?? "", state: opts.state ?? 0, priority: opts.priority ?? 0 });
-    printResponse(ctx, opts, methods.listWork, res, () =>
+    printResponse(ctx, opts, methods.listWork, res, (res) =>
       res.workItems.length === 0 ? "No work items." : workTable(res.workItems, ctx.output, ctx.now()),
     );
   });
@@ -65,7 +65,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     "commander work show work-0a1b2c3d4e5f",
   ).action(async (workId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().work.getWork({ workId });
-    printResponse(ctx, opts, methods.getWork, res, () => workDetails(res.workItem!, ctx.output, ctx.now()));
+    printResponse(ctx, opts, methods.getWork, res, (res) => workDetails(res.workItem!, ctx.output, ctx.now()));
   });
 
   addExamples(
@@ -79,7 +79,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     'commander work complete work-0a1b2c3d4e5f --result "Feature implemented"',
   ).action(async (workId: string, opts: { result: string; json?: boolean }) => {
     const res = await ctx.clients().work.completeWork({ workId, result: opts.result });
-    printResponse(ctx, opts, methods.completeWork, res, () => `Completed ${workId}`);
+    printResponse(ctx, opts, methods.completeWork, res, (res) => `Completed ${workId}`);
   });
 
   addExamples(
@@ -93,7 +93,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     'commander work cancel work-0a1b2c3d4e5f --reason "not needed"',
   ).action(async (workId: string, opts: { reason: string; json?: boolean }) => {
     const res = await ctx.clients().work.cancelWork({ workId, reason: opts.reason });
-    printResponse(ctx, opts, methods.cancelWork, res, () => `Cancelled ${workId}`);
+    printResponse(ctx, opts, methods.cancelWork, res, (res) => `Cancelled ${workId}`);
   });
 }
 
