@@ -37,6 +37,7 @@ export const LOCK_SOCKET = "daemon.sock";
 
 const TAKEOVER_WAIT_MS = 5000;
 const PROBE_TIMEOUT_MS = 2000;
+const SOCKETS_UNSUPPORTED = new Set(["EPERM", "EOPNOTSUPP", "ENOTSUP", "EINVAL"]);
 
 /**
  * One daemon per state directory. The lock is a Unix socket the daemon listens on for its whole life:
@@ -46,12 +47,20 @@ const PROBE_TIMEOUT_MS = 2000;
  * killed daemon's pid stays "alive" until its parent reaps it.
  */
 export async function acquireStateLock(directory: string): Promise<StateLock> {
-  const socketPath = await lockSocketPath(directory);
+  let socketPath = await lockSocketPath(directory);
   const lockFile = join(directory, LOCK_FILE);
   let contents: LockContents = { pid: process.pid, port: null, host: null, started_at: new Date().toISOString() };
   // Removing a stale socket and binding a new one must not interleave with another starting daemon (it
   // could remove the socket just bound), so both happen while holding a second, short-lived socket.
-  const takeover = await holdTakeoverSocket(`${socketPath}.takeover`, directory);
+  let takeover: Server;
+  try {
+    takeover = await holdTakeoverSocket(`${socketPath}.takeover`, directory);
+  } catch (error) {
+    // A file system without sockets (some network and shared-folder mounts): every daemon falls back alike.
+    if (!SOCKETS_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    socketPath = await fallbackSocketPath(directory);
+    takeover = await holdTakeoverSocket(`${socketPath}.takeover`, directory);
+  }
   let server: Server;
   try {
     const claimed = await claimSocket(socketPath, () => `${JSON.stringify(contents)}\n`);
@@ -188,6 +197,10 @@ function closeServer(server: Server): Promise<void> {
 async function lockSocketPath(directory: string): Promise<string> {
   const preferred = join(directory, LOCK_SOCKET);
   if (Buffer.byteLength(`${preferred}.takeover`) < 100) return preferred;
+  return fallbackSocketPath(directory);
+}
+
+async function fallbackSocketPath(directory: string): Promise<string> {
   const real = await realpath(directory);
   return join(tmpdir(), `commander-${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock.sock`);
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { expect } from "chai";
@@ -120,6 +120,16 @@ describe("acquireStateLock", function () {
     expect(await listDir(directory)).to.deep.equal([]);
     // Released means free: it can be taken again at once.
     await (await acquireStateLock(directory)).release();
+  });
+
+  it("works, and still excludes a second owner, when the state directory's path is too long for a socket", async () => {
+    const deep = join(directory, "a-directory-name-long-enough".repeat(4));
+    await mkdir(deep);
+    const lock = await acquireStateLock(deep);
+    expect(await listDir(deep)).to.deep.equal([LOCK_FILE]);
+    expect((await refusal(deep)).message).to.contain(`pid ${process.pid}`);
+    await lock.release();
+    await (await acquireStateLock(deep)).release();
   });
 
   it("is not blocked by a lock file whose pid now belongs to an unrelated live process", async () => {
