@@ -28,15 +28,15 @@ export interface DaemonProcess {
   /** Sends a signal and waits for the exit; resolves with the exit code (or the signal name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
   /**
-   * Kills the daemon if it still runs and, once no other daemon started here on the same state directory
-   * is left to clean up, its private tmux server and the agents in it (a daemon killed with SIGKILL
-   * leaves them running); removes the state directory if this helper created it.
+   * Kills the daemon if it still runs and, unless another daemon started here runs on the same state
+   * directory, its private tmux server and the agents in it (a daemon killed with SIGKILL leaves them
+   * running); removes the state directory if this helper created it.
    */
   cleanup(): Promise<void>;
 }
 
-/** Daemons started by this helper and not cleaned up yet, per state directory: they share its tmux server. */
-const uncleaned = new Map<string, number>();
+/** The running daemons this helper started, per state directory: they share its tmux server. */
+const running = new Map<string, Set<ChildProcess>>();
 
 /** The daemon's private tmux socket (the rule of src/sessions/create-agent-supervisor.ts). */
 export function tmuxSocketOf(stateDir: string): string {
@@ -85,19 +85,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
         }
       });
 
-  uncleaned.set(stateDir, (uncleaned.get(stateDir) ?? 0) + 1);
-  let cleaned = false;
-  // This daemon is done with; the last one of a state directory takes its tmux server down with it.
+  const siblings = running.get(stateDir) ?? new Set<ChildProcess>();
+  running.set(stateDir, siblings.add(child));
+  child.once("exit", () => siblings.delete(child));
+  // This daemon is done with: unless another daemon runs on its state directory (a restart), its tmux
+  // server and agents go too.
   const forget = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    const left = uncleaned.get(stateDir)! - 1;
-    if (left > 0) {
-      uncleaned.set(stateDir, left);
-      return;
-    }
-    uncleaned.delete(stateDir);
-    await stopPrivateTmux(stateDir);
+    if (siblings.size === 0) await stopPrivateTmux(stateDir);
   };
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   let port = 0;
