@@ -44,7 +44,7 @@ describe("the server-wide shutdown signal under many concurrent calls", () => {
     await server.close();
   });
 
-  it("prints no MaxListenersExceededWarning and holds no listener once the calls end, over REST and RPC", async () => {
+  it("prints no MaxListenersExceededWarning, holds one listener per call in flight and none once they end, over REST and RPC", async () => {
     const baseline = getEventListeners(server.shutdownSignal, "abort").length;
     const sessions = new Http2SessionManager(baseUrl);
     const client = createClient(ProjectService, createConnectTransport({ baseUrl, httpVersion: "2", sessionManager: sessions }));
@@ -61,6 +61,8 @@ describe("the server-wide shutdown signal under many concurrent calls", () => {
     }
     try {
       await waitFor(() => inFlight === 2 * CALLS, `${2 * CALLS} calls in flight`, 20_000);
+      // One listener per call in flight, no more.
+      expect(getEventListeners(server.shutdownSignal, "abort")).to.have.length(baseline + 2 * CALLS);
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.map((warning) => `${warning.name}: ${warning.message}`)).to.deep.equal([]);
