@@ -69,6 +69,9 @@ export async function acquireStateLock(directory: string): Promise<StateLock> {
       throw new StateDirectoryLockedError(directory, described?.pid ?? null, described?.port ?? null);
     }
     server = claimed.server;
+    // The lock alone must not keep the process alive: a start-up that fails past this point still exits
+    // (the kernel then closes the socket, and the next daemon takes the stale file over).
+    server.unref();
   } finally {
     await closeServer(takeover);
   }

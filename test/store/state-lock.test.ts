@@ -110,6 +110,16 @@ describe("acquireStateLock", function () {
     }
   });
 
+  it("does not keep its process alive on its own, and a process that exits holding it leaves it free", async () => {
+    const script = `const { acquireStateLock } = await import(${JSON.stringify(LOCK_MODULE)});
+await acquireStateLock(${JSON.stringify(directory)});`;
+    const child = nodeScript(script, ["ignore", "ignore", "inherit"]);
+    children.push(child);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
+    expect(code).to.equal(0);
+    await (await acquireStateLock(directory)).release();
+  });
+
   it("records the port once listening, atomically, and removes the lock on release", async () => {
     const lock = await acquireStateLock(directory);
     expect(JSON.parse(await readFile(join(directory, LOCK_FILE), "utf8"))).to.include({ pid: process.pid, port: null });
