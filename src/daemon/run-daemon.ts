@@ -20,6 +20,7 @@ import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-
 import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
 import { type ApiToken, resolveApiToken, tokenProblem } from "./api-token.js";
 import { DaemonLifecycle } from "./daemon-lifecycle.js";
+import { watchNpmLauncher } from "./launcher-watch.js";
 
 export interface DaemonIo {
   stderr: NodeJS.WritableStream;
@@ -163,13 +164,13 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
 function waitForStopSignal(logger: Logger, shutdownTimeout: number): Promise<void> {
   return new Promise((resolve) => {
     let received = false;
-    const onSignal = (signal: NodeJS.Signals) => {
+    const stop = (cause: Record<string, unknown>) => {
       if (received) {
-        logger.warn({ signal }, "second signal: exiting at once");
+        logger.warn(cause, "second signal: exiting at once");
         process.exit(1);
       }
       received = true;
-      logger.info({ signal }, "shutdown requested");
+      logger.info(cause, "shutdown requested");
       // Bounded shutdown: whatever hangs, the process ends.
       setTimeout(() => {
         logger.error({ shutdownTimeout }, "shutdown took too long: exiting");
@@ -177,8 +178,12 @@ function waitForStopSignal(logger: Logger, shutdownTimeout: number): Promise<voi
       }, shutdownTimeout * 1000).unref();
       resolve();
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", (signal) => stop({ signal }));
+    process.on("SIGINT", (signal) => stop({ signal }));
+    // Ctrl+C reaches npm and the daemon together: npm then exits during the shutdown, which is no second signal.
+    watchNpmLauncher(process.env, (parentPid) => {
+      if (!received) stop({ parentPid, reason: "the npm process that started the daemon exited" });
+    });
   });
 }
 

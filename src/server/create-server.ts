@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -51,6 +52,9 @@ type ServerState = "created" | "listening" | "closing" | "closed";
 export function createServer(options: CreateServerOptions): CommanderServer {
   const log = options.logger.child({ component: "server" });
   const shutdown = new AbortController();
+  // Every call in flight (over REST and RPC alike) listens to this one signal until it ends, so their
+  // number, not a leak, passes Node's default of 10 whenever writes queue behind an fsync.
+  setMaxListeners(0, shutdown.signal);
   const routes = withStandardServices(recordRoutes(options.registerRoutes));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const dashboard = options.dashboard;

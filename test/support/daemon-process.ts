@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { killProcessesMentioning } from "./process-table.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const COMMANDER_BIN = join(REPO_ROOT, "bin", "commander.js");
@@ -25,8 +27,30 @@ export interface DaemonProcess {
   logLines(): Array<Record<string, unknown>>;
   /** Sends a signal and waits for the exit; resolves with the exit code (or the signal name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
-  /** Removes the state directory if this helper created it. */
+  /**
+   * Kills the daemon if it still runs and, unless another daemon started here runs on the same state
+   * directory, its private tmux server and the agents in it (a daemon killed with SIGKILL leaves them
+   * running); removes the state directory if this helper created it.
+   */
   cleanup(): Promise<void>;
+}
+
+/** The running daemons this helper started, per state directory: they share its tmux server. */
+const running = new Map<string, Set<ChildProcess>>();
+
+/** The daemon's private tmux socket (the rule of src/sessions/create-agent-supervisor.ts). */
+export function tmuxSocketOf(stateDir: string): string {
+  const preferred = join(stateDir, "tmux.sock");
+  if (Buffer.byteLength(preferred) < 100) return preferred;
+  return join(tmpdir(), `commander-${createHash("sha256").update(stateDir).digest("hex").slice(0, 16)}.sock`);
+}
+
+/**
+ * Ends the private tmux server of a state directory with every program running in it (agents), found by
+ * their command lines and parentage, not through the socket: the socket file may be gone already.
+ */
+export async function stopPrivateTmux(stateDir: string): Promise<void> {
+  await killProcessesMentioning(`-S ${tmuxSocketOf(stateDir)}`);
 }
 
 /** Starts the real daemon process on a free port with a temporary state directory. */
@@ -61,14 +85,27 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
         }
       });
 
+  const siblings = running.get(stateDir) ?? new Set<ChildProcess>();
+  running.set(stateDir, siblings.add(child));
+  child.once("exit", () => siblings.delete(child));
+  // This daemon is done with: unless another daemon runs on its state directory (a restart), its tmux
+  // server and agents go too.
+  const forget = async () => {
+    if (siblings.size === 0) await stopPrivateTmux(stateDir);
+  };
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   let port = 0;
   while (port === 0) {
     const running = logLines().find((line) => line.phase === "running" && typeof line.port === "number");
     if (running) port = running.port as number;
-    else if (child.exitCode !== null) throw new Error(`daemon exited during start-up (${child.exitCode}):\n${output}`);
+    else if (child.exitCode !== null) {
+      await forget();
+      throw new Error(`daemon exited during start-up (${child.exitCode}):\n${output}`);
+    }
     else if (Date.now() > deadline) {
       child.kill("SIGKILL");
+      await exited;
+      await forget();
       throw new Error(`daemon did not start in time:\n${output}`);
     } else await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -93,6 +130,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
         child.kill("SIGKILL");
         await exited;
       }
+      await forget();
       if (ownDir) await rm(stateDir, { recursive: true, force: true });
     },
   };

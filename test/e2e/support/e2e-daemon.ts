@@ -1,5 +1,3 @@
-import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,28 +64,16 @@ export async function startE2eDaemon(options: DaemonOptions = {}): Promise<E2eDa
     },
     async dispose() {
       if (!stopRequested && (daemon.child.exitCode !== null || daemon.child.signalCode !== null)) {
-        // It died before the tests were done with it: its last words are the only clue, and its private
-        // tmux server, which a graceful shutdown would have ended, is still running.
+        // It died before the tests were done with it: its last words are the only clue.
         const tail = daemon.output().split("\n").slice(-40).join("\n");
         process.stderr.write(`\ncommander daemon on port ${daemon.port} exited early (${daemon.child.exitCode ?? daemon.child.signalCode}):\n${tail}\n`);
-        await killTmuxServer(stateDir);
       }
       await stop("SIGTERM").catch(() => undefined);
+      // Also ends its private tmux server and the stand-in agents in it, however the daemon ended.
       await daemon.cleanup();
       if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
       await rm(scratch, { recursive: true, force: true });
     },
-  });
-}
-
-/** Ends the private tmux server of a daemon's state directory (the socket path the daemon uses). */
-function killTmuxServer(stateDir: string): Promise<void> {
-  const preferred = join(stateDir, "tmux.sock");
-  const socket = Buffer.byteLength(preferred) < 100
-    ? preferred
-    : join(tmpdir(), `commander-${createHash("sha256").update(stateDir).digest("hex").slice(0, 16)}.sock`);
-  return new Promise((resolve) => {
-    execFile("tmux", ["-S", socket, "kill-server"], { timeout: 5000 }, () => resolve());
   });
 }
 
