@@ -18,7 +18,7 @@ import { CommanderError } from "../domain/error-catalogue.js";
 import { undeliveredMessages } from "../domain/inbox-rules.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
-import { createSession, findSession, moveSession, updateSession } from "../domain/session-rules.js";
+import { createSession, findSession, moveSession } from "../domain/session-rules.js";
 import { nextRunnableWork } from "../domain/work-rules.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { SessionController } from "./session-controller.js";
@@ -212,16 +212,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     } catch (error) {
       if (controllers.get(projectId) === controller) {
         controllers.delete(projectId);
-        await controller.stop("it did not become ready");
-        await core.mutate(
-          (ctx) => {
-            const record = ctx.state.sessions.get(sessionId);
-            if (record && record.state === "stopped") {
-              updateSession(ctx, sessionId, { state: "error", stateReason: (error as Error).message });
-            }
-          },
-          { internal: true },
-        );
+        await controller.stop((error as Error).message, "error");
         lastFailure.set(projectId, Date.now());
       }
       throw error;

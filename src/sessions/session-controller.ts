@@ -377,7 +377,7 @@ export class SessionController {
   // ---- end of life ------------------------------------------------------------------------------------
 
   /** Asks the agent to exit, then closes its window; the item in progress goes back to the queue. */
-  async stop(reason: string): Promise<void> {
+  async stop(reason: string, end: "stopped" | "error" = "stopped"): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.hooks.releaseWaiters();
@@ -392,7 +392,7 @@ export class SessionController {
       }
       await this.options.driver.killWindow(this.paneId).catch(() => undefined);
     }
-    await this.core.mutate((ctx) => this.releaseWork(ctx, reason, "stopped"), { internal: true });
+    await this.core.mutate((ctx) => this.releaseWork(ctx, reason, end), { internal: true });
   }
 
   /** The agent's program ended (or its pane vanished) without being asked to. */
@@ -444,7 +444,9 @@ export class SessionController {
     this.turn = null;
     if (!session) return;
     const patch = { tmuxTarget: "", pid: 0, currentWorkId: null, stateReason: end === "error" ? reason : null };
-    if (end === "error" && session.state !== "stopping" && session.state !== "stopped" && session.state !== "error") {
+    if (end === "error" && session.state === "error") {
+      updateSession(ctx, this.sessionId, patch);
+    } else if (end === "error" && session.state !== "stopped") {
       moveSession(ctx, this.sessionId, "fail", patch);
     } else if (session.state !== "stopped") {
       moveSession(ctx, this.sessionId, "stopped", patch);
