@@ -49,6 +49,8 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
   const driver: TmuxDriver = createTmuxDriver({ socketPath: tmuxSocketPath(config.stateDir), logger: logger.child({ component: "tmux" }) });
   const controllers = new Map<string, SessionController>();
   const starting = new Map<string, Promise<SessionRecord>>();
+  /** Cancels a start in progress: a stop (or an unregistration) does not wait for the agent to be ready. */
+  const startAborts = new Map<string, AbortController>();
   const lastFailure = new Map<string, number>();
   const pumpScheduled = new Set<string>();
   let watcher: PaneWatcher | null = null;
@@ -118,7 +120,11 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     if (change.kind !== "project_removed") schedulePump(change.projectId);
   });
 
-  async function launch(projectId: string): Promise<SessionRecord> {
+  async function launch(projectId: string, abort: AbortSignal): Promise<SessionRecord> {
+    const stoppedWhileStarting = () =>
+      new CommanderError("SESSION_STATE_CONFLICT", `project ${projectId}'s session was stopped while its agent was starting`, {
+        project_id: projectId,
+      });
     const project = getProject(core.state, projectId);
     let session = core.state.sessionOfProject(projectId);
     if (!session) {
@@ -154,6 +160,10 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
           project_id: projectId,
         });
       });
+    if (abort.aborted) {
+      await driver.killWindow(pane.paneId).catch(() => undefined);
+      throw stoppedWhileStarting();
+    }
 
     await core.mutate(
       (ctx) =>
@@ -207,17 +217,22 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
         }),
       );
     }, config.startTimeout * 1000);
+    const onAbort = () => settle.reject(stoppedWhileStarting());
+    if (abort.aborted) onAbort();
+    else abort.addEventListener("abort", onAbort, { once: true });
     try {
       return await ready;
     } catch (error) {
       if (controllers.get(projectId) === controller) {
         controllers.delete(projectId);
-        await controller.stop((error as Error).message, "error");
+        if (abort.aborted) await controller.stop("the session was stopped");
+        else await controller.stop((error as Error).message, "error");
         lastFailure.set(projectId, Date.now());
       }
       throw error;
     } finally {
       clearTimeout(timer);
+      abort.removeEventListener("abort", onAbort);
     }
   }
 
@@ -233,12 +248,19 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       const inFlight = starting.get(projectId);
       if (inFlight) return inFlight;
       if (controllers.has(projectId)) return core.state.sessionOfProject(projectId)!;
-      const started = launch(projectId).finally(() => starting.delete(projectId));
+      const abort = new AbortController();
+      const started = launch(projectId, abort.signal).finally(() => {
+        starting.delete(projectId);
+        startAborts.delete(projectId);
+      });
       starting.set(projectId, started);
+      startAborts.set(projectId, abort);
       return started;
     },
 
     async stop(projectId) {
+      // An agent still starting is stopped too (in every state), without waiting for it to become ready.
+      startAborts.get(projectId)?.abort();
       await starting.get(projectId)?.catch(() => undefined);
       const controller = controllers.get(projectId);
       if (controller) {
