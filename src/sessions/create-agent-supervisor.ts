@@ -52,6 +52,8 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
   /** Cancels a start in progress: a stop (or an unregistration) does not wait for the agent to be ready. */
   const startAborts = new Map<string, AbortController>();
   const lastFailure = new Map<string, number>();
+  /** The pane of each project's agent that died, kept for inspection until the next start. */
+  const deadPanes = new Map<string, string>();
   const pumpScheduled = new Set<string>();
   let watcher: PaneWatcher | null = null;
   let hookBaseUrl = "";
@@ -141,6 +143,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
         project_id: projectId,
       });
     }
+    await closeDeadPane(projectId);
     const hookSecret = randomBytes(24).toString("hex");
     const settingsDir = join(config.stateDir, "sessions", sessionId);
     await mkdir(settingsDir, { recursive: true, mode: 0o700 });
@@ -199,8 +202,9 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       },
       // The agent waits for a human before it is ready: answer now rather than time out.
       onStartupQuestion: () => settle.resolve(core.state.sessions.get(sessionId)!),
-      onExit: (reason) => {
+      onExit: (reason, keptPane) => {
         controllers.delete(projectId);
+        if (keptPane) deadPanes.set(projectId, pane.paneId);
         lastFailure.set(projectId, Date.now());
         settle.reject(new CommanderError("RUNTIME_UNAVAILABLE", `the ${runtime.name} agent did not start: ${reason}`, { project_id: projectId }));
         schedulePump(projectId);
@@ -236,6 +240,14 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     }
   }
 
+  async function closeDeadPane(projectId: string): Promise<void> {
+    const paneId = deadPanes.get(projectId);
+    if (paneId === undefined) return;
+    deadPanes.delete(projectId);
+    watcher?.unwatch(paneId);
+    await driver.killWindow(paneId).catch(() => undefined);
+  }
+
   function autoAnswer(prompt: ScreenPrompt): string[] | undefined {
     if (prompt.dialog === "folder-trust" && config.trustProjectFolders) return claudeStartupDialogKeys(prompt, true);
     return undefined;
@@ -267,6 +279,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
         controllers.delete(projectId);
         await controller.stop("the session was stopped");
       } else {
+        await closeDeadPane(projectId);
         const session = core.state.sessionOfProject(projectId);
         if (session && session.state !== "stopped") {
           await core.mutate((ctx) => moveSession(ctx, session.id, "stopped", { stateReason: null, tmuxTarget: "", pid: 0 }), {
@@ -279,6 +292,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
 
     async release(projectId) {
       if (controllers.has(projectId) || starting.has(projectId)) await supervisor.stop(projectId);
+      await closeDeadPane(projectId);
       const session = core.state.sessionOfProject(projectId);
       if (session) await rm(join(config.stateDir, "sessions", session.id), { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ import type { TmuxDriver } from "../agents/tmux/tmux-driver.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import { dismissEvent, isBlocking, raiseEvent } from "../domain/event-rules.js";
 import { markMessageDelivered, undeliveredMessages } from "../domain/inbox-rules.js";
+import { closeAgentFailure, failureReason, recordAgentFailure } from "../domain/agent-failure-rules.js";
 import { firstBlockingEvent } from "../domain/project-rules.js";
 import type { EventRecord, EventType, SessionRecord } from "../domain/records.js";
 import { moveSession, updateSession } from "../domain/session-rules.js";
@@ -44,7 +45,8 @@ export interface SessionControllerOptions {
   autoAnswer(prompt: ScreenPrompt): string[] | undefined;
   onReady(): void;
   onStartupQuestion(): void;
-  onExit(reason: string): void;
+  /** `keptPane`: the dead pane is left open for inspection; the supervisor closes it at the next start. */
+  onExit(reason: string, keptPane: boolean): void;
 }
 
 /**
@@ -179,6 +181,7 @@ export class SessionController {
         // Dialogs answered in the terminal itself are over once the agent is ready.
         for (const open of leftOpen) if (ctx.state.events.get(open.eventId)?.status === "pending") dismissEvent(ctx, open.eventId);
         moveSession(ctx, this.sessionId, "ready", { stateReason: null });
+        closeAgentFailure(ctx, this.sessionId);
       },
       { internal: true },
     );
@@ -407,27 +410,36 @@ export class SessionController {
       if (final) exit = { ...exit, exitStatus: final.exitStatus, exitSignal: final.exitSignal };
     }
     const status = exit.exitSignal !== null ? `signal ${exit.exitSignal}` : `status ${exit.exitStatus ?? "unknown"}`;
-    const reason = `the agent exited unexpectedly (${status})`;
     this.log.warn({ exit }, "agent exited");
-    await this.options.driver.killWindow(this.paneId).catch(() => undefined);
+    // The dead pane stays open for inspection (`attach`) until the next start; its screen is the clue.
+    // Scrollback too: what a program printed before its window took its final size sits above the screen.
+    const screen = exit.inspectable ? await this.options.driver.capture(this.paneId, { scrollback: 200 }).catch(() => lastScreen) : lastScreen;
+    const failure = {
+      projectId: this.projectId,
+      sessionId: this.sessionId,
+      runtime: this.options.runtime.name,
+      status,
+      exitStatus: exit.exitStatus,
+      exitSignal: exit.exitSignal,
+      screen: stripAnsi(screen),
+    };
+    const reason = failureReason(failure);
     await this.core.mutate(
       (ctx) => {
-        this.releaseWork(ctx, reason, "error");
-        raiseEvent(ctx, {
-          projectId: this.projectId,
-          type: "instance_error",
-          title: `The ${this.options.runtime.name} agent exited unexpectedly (${status})`,
-          content: stripAnsi(lastScreen).trim().split("\n").slice(-20).join("\n"),
-          sessionId: this.sessionId,
-          context: { exit_status: exit.exitStatus, exit_signal: exit.exitSignal },
-        });
+        this.releaseWork(ctx, reason, "error", exit.inspectable);
+        recordAgentFailure(ctx, failure);
       },
       { internal: true },
     );
-    this.options.onExit(reason);
+    this.options.onExit(reason, exit.inspectable);
   }
 
-  private releaseWork(ctx: Parameters<Parameters<CommanderCore["mutate"]>[0]>[0], reason: string, end: "stopped" | "error"): void {
+  private releaseWork(
+    ctx: Parameters<Parameters<CommanderCore["mutate"]>[0]>[0],
+    reason: string,
+    end: "stopped" | "error",
+    keepPane = false,
+  ): void {
     const session = ctx.state.sessions.get(this.sessionId);
     for (const event of [...ctx.state.events.values()]) {
       if (event.sessionId === this.sessionId && event.status === "pending" && isBlocking(event)) dismissEvent(ctx, event.id);
@@ -443,7 +455,7 @@ export class SessionController {
     }
     this.turn = null;
     if (!session) return;
-    const patch = { tmuxTarget: "", pid: 0, currentWorkId: null, stateReason: end === "error" ? reason : null };
+    const patch = { tmuxTarget: keepPane ? session.tmuxTarget : "", pid: 0, currentWorkId: null, stateReason: end === "error" ? reason : null };
     if (end === "error" && session.state === "error") {
       updateSession(ctx, this.sessionId, patch);
     } else if (end === "error" && session.state !== "stopped") {

@@ -9,19 +9,21 @@ import { waitFor } from "../support/wait-for.js";
 
 // An agent's life at its edges, with a real daemon and real tmux: what happens to an agent whose project
 // goes away while it starts, and what a failed agent leaves behind. The `shell` runtime runs one script
-// whose behaviour is chosen by the name of the project's directory.
+// whose behaviour is chosen by its project directory: `slow-*` never becomes ready, a `crash` file makes
+// it print a few lines and exit 1, otherwise it runs `sh`.
 const AGENT = `#!/bin/sh
 echo $$ > agent.pid
 case "$(basename "$PWD")" in
   slow-*) exec sleep 60 ;;
-  crash-*)
+esac
+if [ -e crash ]; then
     echo "connecting to the service"
     echo ""
     echo "error: the service is unreachable (ECONNREFUSED)"
     printf '\\n\\n\\n'
-    exit 1 ;;
-  *) exec sh ;;
-esac
+    exit 1
+fi
+exec sh
 `;
 
 /** The pane ids of the daemon's private tmux server. */
@@ -94,5 +96,51 @@ describe("agent lifecycle at its edges (real daemon, real tmux)", function () {
     await waitFor(() => !processAlive(pid), { what: `agent process ${pid} to end` });
     await waitFor(async () => !(await tmuxPanes(daemon.stateDir)).includes(session.tmux_target), { what: "the agent's tmux window to close" });
     expect((await rest(daemon.url, "GET", `/api/projects/${id}`)).status).to.equal(404);
+  });
+
+  it("leaves a clue when the agent fails: its last lines and exit status, one updated event, the dead pane kept", async () => {
+    const { id, dir } = await newProject("flaky");
+    await writeFile(join(dir, "crash"), "");
+    const workId = await addWork(id, "echo recovered");
+    const pendingFailures = async () =>
+      ((await rest(daemon.url, "GET", `/api/events?project_id=${id}&type=instance_error`)).body.events as any[]).filter(
+        (event) => event.status === "pending",
+      );
+    const first = await waitFor(async () => (await pendingFailures())[0], { what: "an instance_error event" });
+    expect(first.content).to.include("Exit: status 1").and.include("error: the service is unreachable (ECONNREFUSED)");
+    expect(first.content, first.content).to.include("connecting to the service").and.not.include("Pane is dead");
+    const session = (await rest(daemon.url, "GET", `/api/sessions/${id}`)).body;
+    expect(session.state).to.equal("error");
+    expect(session.state_reason).to.include("status 1").and.include("ECONNREFUSED");
+    // The dead pane is kept for inspection.
+    expect(session.tmux_target).to.match(/^%\d+$/);
+    expect(await tmuxPanes(daemon.stateDir)).to.include(session.tmux_target);
+
+    // The item is retried (after the restart back-off): the same event is updated, not a new one raised.
+    const second = await waitFor(
+      async () => {
+        const events = await pendingFailures();
+        return events.length === 1 && events[0].context.count >= 2 ? events[0] : undefined;
+      },
+      { timeoutMs: 20_000, what: "the instance_error to count a second failure" },
+    );
+    expect(second.id).to.equal(first.id);
+    expect(second.title).to.include("2 times");
+    expect(await pendingFailures()).to.have.length(1);
+
+    // The next start succeeds: the event is closed, the old dead pane is gone, the work gets done.
+    await rm(join(dir, "crash"));
+    const done = await waitFor(
+      async () => {
+        const item = (await rest(daemon.url, "GET", `/api/work/${workId}`)).body;
+        return item.state === "completed" ? item : undefined;
+      },
+      { timeoutMs: 20_000, what: "the item to complete once the agent starts" },
+    );
+    expect(done.result).to.include("recovered");
+    const closed = (await rest(daemon.url, "GET", `/api/events/${first.id}`)).body;
+    expect(closed.status).to.equal("resolved");
+    expect(await pendingFailures()).to.have.length(0);
+    expect(await tmuxPanes(daemon.stateDir)).to.not.include(session.tmux_target);
   });
 });
