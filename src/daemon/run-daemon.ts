@@ -60,7 +60,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     lock = await acquireStateLock(config.stateDir);
   } catch (error) {
     io.stderr.write(`error: ${error instanceof StateDirectoryLockedError ? error.message : `cannot use state directory ${config.stateDir}: ${(error as Error).message}`}\n`);
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   let apiToken: ApiToken;
@@ -69,7 +69,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   } catch (error) {
     io.stderr.write(`error: cannot use the token file: ${(error as Error).message}\n`);
     await lock.release();
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   // Where the token is, never its value.
@@ -133,7 +133,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     await agents.shutdown();
     await store.close();
     await lock.release();
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   // Only a convenience for the message a second daemon prints: a full disk must not stop the daemon here.
