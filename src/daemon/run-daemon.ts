@@ -16,6 +16,7 @@ import { registerServices } from "../services/register-services.js";
 import { acquireStateLock, StateDirectoryLockedError } from "../store/state-lock.js";
 import { openStateStore } from "../store/state-store.js";
 import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-supervisor.js";
+import { createAgentTmux } from "../sessions/create-agent-tmux.js";
 import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
 import { type ApiToken, resolveApiToken, tokenProblem } from "./api-token.js";
 import { DaemonLifecycle } from "./daemon-lifecycle.js";
@@ -97,7 +98,8 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   });
 
   const paths = createProjectPaths(config.allowedProjectRoots);
-  const agents = createAgentSupervisor({ core, config, paths, logger: logger.child({ component: "agents" }) });
+  const agentsLogger = logger.child({ component: "agents" });
+  const agents = createAgentSupervisor({ core, config, paths, logger: agentsLogger, tmux: createAgentTmux(config.stateDir, agentsLogger) });
   const server = createServer({
     logger,
     maxBodyBytes: config.maxBodyBytes,

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import type { CommanderCore } from "../app/commander-core.js";
+import type { Logger } from "../app/logger.js";
 import { decideApproval } from "../domain/approval-decision.js";
 import { dismissEvent, raiseEvent } from "../domain/event-rules.js";
 import type { EventRecord } from "../domain/records.js";

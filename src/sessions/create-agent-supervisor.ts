@@ -1,17 +1,13 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { access, mkdir, readdir, rm } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "pino";
-import { claudeStartupDialogKeys } from "../agents/claude/startup-dialogs.js";
 import type { RuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
 import { createRuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
-import type { ScreenPrompt } from "../agents/screen/screen-prompt.js";
-import { createPaneWatcher, type PaneWatcher } from "../agents/tmux/pane-watcher.js";
-import { createTmuxDriver, type TmuxDriver } from "../agents/tmux/tmux-driver.js";
+import type { PaneWatcher } from "../agents/tmux/pane-watcher.js";
 import { TmuxMissingError } from "../agents/tmux/tmux-errors.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
+import type { Logger } from "../app/logger.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
 import { CommanderError } from "../domain/error-catalogue.js";
@@ -20,6 +16,7 @@ import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
 import { createSession, findSession, moveSession } from "../domain/session-rules.js";
 import { nextRunnableWork } from "../domain/work-rules.js";
+import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { SessionController } from "./session-controller.js";
 
@@ -30,6 +27,8 @@ export interface AgentSupervisorOptions {
   core: CommanderCore;
   config: DaemonConfig;
   logger: Logger;
+  /** The private tmux server the agents run in (see create-agent-tmux.ts). */
+  tmux: AgentTmux;
   /** Checked again at every launch: a directory swapped for a symlink since registration is refused. */
   paths: ProjectPaths;
 }
@@ -44,9 +43,9 @@ const RESTART_BACKOFF_MS = 5000;
  * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
  * and routes hooks, screens, answers and exits to each session's controller.
  */
-export function createAgentSupervisor({ core, config, logger, paths }: AgentSupervisorOptions): AgentSupervisor {
+export function createAgentSupervisor({ core, config, logger, paths, tmux }: AgentSupervisorOptions): AgentSupervisor {
   const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
-  const driver: TmuxDriver = createTmuxDriver({ socketPath: tmuxSocketPath(config.stateDir), logger: logger.child({ component: "tmux" }) });
+  const driver = tmux.driver;
   const controllers = new Map<string, SessionController>();
   const starting = new Map<string, Promise<SessionRecord>>();
   /** Cancels a start in progress: a stop (or an unregistration) does not wait for the agent to be ready. */
@@ -69,7 +68,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     await serverReset;
     if (watcher) return watcher;
     await driver.ensureServer();
-    const created = createPaneWatcher({ driver, logger: logger.child({ component: "pane-watcher" }) });
+    const created = tmux.createWatcher();
     created.on("output", (paneId, data) => controllerOfPane(paneId)?.onOutput(data));
     created.on("screen", (paneId, screen) => void controllerOfPane(paneId)?.onScreen(screen));
     created.on("exited", (exit) => {
@@ -148,8 +147,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     const settingsDir = join(config.stateDir, "sessions", sessionId);
     await mkdir(settingsDir, { recursive: true, mode: 0o700 });
 
-    // A conversation the agent already had (before a stop or a daemon restart) is continued, not restarted.
-    const resume = runtime.reportsThroughHooks && (await conversationExists(session.agentSessionId));
+    const resume = await runtime.canResume(session.agentSessionId);
     const pane = await ensureWatcher()
       .then(() =>
         runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir, resume }),
@@ -194,7 +192,6 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       projectId,
       paneId: pane.paneId,
       hookSecret,
-      autoAnswer: (prompt) => autoAnswer(prompt),
       stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
       onReady: () => {
         settle.resolve(core.state.sessions.get(sessionId)!);
@@ -246,11 +243,6 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     deadPanes.delete(projectId);
     watcher?.unwatch(paneId);
     await driver.killWindow(paneId).catch(() => undefined);
-  }
-
-  function autoAnswer(prompt: ScreenPrompt): string[] | undefined {
-    if (prompt.dialog === "folder-trust" && config.trustProjectFolders) return claudeStartupDialogKeys(prompt, true);
-    return undefined;
   }
 
   const supervisor: AgentSupervisor = {
@@ -384,21 +376,4 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     },
   };
   return supervisor;
-}
-
-// Claude Code keeps each conversation as `~/.claude/projects/<encoded cwd>/<session id>.jsonl`.
-async function conversationExists(agentSessionId: string): Promise<boolean> {
-  const projects = join(homedir(), ".claude", "projects");
-  const folders = await readdir(projects).catch(() => [] as string[]);
-  for (const folder of folders) {
-    if (await access(join(projects, folder, `${agentSessionId}.jsonl`)).then(() => true, () => false)) return true;
-  }
-  return false;
-}
-
-// A Unix socket path must stay short (about 100 bytes); long state directories get one in /tmp instead.
-function tmuxSocketPath(stateDir: string): string {
-  const preferred = join(stateDir, "tmux.sock");
-  if (Buffer.byteLength(preferred) < 100) return preferred;
-  return join(tmpdir(), `commander-${createHash("sha256").update(stateDir).digest("hex").slice(0, 16)}.sock`);
 }

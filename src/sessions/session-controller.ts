@@ -1,5 +1,4 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Logger } from "pino";
 import { sendAgentInput, type AgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
 import { createScreenDetector, type ScreenDetector } from "../agents/screen/screen-detector.js";
 import { promptKey, type ScreenPrompt } from "../agents/screen/screen-prompt.js";
@@ -7,6 +6,7 @@ import { stripAnsi } from "../agents/screen/strip-ansi.js";
 import type { PaneExit } from "../agents/tmux/pane-watcher.js";
 import type { TmuxDriver } from "../agents/tmux/tmux-driver.js";
 import type { CommanderCore } from "../app/commander-core.js";
+import type { Logger } from "../app/logger.js";
 import { dismissEvent, isBlocking, raiseEvent } from "../domain/event-rules.js";
 import { markMessageDelivered, undeliveredMessages } from "../domain/inbox-rules.js";
 import { closeAgentFailure, failureReason, recordAgentFailure } from "../domain/agent-failure-rules.js";
@@ -41,8 +41,6 @@ export interface SessionControllerOptions {
   hookSecret: string;
   /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
   stopReadingScreen(): void;
-  /** Keys that answer a start-up dialog without asking anyone (per configuration), or undefined to ask. */
-  autoAnswer(prompt: ScreenPrompt): string[] | undefined;
   onReady(): void;
   onStartupQuestion(): void;
   /** `keptPane`: the dead pane is left open for inspection; the supervisor closes it at the next start. */
@@ -155,7 +153,7 @@ export class SessionController {
     if (dialog) {
       if ([...this.openPrompts.values()].some((open) => promptKey(open.prompt) === promptKey(dialog))) return;
       const key = promptKey(dialog);
-      const configured = this.options.autoAnswer(dialog);
+      const configured = this.options.runtime.autoAnswer(dialog);
       const earlier = this.startupAnswers.get(key);
       // Answered by configuration, or shown again right after a human answered it (the keys were lost in
       // a redraw): answer it without asking anyone (again).
