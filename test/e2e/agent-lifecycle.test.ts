@@ -85,8 +85,13 @@ describe("agent lifecycle at its edges (real daemon, real tmux)", function () {
     const pid = await waitFor(async () => Number((await readFile(join(dir, "agent.pid"), "utf8")).trim()) || undefined, {
       what: "the agent to start",
     });
-    const session = (await rest(daemon.url, "GET", `/api/sessions/${id}`)).body;
-    expect(session.state).to.equal("starting");
+    const session = await waitFor(
+      async () => {
+        const record = (await rest(daemon.url, "GET", `/api/sessions/${id}`)).body;
+        return record.state === "starting" ? record : undefined;
+      },
+      { what: "the session to be starting" },
+    );
     expect(await tmuxPanes(daemon.stateDir)).to.include(session.tmux_target);
     const started = Date.now();
     const response = await rest(daemon.url, "DELETE", `/api/projects/${id}?force=true`);
