@@ -10,12 +10,11 @@ import type { CommanderCore } from "../app/commander-core.js";
 import type { Logger } from "../app/logger.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
+import { decideAgentStart } from "../domain/agent-start-rules.js";
 import { CommanderError } from "../domain/error-catalogue.js";
-import { undeliveredMessages } from "../domain/inbox-rules.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
 import { createSession, findSession, moveSession } from "../domain/session-rules.js";
-import { nextRunnableWork } from "../domain/work-rules.js";
 import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { SessionController } from "./session-controller.js";
@@ -35,9 +34,6 @@ export interface AgentSupervisorOptions {
 
 /** Output a slow watcher of a session's terminal may lag behind before it is cut off. */
 const MAX_BUFFERED_OUTPUT_BYTES = 1024 * 1024;
-
-/** A project whose agent failed is not restarted automatically sooner than this. */
-const RESTART_BACKOFF_MS = 5000;
 
 /**
  * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
@@ -107,11 +103,10 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       await controller.dispatchIfIdle();
       return;
     }
-    const hasWork = nextRunnableWork(core.state, projectId) !== undefined || undeliveredMessages(core.state, projectId).length > 0;
-    if (!hasWork || starting.has(projectId)) return;
-    const failedAt = lastFailure.get(projectId);
-    if (failedAt !== undefined && Date.now() - failedAt < RESTART_BACKOFF_MS) {
-      setTimeout(() => schedulePump(projectId), RESTART_BACKOFF_MS - (Date.now() - failedAt)).unref();
+    if (starting.has(projectId)) return;
+    const decision = decideAgentStart(core.state, projectId, lastFailure.get(projectId), Date.now());
+    if (!decision.start) {
+      if (decision.retryInMs !== null) setTimeout(() => schedulePump(projectId), decision.retryInMs).unref();
       return;
     }
     supervisor.start(projectId).catch((error: unknown) => logger.warn({ err: error, projectId }, "automatic start failed"));
