@@ -17,6 +17,7 @@ import type { SessionRecord } from "../domain/records.js";
 import { createSession, findSession, moveSession } from "../domain/session-rules.js";
 import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
+import { streamAgentOutput } from "./stream-agent-output.js";
 import { SessionController } from "./session-controller.js";
 
 /** The runtimes a project or session may name: those of the runtime catalogue. */
@@ -31,9 +32,6 @@ export interface AgentSupervisorOptions {
   /** Checked again at every launch: a directory swapped for a symlink since registration is refused. */
   paths: ProjectPaths;
 }
-
-/** Output a slow watcher of a session's terminal may lag behind before it is cut off. */
-const MAX_BUFFERED_OUTPUT_BYTES = 1024 * 1024;
 
 /**
  * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
@@ -312,44 +310,7 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       if (!controller || !watcher) {
         throw new CommanderError("SESSION_NOT_FOUND", `project ${projectId} has no running session`, { project_id: projectId });
       }
-      const queue: string[] = [];
-      let queuedBytes = 0;
-      let wake: (() => void) | null = null;
-      const unsubscribe = controller.onOutputListener((data) => {
-        queue.push(data);
-        queuedBytes += data.length;
-        wake?.();
-      });
-      // The session stopping or exiting ends the stream, even if the agent writes nothing more.
-      const unsubscribeChanges = core.changes.subscribe((change) => {
-        if (change.projectId === projectId && change.kind === "session_changed") wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal.addEventListener("abort", onAbort);
-      try {
-        yield { snapshot: true, data: await driver.capture(controller.paneId, { escapes: true }) };
-        while (!signal.aborted && controller.isLive && controllers.get(projectId) === controller) {
-          if (queuedBytes > MAX_BUFFERED_OUTPUT_BYTES) {
-            throw new CommanderError(
-              "SUBSCRIBER_TOO_SLOW",
-              `the output watcher fell more than ${MAX_BUFFERED_OUTPUT_BYTES} bytes behind; open the stream again for a fresh snapshot`,
-              { project_id: projectId },
-            );
-          }
-          if (queue.length === 0) {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-            continue;
-          }
-          const data = queue.splice(0).join("");
-          queuedBytes = 0;
-          yield { snapshot: false, data };
-        }
-      } finally {
-        unsubscribe();
-        unsubscribeChanges();
-        signal.removeEventListener("abort", onAbort);
-      }
+      yield* streamAgentOutput({ core, driver, controller, projectId, signal, isCurrent: () => controllers.get(projectId) === controller });
     },
 
     onListening(baseUrl) {

@@ -103,7 +103,8 @@ describe("agent lifecycle at its edges (real daemon, real tmux)", function () {
     expect((await rest(daemon.url, "GET", `/api/projects/${id}`)).status).to.equal(404);
   });
 
-  it("leaves a clue when the agent fails: its last lines and exit status, one updated event, the dead pane kept", async () => {
+  it("leaves a clue when the agent fails: its last lines and exit status, one updated event, the dead pane kept", async function () {
+    this.timeout(90_000);
     const { id, dir } = await newProject("flaky");
     await writeFile(join(dir, "crash"), "");
     const workId = await addWork(id, "echo recovered");
@@ -127,7 +128,8 @@ describe("agent lifecycle at its edges (real daemon, real tmux)", function () {
         const events = await pendingFailures();
         return events.length === 1 && events[0].context.count >= 2 ? events[0] : undefined;
       },
-      { timeoutMs: 20_000, what: "the instance_error to count a second failure" },
+      // The retry waits out the 5 s restart back-off; on a loaded machine starting takes a while too.
+      { timeoutMs: 30_000, what: "the instance_error to count a second failure" },
     );
     expect(second.id).to.equal(first.id);
     expect(second.title).to.include("2 times");
@@ -140,7 +142,7 @@ describe("agent lifecycle at its edges (real daemon, real tmux)", function () {
         const item = (await rest(daemon.url, "GET", `/api/work/${workId}`)).body;
         return item.state === "completed" ? item : undefined;
       },
-      { timeoutMs: 20_000, what: "the item to complete once the agent starts" },
+      { timeoutMs: 30_000, what: "the item to complete once the agent starts" },
     );
     expect(done.result).to.include("recovered");
     const closed = (await rest(daemon.url, "GET", `/api/events/${first.id}`)).body;
