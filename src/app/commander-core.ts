@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Logger } from "pino";
+import type { Logger } from "./logger.js";
 import { StateTransaction, type CommanderState } from "../domain/commander-state.js";
 import type { DomainContext, DomainLimits } from "../domain/domain-context.js";
 import { CommanderError } from "../domain/commander-error.js";

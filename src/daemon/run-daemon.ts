@@ -17,6 +17,7 @@ import { registerServices } from "../services/register-services.js";
 import { acquireStateLock, StateDirectoryLockedError } from "../store/state-lock.js";
 import { openStateStore } from "../store/state-store.js";
 import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-supervisor.js";
+import { createAgentTmux } from "../sessions/create-agent-tmux.js";
 import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
 import { type ApiToken, resolveApiToken, tokenProblem } from "./api-token.js";
 import { DaemonLifecycle } from "./daemon-lifecycle.js";
@@ -62,7 +63,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     lock = await acquireStateLock(config.stateDir);
   } catch (error) {
     io.stderr.write(`error: ${error instanceof StateDirectoryLockedError ? error.message : `cannot use state directory ${config.stateDir}: ${(error as Error).message}`}\n`);
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   let apiToken: ApiToken;
@@ -71,7 +72,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   } catch (error) {
     io.stderr.write(`error: cannot use the token file: ${(error as Error).message}\n`);
     await lock.release();
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   // Where the token is, never its value.
@@ -99,7 +100,8 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   });
 
   const paths = createProjectPaths(config.allowedProjectRoots);
-  const agents = createAgentSupervisor({ core, config, paths, logger: logger.child({ component: "agents" }) });
+  const agentsLogger = logger.child({ component: "agents" });
+  const agents = createAgentSupervisor({ core, config, paths, logger: agentsLogger, tmux: createAgentTmux(config.stateDir, agentsLogger) });
   const server = createServer({
     logger,
     maxBodyBytes: config.maxBodyBytes,
@@ -136,7 +138,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     await agents.shutdown();
     await store.close();
     await lock.release();
-    lifecycle.moveTo("stopped");
+    lifecycle.moveTo("failed");
     return 1;
   }
   // Only a convenience for the message a second daemon prints: a full disk must not stop the daemon here.

@@ -1,7 +1,7 @@
 import type { DomainContext } from "./domain-context.js";
 import { dismissEvent } from "./event-rules.js";
 import { refreshProjectState } from "./project-rules.js";
-import { updateSession } from "./session-rules.js";
+import { moveSession } from "./session-rules.js";
 import { requeueWork } from "./work-rules.js";
 
 export const RESTART_REASON = "the daemon restarted while it was in progress";
@@ -21,8 +21,7 @@ export function recoverAfterRestart(ctx: DomainContext): void {
   }
   for (const session of [...ctx.state.sessions.values()]) {
     if (session.state !== "stopped") {
-      updateSession(ctx, session.id, {
-        state: "stopped",
+      moveSession(ctx, session.id, "stopped", {
         stateReason: "the daemon restarted",
         tmuxTarget: "",
         pid: 0,

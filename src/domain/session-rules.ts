@@ -66,7 +66,7 @@ export function moveSession(
   ctx: DomainContext,
   sessionId: string,
   action: SessionAction,
-  patch: Partial<Omit<SessionRecord, "id" | "projectId" | "state">> = {},
+  patch: SessionPatch = {},
 ): SessionRecord {
   const session = ctx.state.sessions.get(sessionId);
   if (!session) throw new CommanderError("SESSION_NOT_FOUND", `session ${sessionId} not found`, { session_id: sessionId });
@@ -74,9 +74,15 @@ export function moveSession(
   return saveSession(ctx, { ...session, ...patch, state, lastActivity: ctx.now });
 }
 
-export function updateSession(ctx: DomainContext, sessionId: string, patch: Partial<Omit<SessionRecord, "id" | "projectId">>): SessionRecord {
+export type SessionPatch = Partial<Omit<SessionRecord, "id" | "projectId" | "state">>;
+
+/** Changes a session's details; its state changes only through `moveSession` and the transition table. */
+export function updateSession(ctx: DomainContext, sessionId: string, patch: SessionPatch): SessionRecord {
   const session = ctx.state.sessions.get(sessionId);
   if (!session) throw new CommanderError("SESSION_NOT_FOUND", `session ${sessionId} not found`, { session_id: sessionId });
+  for (const field of ["state", "id", "projectId"]) {
+    if (Object.hasOwn(patch, field)) throw new Error(`updateSession: ${field} cannot be patched; use a transition`);
+  }
   return saveSession(ctx, { ...session, ...patch, lastActivity: ctx.now });
 }
 

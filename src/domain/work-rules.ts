@@ -164,7 +164,8 @@ function cancelDependents(ctx: DomainContext, workId: string, reason: string): v
   // Dependencies never cross projects, so only the item's own project can hold dependents.
   for (const item of [...ctx.state.workOf(projectId)]) {
     if (!item.dependsOn.includes(workId) || FINISHED_WORK_STATES.has(item.state)) continue;
-    saveWork(ctx, { ...item, state: "cancelled", error: reason, stateReason: null, completedAt: ctx.now });
+    const state = transition(WORK_TRANSITIONS, item.id, item.state, "cancel");
+    saveWork(ctx, { ...item, state, error: reason, stateReason: null, blockedByEventId: null, completedAt: ctx.now });
     cancelDependents(ctx, item.id, `dependency ${item.id} was cancelled`);
   }
 }

@@ -1,26 +1,23 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { access, mkdir, readdir, rm } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "pino";
-import { claudeStartupDialogKeys } from "../agents/claude/startup-dialogs.js";
 import type { RuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
 import { createRuntimeCatalogue } from "../agents/runtimes/runtime-catalogue.js";
-import type { ScreenPrompt } from "../agents/screen/screen-prompt.js";
-import { createPaneWatcher, type PaneWatcher } from "../agents/tmux/pane-watcher.js";
-import { createTmuxDriver, type TmuxDriver } from "../agents/tmux/tmux-driver.js";
+import type { PaneWatcher } from "../agents/tmux/pane-watcher.js";
 import { TmuxMissingError } from "../agents/tmux/tmux-errors.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
+import type { Logger } from "../app/logger.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
+import { decideAgentStart } from "../domain/agent-start-rules.js";
 import { CommanderError } from "../domain/commander-error.js";
-import { undeliveredMessages } from "../domain/inbox-rules.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
-import { createSession, findSession, moveSession, updateSession } from "../domain/session-rules.js";
-import { nextRunnableWork } from "../domain/work-rules.js";
+import { createSession, findSession, moveSession } from "../domain/session-rules.js";
+import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
+import { streamAgentOutput } from "./stream-agent-output.js";
 import { SessionController } from "./session-controller.js";
 
 /** The runtimes a project or session may name: those of the runtime catalogue. */
@@ -30,30 +27,26 @@ export interface AgentSupervisorOptions {
   core: CommanderCore;
   config: DaemonConfig;
   logger: Logger;
+  /** The private tmux server the agents run in (see create-agent-tmux.ts). */
+  tmux: AgentTmux;
   /** Checked again at every launch: a directory swapped for a symlink since registration is refused. */
   paths: ProjectPaths;
 }
-
-/** Output a slow watcher of a session's terminal may lag behind before it is cut off. */
-const MAX_BUFFERED_OUTPUT_BYTES = 1024 * 1024;
-
-/** A project whose agent failed is not restarted automatically sooner than this. */
-const RESTART_BACKOFF_MS = 5000;
 
 /**
  * Runs one agent per project in a private tmux server, starts agents when work arrives (auto-execution),
  * and routes hooks, screens, answers and exits to each session's controller.
  */
-export function createAgentSupervisor({ core, config, logger, paths }: AgentSupervisorOptions): AgentSupervisor {
+export function createAgentSupervisor({ core, config, logger, paths, tmux }: AgentSupervisorOptions): AgentSupervisor {
   const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
-  const driver: TmuxDriver = createTmuxDriver({
-    socketPath: tmuxSocketPath(config.stateDir),
-    envDir: join(config.stateDir, "agent-env"),
-    logger: logger.child({ component: "tmux" }),
-  });
+  const driver = tmux.driver;
   const controllers = new Map<string, SessionController>();
   const starting = new Map<string, Promise<SessionRecord>>();
+  /** Cancels a start in progress: a stop (or an unregistration) does not wait for the agent to be ready. */
+  const startAborts = new Map<string, AbortController>();
   const lastFailure = new Map<string, number>();
+  /** The pane of each project's agent that died, kept for inspection until the next start. */
+  const deadPanes = new Map<string, string>();
   const pumpScheduled = new Set<string>();
   let watcher: PaneWatcher | null = null;
   let watcherStarting: Promise<PaneWatcher> | null = null;
@@ -78,7 +71,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
 
   async function startWatcher(): Promise<PaneWatcher> {
     await driver.ensureServer();
-    const created = createPaneWatcher({ driver, logger: logger.child({ component: "pane-watcher" }) });
+    const created = tmux.createWatcher();
     created.on("output", (paneId, data) => controllerOfPane(paneId)?.onOutput(data));
     created.on("screen", (paneId, screen) => void controllerOfPane(paneId)?.onScreen(screen));
     created.on("exited", (exit) => {
@@ -117,11 +110,10 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       await controller.dispatchIfIdle();
       return;
     }
-    const hasWork = nextRunnableWork(core.state, projectId) !== undefined || undeliveredMessages(core.state, projectId).length > 0;
-    if (!hasWork || starting.has(projectId)) return;
-    const failedAt = lastFailure.get(projectId);
-    if (failedAt !== undefined && Date.now() - failedAt < RESTART_BACKOFF_MS) {
-      setTimeout(() => schedulePump(projectId), RESTART_BACKOFF_MS - (Date.now() - failedAt)).unref();
+    if (starting.has(projectId)) return;
+    const decision = decideAgentStart(core.state, projectId, lastFailure.get(projectId), Date.now());
+    if (!decision.start) {
+      if (decision.retryInMs !== null) setTimeout(() => schedulePump(projectId), decision.retryInMs).unref();
       return;
     }
     supervisor.start(projectId).catch((error: unknown) => logger.warn({ err: error, projectId }, "automatic start failed"));
@@ -131,7 +123,11 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     if (change.kind !== "project_removed") schedulePump(change.projectId);
   });
 
-  async function launch(projectId: string): Promise<SessionRecord> {
+  async function launch(projectId: string, abort: AbortSignal): Promise<SessionRecord> {
+    const stoppedWhileStarting = () =>
+      new CommanderError("SESSION_STATE_CONFLICT", `project ${projectId}'s session was stopped while its agent was starting`, {
+        project_id: projectId,
+      });
     const project = getProject(core.state, projectId);
     let session = core.state.sessionOfProject(projectId);
     if (!session) {
@@ -148,12 +144,12 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
         project_id: projectId,
       });
     }
+    await closeDeadPane(projectId);
     const hookSecret = randomBytes(24).toString("hex");
     const settingsDir = join(config.stateDir, "sessions", sessionId);
     await mkdir(settingsDir, { recursive: true, mode: 0o700 });
 
-    // A conversation the agent already had (before a stop or a daemon restart) is continued, not restarted.
-    const resume = runtime.reportsThroughHooks && (await conversationExists(session.agentSessionId));
+    const resume = await runtime.canResume(session.agentSessionId);
     const pane = await ensureWatcher()
       .then(() =>
         runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir, resume }),
@@ -167,6 +163,10 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
           project_id: projectId,
         });
       });
+    if (abort.aborted) {
+      await driver.killWindow(pane.paneId).catch(() => undefined);
+      throw stoppedWhileStarting();
+    }
 
     await core.mutate(
       (ctx) =>
@@ -194,7 +194,6 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       projectId,
       paneId: pane.paneId,
       hookSecret,
-      autoAnswer: (prompt) => autoAnswer(prompt),
       stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
       onReady: () => {
         settle.resolve(core.state.sessions.get(sessionId)!);
@@ -202,8 +201,9 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       },
       // The agent waits for a human before it is ready: answer now rather than time out.
       onStartupQuestion: () => settle.resolve(core.state.sessions.get(sessionId)!),
-      onExit: (reason) => {
+      onExit: (reason, keptPane) => {
         controllers.delete(projectId);
+        if (keptPane) deadPanes.set(projectId, pane.paneId);
         lastFailure.set(projectId, Date.now());
         settle.reject(new CommanderError("RUNTIME_UNAVAILABLE", `the ${runtime.name} agent did not start: ${reason}`, { project_id: projectId }));
         schedulePump(projectId);
@@ -220,32 +220,31 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
         }),
       );
     }, config.startTimeout * 1000);
+    const onAbort = () => settle.reject(stoppedWhileStarting());
+    if (abort.aborted) onAbort();
+    else abort.addEventListener("abort", onAbort, { once: true });
     try {
       return await ready;
     } catch (error) {
       if (controllers.get(projectId) === controller) {
         controllers.delete(projectId);
-        await controller.stop("it did not become ready");
-        await core.mutate(
-          (ctx) => {
-            const record = ctx.state.sessions.get(sessionId);
-            if (record && record.state === "stopped") {
-              updateSession(ctx, sessionId, { state: "error", stateReason: (error as Error).message });
-            }
-          },
-          { internal: true },
-        );
+        if (abort.aborted) await controller.stop("the session was stopped");
+        else await controller.stop((error as Error).message, "error");
         lastFailure.set(projectId, Date.now());
       }
       throw error;
     } finally {
       clearTimeout(timer);
+      abort.removeEventListener("abort", onAbort);
     }
   }
 
-  function autoAnswer(prompt: ScreenPrompt): string[] | undefined {
-    if (prompt.dialog === "folder-trust" && config.trustProjectFolders) return claudeStartupDialogKeys(prompt, true);
-    return undefined;
+  async function closeDeadPane(projectId: string): Promise<void> {
+    const paneId = deadPanes.get(projectId);
+    if (paneId === undefined) return;
+    deadPanes.delete(projectId);
+    watcher?.unwatch(paneId);
+    await driver.killWindow(paneId).catch(() => undefined);
   }
 
   const supervisor: AgentSupervisor = {
@@ -255,18 +254,26 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       const inFlight = starting.get(projectId);
       if (inFlight) return inFlight;
       if (controllers.has(projectId)) return core.state.sessionOfProject(projectId)!;
-      const started = launch(projectId).finally(() => starting.delete(projectId));
+      const abort = new AbortController();
+      const started = launch(projectId, abort.signal).finally(() => {
+        starting.delete(projectId);
+        startAborts.delete(projectId);
+      });
       starting.set(projectId, started);
+      startAborts.set(projectId, abort);
       return started;
     },
 
     async stop(projectId) {
+      // An agent still starting is stopped too (in every state), without waiting for it to become ready.
+      startAborts.get(projectId)?.abort();
       await starting.get(projectId)?.catch(() => undefined);
       const controller = controllers.get(projectId);
       if (controller) {
         controllers.delete(projectId);
         await controller.stop("the session was stopped");
       } else {
+        await closeDeadPane(projectId);
         const session = core.state.sessionOfProject(projectId);
         if (session && session.state !== "stopped") {
           await core.mutate((ctx) => moveSession(ctx, session.id, "stopped", { stateReason: null, tmuxTarget: "", pid: 0 }), {
@@ -279,6 +286,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
 
     async release(projectId) {
       if (controllers.has(projectId) || starting.has(projectId)) await supervisor.stop(projectId);
+      await closeDeadPane(projectId);
       const session = core.state.sessionOfProject(projectId);
       if (session) await rm(join(config.stateDir, "sessions", session.id), { recursive: true, force: true });
     },
@@ -311,44 +319,7 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
       if (!controller || !watcher) {
         throw new CommanderError("SESSION_NOT_FOUND", `project ${projectId} has no running session`, { project_id: projectId });
       }
-      const queue: string[] = [];
-      let queuedBytes = 0;
-      let wake: (() => void) | null = null;
-      const unsubscribe = controller.onOutputListener((data) => {
-        queue.push(data);
-        queuedBytes += data.length;
-        wake?.();
-      });
-      // The session stopping or exiting ends the stream, even if the agent writes nothing more.
-      const unsubscribeChanges = core.changes.subscribe((change) => {
-        if (change.projectId === projectId && change.kind === "session_changed") wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal.addEventListener("abort", onAbort);
-      try {
-        yield { snapshot: true, data: await driver.capture(controller.paneId, { escapes: true }) };
-        while (!signal.aborted && controller.isLive && controllers.get(projectId) === controller) {
-          if (queuedBytes > MAX_BUFFERED_OUTPUT_BYTES) {
-            throw new CommanderError(
-              "SUBSCRIBER_TOO_SLOW",
-              `the output watcher fell more than ${MAX_BUFFERED_OUTPUT_BYTES} bytes behind; open the stream again for a fresh snapshot`,
-              { project_id: projectId },
-            );
-          }
-          if (queue.length === 0) {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-            continue;
-          }
-          const data = queue.splice(0).join("");
-          queuedBytes = 0;
-          yield { snapshot: false, data };
-        }
-      } finally {
-        unsubscribe();
-        unsubscribeChanges();
-        signal.removeEventListener("abort", onAbort);
-      }
+      yield* streamAgentOutput({ core, driver, controller, projectId, signal, isCurrent: () => controllers.get(projectId) === controller });
     },
 
     onListening(baseUrl) {
@@ -370,21 +341,4 @@ export function createAgentSupervisor({ core, config, logger, paths }: AgentSupe
     },
   };
   return supervisor;
-}
-
-// Claude Code keeps each conversation as `~/.claude/projects/<encoded cwd>/<session id>.jsonl`.
-async function conversationExists(agentSessionId: string): Promise<boolean> {
-  const projects = join(homedir(), ".claude", "projects");
-  const folders = await readdir(projects).catch(() => [] as string[]);
-  for (const folder of folders) {
-    if (await access(join(projects, folder, `${agentSessionId}.jsonl`)).then(() => true, () => false)) return true;
-  }
-  return false;
-}
-
-// A Unix socket path must stay short (about 100 bytes); long state directories get one in /tmp instead.
-function tmuxSocketPath(stateDir: string): string {
-  const preferred = join(stateDir, "tmux.sock");
-  if (Buffer.byteLength(preferred) < 100) return preferred;
-  return join(tmpdir(), `commander-${createHash("sha256").update(stateDir).digest("hex").slice(0, 16)}.sock`);
 }

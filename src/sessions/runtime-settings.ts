@@ -10,6 +10,7 @@ export function toRuntimeSettings(config: DaemonConfig): RuntimeSettings {
     "claude-code": {
       ...(runtimes["claude-code"]?.command ? { command: runtimes["claude-code"].command } : {}),
       permissionMode: config.claudePermissionMode as ClaudePermissionMode,
+      trustProjectFolders: config.trustProjectFolders,
     },
     codex: runtimes.codex?.command ? { command: runtimes.codex.command } : {},
     gemini: runtimes.gemini?.command ? { command: runtimes.gemini.command } : {},

@@ -44,6 +44,10 @@ export interface AgentRuntime {
   answer(prompt: ScreenPrompt, optionIndex: number): AgentInput[];
   /** Inputs that ask the agent to exit on its own (before anyone kills the window). */
   readonly exitInputs: AgentInput[];
+  /** Whether a conversation the agent had under this id can be continued (`resume` at the next launch). */
+  canResume(agentSessionId: string): Promise<boolean>;
+  /** Keys that answer a start-up dialog without asking anyone (per configuration), or undefined to ask. */
+  autoAnswer(prompt: ScreenPrompt): string[] | undefined;
 }
 
 export async function sendAgentInput(driver: TmuxDriver, paneId: string, inputs: readonly AgentInput[]): Promise<void> {
@@ -80,5 +84,7 @@ export function screenOnlyRuntime(spec: {
     prepareLaunch: async () => ({ command: [...spec.command], env: {} }),
     submitPrompt: pasteThenEnter,
     answer: optionKeys,
+    canResume: async () => false,
+    autoAnswer: () => undefined,
   };
 }

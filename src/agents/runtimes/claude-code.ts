@@ -1,5 +1,6 @@
 import { buildClaudeLaunch, type ClaudeLaunchOptions, type ClaudePermissionMode } from "../claude/claude-launch.js";
-import { detectClaudeStartupDialog } from "../claude/startup-dialogs.js";
+import { claudeConversationExists } from "../claude/claude-conversations.js";
+import { claudeStartupDialogKeys, detectClaudeStartupDialog } from "../claude/startup-dialogs.js";
 import type { ScreenRules } from "../screen/screen-detector.js";
 import { optionKeys, pasteThenEnter, type AgentRuntime } from "./agent-runtime.js";
 
@@ -9,6 +10,10 @@ export interface ClaudeCodeRuntimeOptions {
   permissionMode?: ClaudePermissionMode;
   hookTransport?: ClaudeLaunchOptions["hookTransport"];
   permissionTimeoutSeconds?: number;
+  /** Answer the folder-trust dialog with "trust" instead of asking (config `trust_project_folders`). */
+  trustProjectFolders?: boolean;
+  /** Where Claude Code keeps its conversations (`~/.claude`'s parent); the user's home by default. */
+  home?: string;
 }
 
 // Claude Code 2.1.33x, as rendered in tmux: the "❯" input line between two rules, a status line that
@@ -23,7 +28,7 @@ export const CLAUDE_CODE_SCREEN: ScreenRules = {
 };
 
 export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}): AgentRuntime {
-  const { command = ["claude"], permissionMode = "default", hookTransport, permissionTimeoutSeconds } = options;
+  const { command = ["claude"], permissionMode = "default", hookTransport, permissionTimeoutSeconds, trustProjectFolders = false, home } = options;
   if (command.length === 0) throw new TypeError("runtime claude-code needs a command");
   return {
     name: "claude-code",
@@ -51,5 +56,8 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
     submitPrompt: pasteThenEnter,
     answer: optionKeys,
     exitInputs: pasteThenEnter("/exit"),
+    // A conversation Claude Code already had (before a stop or a daemon restart) is continued, not restarted.
+    canResume: (agentSessionId) => claudeConversationExists(agentSessionId, home),
+    autoAnswer: (prompt) => (prompt.dialog === "folder-trust" && trustProjectFolders ? claudeStartupDialogKeys(prompt, true) : undefined),
   };
 }

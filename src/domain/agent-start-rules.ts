@@ -1,0 +1,24 @@
+import type { CommanderState } from "./commander-state.js";
+import { undeliveredMessages } from "./inbox-rules.js";
+import { nextRunnableWork } from "./work-rules.js";
+
+/** A project whose agent failed is not restarted automatically sooner than this. */
+export const RESTART_BACKOFF_MS = 5000;
+
+export type StartDecision = { start: false; retryInMs: number | null } | { start: true };
+
+/**
+ * Auto-execution: whether a project without a running agent should get one now. Work that can run (or an
+ * undelivered message) starts the agent, unless the project is paused or its agent failed less than
+ * RESTART_BACKOFF_MS ago — then the answer says when to ask again.
+ */
+export function decideAgentStart(state: CommanderState, projectId: string, lastFailureAt: number | undefined, now: number): StartDecision {
+  const project = state.projects.get(projectId);
+  if (!project || project.state === "paused") return { start: false, retryInMs: null };
+  const hasWork = nextRunnableWork(state, projectId) !== undefined || undeliveredMessages(state, projectId).length > 0;
+  if (!hasWork) return { start: false, retryInMs: null };
+  if (lastFailureAt !== undefined && now - lastFailureAt < RESTART_BACKOFF_MS) {
+    return { start: false, retryInMs: RESTART_BACKOFF_MS - (now - lastFailureAt) };
+  }
+  return { start: true };
+}
