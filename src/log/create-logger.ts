@@ -19,12 +19,21 @@ export function logDestination(format: LogFormat): pino.DestinationStream {
 
 /**
  * The daemon's one root logger: JSON lines on stdout; secrets never reach it. Each field appears once
- * per line: a child's `component` extends its parent's into a dotted path (`agents.tmux.tmux-driver`),
- * and when a child or a call sets a field its parent already bound, the innermost value wins (pino
- * itself would write the key twice).
+ * per line (pino itself would repeat a key bound twice): a child's `component` extends its parent's into a
+ * dotted path (`agents.tmux.tmux-driver`), and a field set again, by a child or in a call, takes the
+ * innermost value.
  */
 export function createLogger(level: string, destination: pino.DestinationStream = logDestination("json")): Logger {
-  const root = pino(
+  const boundKeys = new WeakMap<Logger, ReadonlySet<string>>();
+  const keysOf = (logger: Logger): ReadonlySet<string> => {
+    let keys = boundKeys.get(logger);
+    if (keys === undefined) {
+      keys = new Set(Object.keys(logger.bindings()));
+      boundKeys.set(logger, keys);
+    }
+    return keys;
+  };
+  const root: Logger = pino(
     {
       level,
       base: { pid: process.pid },
@@ -38,27 +47,41 @@ export function createLogger(level: string, destination: pino.DestinationStream 
         ],
         censor: "[redacted]",
       },
-      hooks: { streamWrite: withoutDuplicateKeys },
+      hooks: {
+        // A call that sets a bound field logs through a child holding the call's value instead.
+        logMethod(args, method) {
+          const fields: unknown = args[0];
+          if (typeof fields !== "object" || fields === null || fields instanceof Error) return method.apply(this, args);
+          const bound = keysOf(this);
+          const again = Object.keys(fields).filter((key) => bound.has(key));
+          if (again.length === 0) return method.apply(this, args);
+          const rest: Record<string, unknown> = { ...(fields as Record<string, unknown>) };
+          const overriding: Record<string, unknown> = {};
+          for (const key of again) {
+            overriding[key] = rest[key];
+            delete rest[key];
+          }
+          return method.apply(this.child(overriding), [rest, ...args.slice(1)] as Parameters<typeof method>);
+        },
+      },
     },
     destination,
   );
+  const rootKeys = keysOf(root);
   // Children are created with Object.create(parent), so every descendant inherits this method.
   const plainChild = root.child as unknown as (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
   const child = function (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
-    const parent = (this.bindings() as { component?: unknown }).component;
-    const own = bindings.component;
-    const joined = typeof parent === "string" && typeof own === "string" ? { ...bindings, component: `${parent}.${own}` } : bindings;
-    return plainChild.call(this, joined, options);
+    const inherited = this.bindings();
+    const own = { ...bindings };
+    if (typeof inherited.component === "string" && typeof own.component === "string") own.component = `${inherited.component}.${own.component}`;
+    if (!Object.keys(own).some((key) => key in inherited)) return plainChild.call(this, own, options);
+    // pino appends a child's bindings to its parent's: with a key bound again, start from the root.
+    const merged: pino.Bindings = {};
+    for (const [key, value] of Object.entries({ ...inherited, ...own })) if (!rootKeys.has(key)) merged[key] = value;
+    const fresh = plainChild.call(root, merged, options);
+    if (options?.level === undefined) fresh.level = this.level;
+    return fresh;
   };
   (root as { child: unknown }).child = child;
   return root;
-}
-
-/** Rewrites a JSON line so that each key appears once, keeping its last (innermost) value. */
-export function withoutDuplicateKeys(line: string): string {
-  try {
-    return `${JSON.stringify(JSON.parse(line))}\n`;
-  } catch {
-    return line;
-  }
 }

@@ -26,6 +26,18 @@ describe("createLogger", () => {
     expect(JSON.parse(lines[1])).to.include({ component: "server", msg: "plain" });
   });
 
+  it("keeps the parent's level for a child that binds a field again", () => {
+    const { lines, destination } = capture();
+    const parent = createLogger("debug", destination).child({ component: "a", sessionId: "s1" });
+    parent.level = "warn";
+    const child = parent.child({ sessionId: "s2" });
+    expect(child.level).to.equal("warn");
+    child.info("hidden");
+    child.warn("shown");
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).to.have.length(1);
+    expect(JSON.parse(lines[0])).to.include({ component: "a", sessionId: "s2", msg: "shown" });
+  });
+
   it("still redacts secrets", () => {
     const { lines, destination } = capture();
     createLogger("info", destination).child({ component: "a" }).info({ token: "t0ps3cret", headers: { authorization: "Bearer x" } }, "call");
