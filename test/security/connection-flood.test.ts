@@ -68,3 +68,29 @@ describe("security: a flood of idle connections", function () {
     expect(daemon.logLines().some((line) => line.component === "agents.tmux.tmux-driver")).to.equal(true);
   });
 });
+
+describe("security: connection timeouts of the daemon", function () {
+  let daemon: DaemonProcess;
+  before(async () => {
+    daemon = await startDaemon({ env: { COMMANDER_IDLE_TIMEOUT: "0.3", COMMANDER_REQUEST_TIMEOUT: "0.5", COMMANDER_HEADERS_TIMEOUT: "0.5" } });
+  });
+  after(async () => {
+    await daemon.stop();
+    await daemon.cleanup();
+  });
+
+  it("closes an idle HTTP/2 connection after idle_timeout", async () => {
+    const connection = await openRaw(daemon.port, H2_PREFACE_AND_SETTINGS);
+    await waitFor(() => connection.received().length > 0, "the server's SETTINGS");
+    await waitFor(() => connection.isClosed(), "the idle connection to be closed", 5000);
+  });
+
+  it("cuts a chunked body that never ends with 408 after request_timeout", async () => {
+    const connection = await openRaw(
+      daemon.port,
+      `POST /api/projects HTTP/1.1\r\nHost: 127.0.0.1:${daemon.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n`,
+    );
+    await waitFor(() => connection.isClosed(), "the connection to be closed", 5000);
+    expect(connection.received().toString()).to.match(/^HTTP\/1\.1 408/);
+  });
+});
