@@ -26,6 +26,9 @@ describe("security: a flood of idle connections", function () {
   let daemon: DaemonProcess;
   const flood: RawConnection[] = [];
   before(async () => {
+    // The flood comes from this process, which needs the file descriptors the daemon is denied.
+    const own = /Max open files\s+(\d+)/.exec(await readFile("/proc/self/limits", "utf8"));
+    if (own !== null && Number(own[1]) < FLOOD + 200) throw new Error(`this test opens ${FLOOD} connections: raise the open-file limit of the test run (ulimit -n is ${own[1]})`);
     daemon = await startDaemon({ env: { COMMANDER_LOG_LEVEL: "info" } });
     // The common default limit, applied to the running daemon (soft and hard, so it cannot raise it again).
     await run("prlimit", ["--pid", String(daemon.child.pid), "--nofile=1024:1024"]);
