@@ -106,6 +106,17 @@ describe("connection limits and timeouts", () => {
     }
   });
 
+  it("answers 408 to HTTP/1.1 headers that never end, after the headers timeout", async () => {
+    const server = await startTestServer({ connections: { idleTimeoutMs: 60_000, headersTimeoutMs: 300, requestTimeoutMs: 60_000 } });
+    try {
+      const connection = await openRaw(server.port, `GET /api/projects HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nX-Slow: `);
+      await closedWithin(connection, 3000, "the connection to be closed");
+      expect(connection.received().toString()).to.match(/^HTTP\/1\.1 408/);
+    } finally {
+      await server.close();
+    }
+  });
+
   describe("connection caps", () => {
     it("closes the oldest idle connection for a new one at max_connections, and warns once", async () => {
       const log = capturingLogger();
