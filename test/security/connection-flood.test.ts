@@ -23,6 +23,7 @@ function withinMs<T>(promise: Promise<T>, timeoutMs: number, what: string): Prom
 // Issue 11, item 7: about 1,000 HTTP/2 connections that sent only the preface and SETTINGS, never timed
 // out, made a daemon with the usual limit of 1,024 open files unreachable for everyone.
 describe("security: a flood of idle connections", function () {
+  this.timeout(60_000);
   let daemon: DaemonProcess;
   const flood: RawConnection[] = [];
   before(async () => {
