@@ -35,6 +35,18 @@ export interface DaemonConfig {
   maxContentBytes: number;
   maxBodyBytes: number;
   maxStreamsPerClient: number;
+  /** Most open connections, all clients together; keep it well below the open-file limit (`ulimit -n`). */
+  maxConnections: number;
+  /** Most open connections from one remote address. */
+  maxConnectionsPerClient: number;
+  /** Seconds after which a connection with no request or stream in progress is closed. */
+  idleTimeout: number;
+  /** Seconds allowed for a request's headers to arrive. */
+  headersTimeout: number;
+  /** Seconds allowed for a whole request body to arrive (client message streams excepted). */
+  requestTimeout: number;
+  /** `json`, `pretty`, or `auto`: pretty when stdout is a terminal, JSON lines otherwise. */
+  logFormat: "auto" | "json" | "pretty";
   maxBufferedChanges: number;
   historyMaxFinishedWork: number;
   historyMaxResolvedEvents: number;
@@ -80,6 +92,12 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   maxContentBytes: 64 * 1024,
   maxBodyBytes: 1024 * 1024,
   maxStreamsPerClient: 64,
+  maxConnections: 512,
+  maxConnectionsPerClient: 256,
+  idleTimeout: 30,
+  headersTimeout: 10,
+  requestTimeout: 30,
+  logFormat: "auto",
   maxBufferedChanges: 1000,
   historyMaxFinishedWork: 10_000,
   historyMaxResolvedEvents: 10_000,

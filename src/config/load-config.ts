@@ -9,6 +9,7 @@ export interface DaemonFlags {
   host?: string;
   port?: number | string;
   logLevel?: string;
+  logFormat?: string;
   stateDir?: string;
   config?: string;
 }
@@ -16,13 +17,14 @@ export interface DaemonFlags {
 export class ConfigError extends Error {}
 
 type Key = keyof DaemonConfig;
-type Kind = "string" | "port" | "level" | "path" | "int" | "seconds" | "bool" | "list" | "object";
+type Kind = "string" | "port" | "level" | "format" | "path" | "int" | "seconds" | "bool" | "list" | "object";
 
 // snake_case name (config file key, `COMMANDER_` + upper case for the environment) -> field and kind.
 const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   host: { key: "host", kind: "string" },
   port: { key: "port", kind: "port" },
   log_level: { key: "logLevel", kind: "level" },
+  log_format: { key: "logFormat", kind: "format" },
   state_dir: { key: "stateDir", kind: "path" },
   max_projects: { key: "maxProjects", kind: "int" },
   poll_interval: { key: "pollInterval", kind: "seconds" },
@@ -41,6 +43,11 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   max_content_bytes: { key: "maxContentBytes", kind: "int" },
   max_body_bytes: { key: "maxBodyBytes", kind: "int" },
   max_streams_per_client: { key: "maxStreamsPerClient", kind: "int" },
+  max_connections: { key: "maxConnections", kind: "int" },
+  max_connections_per_client: { key: "maxConnectionsPerClient", kind: "int" },
+  idle_timeout: { key: "idleTimeout", kind: "seconds" },
+  headers_timeout: { key: "headersTimeout", kind: "seconds" },
+  request_timeout: { key: "requestTimeout", kind: "seconds" },
   max_buffered_changes: { key: "maxBufferedChanges", kind: "int" },
   history_max_finished_work: { key: "historyMaxFinishedWork", kind: "int" },
   history_max_resolved_events: { key: "historyMaxResolvedEvents", kind: "int" },
@@ -90,6 +97,7 @@ export function loadConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.
     ["host", flags.host, "--host"],
     ["port", flags.port, "--port"],
     ["log_level", flags.logLevel, "--log-level"],
+    ["log_format", flags.logFormat, "--log-format"],
     ["state_dir", flags.stateDir, "--state-dir"],
   ];
   for (const [name, value, flag] of flagValues) if (value !== undefined) assign(FIELDS[name], value, flag);
@@ -132,6 +140,9 @@ function parseValue(kind: Kind, raw: unknown, source: string): unknown {
   switch (kind) {
     case "string":
       if (typeof raw !== "string") throw fail("must be a string");
+      return raw;
+    case "format":
+      if (raw !== "auto" && raw !== "json" && raw !== "pretty") throw fail("must be auto, json or pretty");
       return raw;
     case "path": {
       if (typeof raw !== "string" || raw === "") throw fail("must be a path");

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type DaemonFlags } from "../config/load-config
 import type { DaemonConfig } from "../config/daemon-config.js";
 import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
-import { createLogger } from "../log/create-logger.js";
+import { createLogger, logDestination, pickLogFormat } from "../log/create-logger.js";
 import { createServer } from "../server/create-server.js";
 import { createDashboardHandler } from "../server/dashboard-handler.js";
 import { allowedHostNames } from "../server/host-guard.js";
@@ -53,7 +53,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     return 2;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(pickLogFormat(config.logFormat, process.stdout.isTTY === true)));
   const lifecycle = new DaemonLifecycle(logger.child({ component: "daemon" }));
   const health = new HealthBook(() => new Date());
 
@@ -112,6 +112,13 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     unauthenticatedMethods: [AgentHookService.method.reportHook],
     maxStreamsPerClient: config.maxStreamsPerClient,
     dashboard: createDashboardHandler({ logger }),
+    connections: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+      idleTimeoutMs: config.idleTimeout * 1000,
+      headersTimeoutMs: config.headersTimeout * 1000,
+      requestTimeoutMs: config.requestTimeout * 1000,
+    },
     registerRoutes: (router) =>
       registerServices(router, {
         core,

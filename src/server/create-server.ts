@@ -1,12 +1,13 @@
 import { setMaxListeners } from "node:events";
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import type * as net from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import { createRestHandler } from "../gateway/rest-handler.js";
+import { createConnectionBook, type ConnectionLimits } from "./connection-book.js";
 import type { DashboardHandler } from "./dashboard-handler.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
 import { recordRoutes } from "./record-routes.js";
@@ -14,7 +15,25 @@ import { withGuards } from "./request-guard.js";
 import { createRequestTargets } from "./request-targets.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { transportGuards, type TransportGuardOptions } from "./transport-guards.js";
+import { withBodyDeadline } from "./with-body-deadline.js";
+import { withRequestLog } from "./with-request-log.js";
 import { withStandardServices } from "./with-standard-services.js";
+
+/** Defaults of the connection limits; `max_connections` stays well below the usual 1,024 open files. */
+export const DEFAULT_CONNECTION_SETTINGS: ConnectionSettings = {
+  maxConnections: 512,
+  maxConnectionsPerClient: 256,
+  idleTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
+
+export interface ConnectionSettings extends ConnectionLimits {
+  /** Time allowed for a request's headers to arrive (HTTP/1.1). */
+  readonly headersTimeoutMs: number;
+  /** Time allowed for a whole request (headers and body) to arrive; streams of messages from the client are exempt. */
+  readonly requestTimeoutMs: number;
+}
 
 /** The transport guards' options (Host, Origin, token, stream limit) apply to every protocol alike. */
 export interface CreateServerOptions extends TransportGuardOptions {
@@ -31,6 +50,8 @@ export interface CreateServerOptions extends TransportGuardOptions {
   readonly closeTimeoutMs?: number;
   /** The browser dashboard, served for GET requests outside `/api` that no RPC path matches. */
   readonly dashboard?: DashboardHandler;
+  /** Connection limits and timeouts; each unset one takes its DEFAULT_CONNECTION_SETTINGS value. */
+  readonly connections?: Partial<ConnectionSettings>;
 }
 
 export interface CommanderServer {
@@ -83,19 +104,65 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   // The page and its scripts hold no data, and a browser cannot add a header to a navigation: they are
   // served without the token (Host and Origin are still checked); every API call the page makes needs it.
   const isPublic = dashboard === undefined ? undefined : isDashboard;
-  const handler = withGuards(adapter, transportGuards({ ...options, isPublic }, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
-  const h1 = http.createServer(handler);
+  const settings: ConnectionSettings = { ...DEFAULT_CONNECTION_SETTINGS, ...definedOnly(options.connections ?? {}) };
+  const guarded = withGuards(adapter, transportGuards({ ...options, isPublic }, targets), { targets, logger: options.logger, drainLimitBytes: maxBodyBytes });
+  const handler = withRequestLog(
+    withBodyDeadline(guarded, {
+      timeoutMs: settings.requestTimeoutMs,
+      isOpenEnded: (req) => {
+        const kind = targets.methodOf(req)?.methodKind;
+        return kind === "client_streaming" || kind === "bidi_streaming";
+      },
+      logger: log,
+    }),
+    { logger: options.logger, targets },
+  );
+  const book = createConnectionBook({ ...settings, logger: log });
+  const h1 = http.createServer(
+    {
+      requestTimeout: settings.requestTimeoutMs,
+      headersTimeout: Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs),
+      keepAliveTimeout: settings.idleTimeoutMs,
+      // How often Node checks the two timeouts above; its default (30 s) would make them that coarse.
+      connectionsCheckingInterval: Math.max(20, Math.min(1000, settings.headersTimeoutMs / 2, settings.requestTimeoutMs / 2)),
+    },
+    handler,
+  );
   // The HTTP/1.1 server never listens itself (the sniffer does), but Node only tracks its connections,
   // which closeIdleConnections() and the request/headers timeouts rely on, from its "listening" event.
   h1.emit("listening");
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    book.busy(req.socket);
+    res.once("close", () => book.done(req.socket));
+  });
   const h2 = http2.createServer({}, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
+  // `session.socket` is a proxy, not the socket the book knows: remember the one being handed over
+  // ("session" is emitted synchronously while the server takes the connection).
+  let handedOver: net.Socket | undefined;
+  h2.prependListener("connection", (socket: net.Socket) => (handedOver = socket));
   h2.on("session", (session) => {
+    const socket = handedOver;
+    handedOver = undefined;
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
     session.on("error", (err) => log.debug({ err }, "http2 session error"));
+    if (socket === undefined) return;
+    book.setCloser(socket, (reason) => {
+      if (reason === "evicted") {
+        session.destroy();
+        return;
+      }
+      // GOAWAY first, so that a client that just opened a stream knows to retry it elsewhere.
+      session.close();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+    session.on("stream", (stream: http2.ServerHttp2Stream) => {
+      book.busy(socket);
+      stream.once("close", () => book.done(socket));
+    });
   });
-  const sniffer = createPrefaceSniffer({ h1, h2, logger: log });
+  const sniffer = createPrefaceSniffer({ h1, h2, logger: log, book });
   let state: ServerState = "created";
   let closing: Promise<void> | undefined;
   const transition = (next: ServerState, details: Record<string, unknown> = {}) => {
@@ -115,7 +182,7 @@ export function createServer(options: CreateServerOptions): CommanderServer {
       const onListening = () => {
         sniffer.server.off("error", onError);
         sniffer.server.on("error", (err) => log.error({ err }, "listener error"));
-        const address = sniffer.server.address() as AddressInfo;
+        const address = sniffer.server.address() as net.AddressInfo;
         transition("listening", { host, port: address.port });
         resolve({ port: address.port });
       };
@@ -146,6 +213,7 @@ export function createServer(options: CreateServerOptions): CommanderServer {
         for (const socket of sniffer.sockets) socket.destroy();
       }, options.closeTimeoutMs ?? 2000);
       const finish = () => {
+        book.clear();
         clearInterval(idleSweep);
         clearTimeout(force);
         transition("closed");
@@ -161,4 +229,8 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   }
 
   return { listen, close, shutdownSignal: shutdown.signal };
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

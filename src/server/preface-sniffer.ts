@@ -2,6 +2,7 @@ import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import * as net from "node:net";
 import type { Logger } from "pino";
+import type { ConnectionBook } from "./connection-book.js";
 
 // Every HTTP/2 connection without TLS ("prior knowledge" h2c, as gRPC clients use) starts with the
 // preface "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 §3.4); no HTTP/1.1 request starts with "PRI".
@@ -12,8 +13,8 @@ export interface PrefaceSnifferOptions {
   readonly h1: http.Server;
   readonly h2: http2.Http2Server;
   readonly logger: Logger;
-  /** A connection that sends nothing for this long before its first bytes is dropped. */
-  readonly idleTimeoutMs?: number;
+  /** Admits each connection (limits) and closes it when idle, whether or not it has sent its first bytes. */
+  readonly book: ConnectionBook;
 }
 
 export interface PrefaceSniffer {
@@ -35,16 +36,15 @@ export function createPrefaceSniffer(options: PrefaceSnifferOptions): PrefaceSni
   const sockets = new Set<net.Socket>();
   const unsniffed = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    // Without a listener a reset before the hand-over would be an uncaught error.
+    socket.on("error", (err) => logger.debug({ err }, "connection error"));
+    if (!options.book.admit(socket)) return;
     sockets.add(socket);
     unsniffed.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
       unsniffed.delete(socket);
     });
-    // Without a listener a reset before the hand-over would be an uncaught error.
-    socket.on("error", (err) => logger.debug({ err }, "connection error"));
-    const onTimeout = () => socket.destroy();
-    socket.setTimeout(options.idleTimeoutMs ?? 30_000, onTimeout);
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -54,8 +54,6 @@ export function createPrefaceSniffer(options: PrefaceSnifferOptions): PrefaceSni
         return;
       }
       socket.off("data", onData);
-      socket.off("timeout", onTimeout);
-      socket.setTimeout(0);
       socket.pause();
       socket.unshift(received);
       unsniffed.delete(socket);

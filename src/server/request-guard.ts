@@ -36,7 +36,7 @@ export function withGuards(handler: NodeHandlerFn, guards: readonly RequestGuard
       if (verdict instanceof ConnectError) {
         // Never the headers: they may hold a token.
         log.info(
-          { reason: reasonOf(verdict), method: req.method, path: (req.url ?? "").split("?", 1)[0], remote: req.socket?.remoteAddress },
+          { requestId: req.headers["x-request-id"], reason: reasonOf(verdict), method: req.method, path: (req.url ?? "").split("?", 1)[0], remote: req.socket?.remoteAddress },
           "request refused",
         );
         writeTransportError(req, res, verdict, targets.isRpcPath(req), options.drainLimitBytes);
