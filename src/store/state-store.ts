@@ -14,6 +14,10 @@ export interface StateStoreOptions {
   now?: () => Date;
   /** Journal size that triggers a snapshot of every collection. */
   compactAfterBytes?: number;
+  /** Writes the snapshots this often when something changed (`save_interval`); none when unset. */
+  saveIntervalMs?: number;
+  /** After a failed snapshot, the shortest time before a refused write tries one again. */
+  snapshotRetryMs?: number;
   onProblem?: (problem: StoreProblem) => void;
 }
 
@@ -27,6 +31,8 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+let linkCount = 0;
+
 interface QueuedCommit {
   seq: number;
   tx: StateTransaction;
@@ -37,13 +43,19 @@ interface QueuedCommit {
 /**
  * Durable state: every transaction is appended to a journal and fsynced before its caller hears of it;
  * commits that arrive while a write is in flight are grouped into the next single write. Snapshots
- * (`projects.json`, ...) are written atomically when the journal grows, at shutdown and on demand, each
- * keeping the previous generation as `.bak`.
+ * (`projects.json`, ...) are written atomically every `saveIntervalMs` when something changed, when the
+ * journal grows, at shutdown and on demand, each keeping the previous generation as `.bak`.
+ *
+ * A snapshot that fails (read-only or full directory) stops all writes with STATE_UNWRITABLE until one
+ * succeeds again: the journal alone would keep answers durable, but the files an operator reads would fall
+ * further behind without any sign. Retries are paced (`snapshotRetryMs`, and each save interval), so a
+ * failing directory never costs a full snapshot per write.
  */
 export async function openStateStore(options: StateStoreOptions): Promise<StateStore> {
   const { directory, logger } = options;
   const now = options.now ?? (() => new Date());
   const compactAfterBytes = options.compactAfterBytes ?? 16 * 1024 * 1024;
+  const snapshotRetryMs = options.snapshotRetryMs ?? Math.min(options.saveIntervalMs ?? 5000, 5000);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700).catch(() => undefined);
 
@@ -58,6 +70,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const queue: QueuedCommit[] = [];
   let pumping: Promise<void> | null = null;
   let compactionWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
+  // What the snapshot files on disk hold, and why the last snapshot failed (writes are refused meanwhile).
+  let snapshotSeqOnDisk = loaded.oldestSnapshotSeq;
+  let snapshotFailure: CommanderError | null = null;
+  let nextSnapshotRetry = 0;
+  let closed = false;
 
   async function ensureWriter(): Promise<JournalWriter> {
     if (writeBlockedReason) throw new Error(writeBlockedReason);
@@ -90,6 +107,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       // Later transactions were built on top of these in memory, so they fail with them, newest first.
       const failed = [...batch, ...queue.splice(0)];
       for (let index = failed.length - 1; index >= 0; index--) failed[index].tx.rollback();
+      // Their numbers are given again: the journal's sequence has no hole unless something was lost.
+      seq = durableSeq;
       const reason = unwritable(error);
       logger.error({ err: error, transactions: failed.length }, "state write failed");
       for (const entry of failed) entry.reject(reason);
@@ -102,7 +121,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
         while (queue.length > 0 || compactionWaiters.length > 0) {
           if (queue.length > 0) await writeBatch();
           const journalSize = writer?.size ?? 0;
-          if (compactionWaiters.length > 0 || journalSize > compactAfterBytes) await runCompaction();
+          if (compactionWaiters.length > 0 || (journalSize > compactAfterBytes && !snapshotFailure)) await runCompaction();
         }
       } finally {
         pumping = null;
@@ -148,10 +167,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       }));
       for (const { collection, text } of documents) {
         const path = join(directory, SNAPSHOT_FILES[collection]);
-        await unlink(`${path}.bak`).catch(() => undefined);
-        await link(path, `${path}.bak`).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== "ENOENT") throw error;
-        });
+        await keepPreviousGeneration(path);
         await writeFileDurably(path, text);
       }
       await writer?.close();
@@ -167,11 +183,37 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
         },
       );
       await fsyncDirectory(directory);
+      snapshotSeqOnDisk = durableSeq;
       logger.debug({ journalSeq: durableSeq }, "state snapshot written");
+      if (snapshotFailure) logger.info({ directory }, "state snapshots are written again: writes are accepted");
+      snapshotFailure = null;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
-      logger.error({ err: error }, "state snapshot failed");
-      for (const waiter of waiters) waiter.reject(unwritable(error));
+      if (!writeBlockedReason) {
+        logger.error({ err: error, directory }, snapshotFailure ? "state snapshot failed again: writes stay refused" : "state snapshot failed: writes are refused until a snapshot succeeds");
+        snapshotFailure = unwritable(error);
+        nextSnapshotRetry = Date.now() + snapshotRetryMs;
+      }
+      const reason = snapshotFailure ?? unwritable(error);
+      for (const waiter of waiters) waiter.reject(reason);
+    }
+  }
+
+  // The current file becomes `.bak` (by a hard link renamed over the old one, so a crash leaves one or
+  // the other). Where the current file is missing, the old `.bak` is kept: it may hold what nothing else does.
+  async function keepPreviousGeneration(path: string): Promise<void> {
+    const temporary = `${path}.bak.tmp-${process.pid}-${++linkCount}`;
+    try {
+      await link(path, temporary);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    try {
+      await rename(temporary, `${path}.bak`);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
     }
   }
 
@@ -180,6 +222,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     loadProblems: loaded.problems,
     commit(tx) {
       if (tx.isEmpty) return Promise.resolve();
+      if (snapshotFailure) {
+        tx.rollback();
+        retrySnapshotSoon();
+        return Promise.reject(snapshotFailure);
+      }
       return new Promise<void>((resolve, reject) => {
         queue.push({ seq: ++seq, tx, resolve, reject });
         kick();
@@ -192,11 +239,33 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       });
     },
     async close() {
+      closed = true;
+      if (saveTimer) clearInterval(saveTimer);
       while (pumping) await pumping;
       await writer?.close();
       writer = null;
     },
   };
+
+  // A refused write tries a snapshot in the background, at most once per snapshotRetryMs.
+  function retrySnapshotSoon(): void {
+    if (closed || Date.now() < nextSnapshotRetry) return;
+    nextSnapshotRetry = Date.now() + snapshotRetryMs;
+    store.compact().catch(() => undefined);
+  }
+
+  let periodicSnapshotRunning = false;
+  const saveTimer = options.saveIntervalMs
+    ? setInterval(() => {
+        if (closed || periodicSnapshotRunning || (durableSeq === snapshotSeqOnDisk && !snapshotFailure)) return;
+        periodicSnapshotRunning = true;
+        store
+          .compact()
+          .catch(() => undefined)
+          .finally(() => (periodicSnapshotRunning = false));
+      }, options.saveIntervalMs)
+    : null;
+  saveTimer?.unref();
 
   // Damage found at start-up is repaired at once (the damaged files are kept aside as .corrupt copies).
   // Twice: the first snapshot holds everything that loaded; the second makes that the `.bak` generation

@@ -49,6 +49,13 @@ describe("loadState", () => {
     await rm(directory, { recursive: true, force: true });
   });
 
+  /** Every snapshot, as the store writes them: all at once, with the same journal_seq. */
+  async function writeAllSnapshots(records: Partial<Record<CollectionName, unknown[]>>, journalSeq: number): Promise<void> {
+    for (const collection of Object.keys(SNAPSHOT_FILES) as CollectionName[]) {
+      await writeRaw(snapshotPath(directory, collection), snapshotText(collection, records[collection] ?? [], { journal_seq: journalSeq }));
+    }
+  }
+
   async function load() {
     const log = captureLogger();
     const loaded = await loadState(directory, log.logger, () => NOW);
@@ -166,7 +173,7 @@ describe("loadState", () => {
   });
 
   it("replays the journal on top of the snapshots, skipping entries the snapshot already holds", async () => {
-    await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1", { name: "at seq 2" })], { journal_seq: 2 }));
+    await writeAllSnapshots({ projects: [project("p1", { name: "at seq 2" })] }, 2);
     await writeRaw(
       join(directory, JOURNAL_FILE),
       journalText([
@@ -246,6 +253,7 @@ describe("loadState", () => {
 
   it("replays journal.prev on top of a restored .bak, so a damaged newest snapshot loses nothing", async () => {
     const path = snapshotPath(directory, "projects");
+    await writeAllSnapshots({}, 2);
     await writeRaw(`${path}.bak`, snapshotText("projects", [project("p1")], { journal_seq: 1 }));
     await writeRaw(path, "{}");
     await writeRaw(join(directory, PREVIOUS_JOURNAL_FILE), journalText([

@@ -336,7 +336,12 @@ describe("openStateStore", () => {
         expect(() => JSON.parse(readFileSync(join(stateDir, file), "utf8")), file).not.to.throw();
       }
 
+      // Until a snapshot succeeds again, writes are refused (the files on disk would fall behind unseen).
+      expectUnwritable(await rejectionOf(store.commit(putTx(store.state, "projects", project("p3")))));
+      expect(store.state.projects.has("p3")).to.equal(false);
+
       await disk.free();
+      await store.compact();
       await store.commit(putTx(store.state, "projects", project("p3")));
       await store.close();
       const again = await openStateStore({ directory: stateDir, logger: captureLogger().logger });
