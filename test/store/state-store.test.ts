@@ -7,12 +7,14 @@ import { CommanderError } from "../../src/domain/error-catalogue.js";
 import { decodeJournalLine } from "../../src/store/journal.js";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, type StoreProblem } from "../../src/store/state-files.js";
 import { openStateStore, type StateStore } from "../../src/store/state-store.js";
+import { waitFor } from "../support/wait-for.js";
 import {
   captureLogger,
   countDatasyncs,
   event,
   inboxMessage,
   listDir,
+  makeDirectoryReadOnly,
   mountSmallDisk,
   project,
   putTx,
@@ -185,6 +187,8 @@ describe("openStateStore", () => {
     const again = await reopen(store);
     expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p3"]);
     expect(again.state.projects.get("p1")!.name).to.equal("p1");
+    // The numbers of the failed transactions were given again: the journal has no hole to report.
+    expect(again.loadProblems).to.deep.equal([]);
   });
 
   it("writes every collection's snapshot on compact, keeping the previous generation as .bak and the old journal", async () => {
@@ -278,6 +282,110 @@ describe("openStateStore", () => {
     expectUnwritable(await rejectionOf(store.compact()));
     expect(store.state.projects.size).to.equal(0);
     expect(await listDir(directory)).to.deep.equal(["projects.json"]);
+  });
+
+  it("keeps the .bak generation when the current snapshot is missing at the next snapshot", async () => {
+    const store = await fresh();
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    await store.compact();
+    await store.commit(putTx(store.state, "projects", project("p2")));
+    await store.compact();
+    const backup = await readFile(`${snapshotPath(directory, "projects")}.bak`, "utf8");
+    await rm(snapshotPath(directory, "projects"));
+
+    await store.compact();
+    expect(await readFile(`${snapshotPath(directory, "projects")}.bak`, "utf8")).to.equal(backup);
+    expect((await snapshotDocument(directory, "projects")).projects.map((record: { id: string }) => record.id)).to.deep.equal(["p1", "p2"]);
+  });
+
+  it("writes the snapshots every saveIntervalMs while something changed, and leaves them alone otherwise", async () => {
+    const store = await openStateStore({ directory, logger: captureLogger().logger, saveIntervalMs: 40 });
+    stores.push(store);
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    const holds = async (collection: "projects" | "work", id: string) =>
+      (await snapshotDocument(directory, collection).catch(() => ({ [collection]: [] })))[collection].some((record: { id: string }) => record.id === id);
+    await waitFor(() => holds("projects", "p1"), { timeoutMs: 5000, what: "projects.json holding p1" });
+    for (const file of ["projects.json", "sessions.json", "events.json", "work.json", "inbox.json"]) expect(await listDir(directory)).to.include(file);
+
+    // Nothing changed: several intervals later the files are the very same (a snapshot replaces them).
+    const inode = (await stat(snapshotPath(directory, "projects"))).ino;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await stat(snapshotPath(directory, "projects"))).ino).to.equal(inode);
+
+    await store.commit(putTx(store.state, "work", workItem("w1", "p1")));
+    await waitFor(() => holds("work", "w1"), { timeoutMs: 5000, what: "work.json holding w1" });
+  });
+
+  describe("when snapshots cannot be written (a directory made read-only with chattr +i)", function () {
+    let readOnly: ReturnType<typeof makeDirectoryReadOnly> | null = null;
+
+    afterEach(() => {
+      if (readOnly && "restore" in readOnly) readOnly.restore();
+      readOnly = null;
+    });
+
+    async function storeWithOpenJournal(snapshotRetryMs: number) {
+      const log = captureLogger();
+      const problems: StoreProblem[] = [];
+      const store = await openStateStore({ directory, logger: log.logger, snapshotRetryMs, onProblem: (problem) => problems.push(problem) });
+      stores.push(store);
+      await store.commit(putTx(store.state, "projects", project("p1")));
+      return { store, log, problems, failedSnapshots: () => log.lines.filter((line) => /state snapshot failed/.test(line.msg)).length };
+    }
+
+    function readOnlyOrSkip(context: Mocha.Context): void {
+      readOnly = makeDirectoryReadOnly(directory);
+      if ("unavailable" in readOnly) {
+        console.log(`      read-only directory store tests not run: ${readOnly.unavailable}`);
+        context.skip();
+      }
+    }
+
+    it("refuses writes from the first failed snapshot on, without trying a snapshot per write, until one succeeds", async function () {
+      const { store, log, problems, failedSnapshots } = await storeWithOpenJournal(60_000);
+      readOnlyOrSkip(this);
+      // The journal was open already: its appends still work, which is how this went unnoticed.
+      await store.commit(putTx(store.state, "projects", project("p2")));
+      expectUnwritable(await rejectionOf(store.compact()));
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_UNWRITABLE"]);
+      expect(log.errors().map((line) => line.msg)).to.deep.equal(["state snapshot failed: writes are refused until a snapshot succeeds"]);
+
+      for (let index = 0; index < 20; index++) {
+        const refused = await rejectionOf(store.commit(putTx(store.state, "projects", project(`refused-${index}`))));
+        expectUnwritable(refused);
+        expect((refused as Error).message).to.match(/operation not permitted|EPERM/i);
+      }
+      expect([...store.state.projects.keys()]).to.deep.equal(["p1", "p2"]);
+      expect(failedSnapshots()).to.equal(1);
+
+      (readOnly as { restore(): void }).restore();
+      readOnly = null;
+      await store.compact();
+      await store.commit(putTx(store.state, "projects", project("p3")));
+      const again = await reopen(store);
+      expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p2", "p3"]);
+      expect(again.loadProblems).to.deep.equal([]);
+    });
+
+    it("lets a refused write retry the snapshot in the background, at most once per snapshotRetryMs", async function () {
+      const { store, failedSnapshots } = await storeWithOpenJournal(300);
+      readOnlyOrSkip(this);
+      expectUnwritable(await rejectionOf(store.compact()));
+      const started = Date.now();
+      let refusals = 0;
+      while (Date.now() - started < 250) {
+        expectUnwritable(await rejectionOf(store.commit(putTx(store.state, "projects", project("refused")))));
+        refusals++;
+      }
+      expect(refusals).to.be.greaterThan(20);
+      expect(failedSnapshots()).to.equal(1);
+
+      (readOnly as { restore(): void }).restore();
+      readOnly = null;
+      await waitFor(() => store.commit(putTx(store.state, "projects", project("p2"))).then(() => true, () => false), { timeoutMs: 5000, intervalMs: 50, what: "a write accepted again" });
+      expect(failedSnapshots()).to.be.at.most(2);
+      expect(store.state.projects.has("p2")).to.equal(true);
+    });
   });
 
   describe("on a full disk (a real 256 KiB tmpfs)", function () {
