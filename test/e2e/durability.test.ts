@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { appendFile, chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -821,11 +822,14 @@ describe("durable state of the real daemon", function () {
         const document = JSON.parse(await readFile(join(directory, file), "utf8"));
         return document[key].some((record: { id: string }) => record.id === id);
       };
-      await waitFor(async () => (await holds("projects.json", "projects", created.id)) && (await holds("work.json", "work", item.id)), {
-        timeoutMs: 5000,
-        what: "snapshots holding the project and its work",
-      });
-      expect(await stateFiles(directory)).to.include.members(["projects.json", "sessions.json", "events.json", "work.json", "inbox.json"]);
+      const files = ["projects.json", "sessions.json", "events.json", "work.json", "inbox.json", "changes.json"];
+      await waitFor(
+        async () =>
+          (await holds("projects.json", "projects", created.id)) &&
+          (await holds("work.json", "work", item.id)) &&
+          files.every((file) => existsSync(join(directory, file))),
+        { timeoutMs: 10_000, what: "snapshots holding the project and its work" },
+      );
       expect(daemon.child.exitCode).to.equal(null);
     });
 
@@ -848,7 +852,7 @@ describe("durable state of the real daemon", function () {
         const report = await waitFor(async () => {
           const current = await health(daemon.url);
           return current.status === "degraded" ? current : undefined;
-        }, { timeoutMs: 5000, what: "health degraded" });
+        }, { timeoutMs: 10_000, what: "health degraded" });
         expect(report.problems.map((problem) => problem.code)).to.include("STATE_UNWRITABLE");
         expect(report.problems.find((problem) => problem.code === "STATE_UNWRITABLE")!.message).to.match(/EPERM|not permitted/i);
 
