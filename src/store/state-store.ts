@@ -83,7 +83,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   }
 
   function unwritable(error: unknown): CommanderError {
-    const detail = error instanceof Error ? error.message : String(error);
+    // Without the numbered temporary file names, so that the same cause reads the same every time.
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/\.tmp-\d+-\d+/g, ".tmp");
     const problem = { code: "STATE_UNWRITABLE", message: `state could not be written to ${directory}: ${detail}` };
     options.onProblem?.(problem);
     return new CommanderError("STATE_UNWRITABLE", `${problem.message}; nothing was changed`, { state_dir: directory });
