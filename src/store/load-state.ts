@@ -65,17 +65,14 @@ export async function loadState(directory: string, logger: Logger, now: () => Da
   for (const collection of COLLECTION_NAMES) primaries[collection] = await readSnapshot(join(directory, SNAPSHOT_FILES[collection]), collection);
   const previousJournalExists = await exists(join(directory, PREVIOUS_JOURNAL_FILE));
 
-  // A snapshot is written for every collection at once, and journal.prev only by a snapshot: a missing
-  // file that one of these says was written is damage, not an empty collection.
+  // A `.bak` is made from an existing file, and journal.prev only once a snapshot has written every file:
+  // a missing file that one of these says was written is damage, not an empty collection. (Other snapshots
+  // alone prove nothing: a crash during the very first snapshot leaves some files not yet written. A file
+  // missing after that, .bak and all, shows as entries missing from the journals, checked below.)
   const evidenceOfWriting = async (collection: CollectionName): Promise<string | null> => {
     const file = SNAPSHOT_FILES[collection];
     if (await exists(join(directory, `${file}.bak`))) return `${file}.bak exists`;
-    for (const other of COLLECTION_NAMES) {
-      const read = primaries[other];
-      if (other === collection) continue;
-      if (read.kind === "ok" && read.snapshot.seq > 0) return `${SNAPSHOT_FILES[other]} holds journal_seq ${read.snapshot.seq} and every snapshot is written together`;
-    }
-    return previousJournalExists ? `${PREVIOUS_JOURNAL_FILE} exists (only a snapshot makes it)` : null;
+    return previousJournalExists ? `${PREVIOUS_JOURNAL_FILE} exists (only a completed snapshot makes it)` : null;
   };
 
   for (const collection of COLLECTION_NAMES) {
@@ -191,7 +188,7 @@ export async function loadState(directory: string, logger: Logger, now: () => Da
     const lastMissing = gaps[gaps.length - 1][1];
     const affectedCollections = COLLECTION_NAMES.filter((collection) => snapshotSeq[collection] < lastMissing);
     if (affectedCollections.includes("projects")) projectsSuspect = true;
-    const affected = affectedCollections.map((collection) => SNAPSHOT_FILES[collection]);
+    const affected = affectedCollections.map((collection) => `${SNAPSHOT_FILES[collection]}${primaries[collection].kind === "missing" ? " (missing)" : ""}`);
     const kept: string[] = [];
     for (const file of journalFiles) {
       kept.push(quarantinedJournals.get(file) ?? keptAs(await quarantine(directory, file, now(), "copy")));

@@ -995,6 +995,9 @@ describe("durable state of the real daemon", function () {
       );
       expect(kept.work.map((item) => item.id).sort()).to.deep.equal([finished[2], finished[3], open.id].sort());
       expect(kept.events.map((item) => item.id).sort()).to.deep.equal(["event-new", "event-open"]);
+      // Reads show changes still being written (here the pruning may wait behind a snapshot): commits are
+      // written in order, so once a later write is acknowledged the pruning is durable too.
+      await ok(rest(daemon.url, "POST", "/api/inbox", { project_id: p.id, content: "after the pruning" }));
 
       await killHard(daemon);
       const again = await start(directory);

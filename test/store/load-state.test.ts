@@ -322,8 +322,8 @@ describe("loadState", () => {
       // seq 1 (which created w1) is in no journal any more: it is reported, not taken for an empty file.
       expect([...state.work.keys()].sort()).to.deep.equal(["w2", "w3"]);
       expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_FILE_MISSING", "JOURNAL_ENTRIES_MISSING"]);
-      expect(problems[0].message).to.contain("work.json is missing although projects.json holds journal_seq 2").and.contain("no work.json.bak exists");
-      expect(problems[1].message).to.contain("seq 1)").and.contain("work.json is lost").and.not.contain("projects.json");
+      expect(problems[0].message).to.contain("work.json is missing although journal.prev.jsonl exists").and.contain("no work.json.bak exists");
+      expect(problems[1].message).to.contain("seq 1)").and.contain("work.json (missing) is lost").and.not.contain("projects.json");
     });
 
     it("loses nothing when journal.prev still holds everything since the first entry", async () => {
@@ -349,8 +349,10 @@ describe("loadState", () => {
       await rm(snapshotPath(directory, "projects"));
 
       const { state, problems } = await load();
-      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_FILE_MISSING", "JOURNAL_ENTRIES_MISSING", "STATE_PROJECTS_RESTORED"]);
-      expect(problems[2].message).to.contain("restored p1 as the change feed last showed them").and.contain("restored p2 as paused placeholders");
+      // Nothing but the other snapshots says projects.json existed: the journals' missing entries do.
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRIES_MISSING", "STATE_PROJECTS_RESTORED"]);
+      expect(problems[0].message).to.contain("projects.json (missing)");
+      expect(problems[1].message).to.contain("restored p1 as the change feed last showed them").and.contain("restored p2 as paused placeholders");
       expect(state.projects.get("p1")).to.deep.equal(feedProject);
       expect(state.projects.get("p2")).to.include({ id: "p2", state: "paused", runtime: "claude-code" });
       expect(state.projects.get("p2")!.stateReason).to.contain("folder is unknown");
@@ -361,6 +363,17 @@ describe("loadState", () => {
       await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")]));
       const { problems } = await load();
       expect(problems).to.deep.equal([]);
+    });
+
+    it("is no damage when a crash cut the very first snapshot short (the journal still holds everything)", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")], { journal_seq: 2 }));
+      await writeRaw(join(directory, JOURNAL_FILE), journalText([
+        { seq: 1, ops: [["projects", "p1", project("p1")]] },
+        { seq: 2, ops: [["work", "w1", workItem("w1", "p1")]] },
+      ]));
+      const { state, problems } = await load();
+      expect(problems).to.deep.equal([]);
+      expect([...state.work.keys()]).to.deep.equal(["w1"]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -304,8 +304,11 @@ describe("openStateStore", () => {
     await store.commit(putTx(store.state, "projects", project("p1")));
     const holds = async (collection: "projects" | "work", id: string) =>
       (await snapshotDocument(directory, collection).catch(() => ({ [collection]: [] })))[collection].some((record: { id: string }) => record.id === id);
-    await waitFor(() => holds("projects", "p1"), { timeoutMs: 5000, what: "projects.json holding p1" });
-    for (const file of ["projects.json", "sessions.json", "events.json", "work.json", "inbox.json"]) expect(await listDir(directory)).to.include(file);
+    const files = ["projects.json", "sessions.json", "events.json", "work.json", "inbox.json", "changes.json"];
+    await waitFor(async () => (await holds("projects", "p1")) && files.every((file) => existsSync(join(directory, file))), {
+      timeoutMs: 5000,
+      what: "every snapshot written, projects.json holding p1",
+    });
 
     // Nothing changed: several intervals later the files are the very same (a snapshot replaces them).
     const inode = (await stat(snapshotPath(directory, "projects"))).ino;
