@@ -359,8 +359,10 @@ describe("durable state of the real daemon", function () {
       const model = newModel();
       const rounds = 4;
       const acknowledgedPerRound: number[] = [];
+      // Snapshots every 0.1 s, so that crashes land in the middle of snapshots too.
+      const env = { COMMANDER_SAVE_INTERVAL: "0.1" };
       for (let round = 1; round <= rounds; round++) {
-        const daemon = await start(directory);
+        const daemon = await start(directory, env);
         // A killed daemon's lock is left behind; the new daemon took it over.
         expect(JSON.parse(await readFile(join(directory, "daemon.lock"), "utf8"))).to.include({ pid: daemon.child.pid, port: daemon.port });
         await verify(daemon.url, model, round - 1);
@@ -386,7 +388,7 @@ describe("durable state of the real daemon", function () {
         await Promise.all(writers);
         acknowledgedPerRound.push(model.acknowledged - before);
       }
-      const daemon = await start(directory);
+      const daemon = await start(directory, env);
       await verify(daemon.url, model, rounds);
       // The rounds really did write concurrently.
       expect(acknowledgedPerRound.every((count) => count > 0), `acknowledged per round: ${acknowledgedPerRound}`).to.equal(true);
