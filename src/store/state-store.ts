@@ -1,4 +1,4 @@
-import { link, mkdir, rename, unlink, chmod } from "node:fs/promises";
+import { chmod, link, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { COLLECTION_NAMES, type CommanderState, type StateTransaction } from "../domain/commander-state.js";
@@ -33,6 +33,44 @@ export interface StateStore {
 
 let linkCount = 0;
 
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+}
+
+async function readFrom(path: string, offset: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const data = Buffer.alloc(Math.max(0, size - offset));
+    for (let done = 0; done < data.length; ) {
+      const { bytesRead } = await handle.read(data, done, data.length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return data;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeSynced(path: string, data: Buffer): Promise<void> {
+  const handle = await open(path, "wx", 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+}
+
 interface QueuedCommit {
   seq: number;
   tx: StateTransaction;
@@ -44,7 +82,8 @@ interface QueuedCommit {
  * Durable state: every transaction is appended to a journal and fsynced before its caller hears of it;
  * commits that arrive while a write is in flight are grouped into the next single write. Snapshots
  * (`projects.json`, ...) are written atomically every `saveIntervalMs` when something changed, when the
- * journal grows, at shutdown and on demand, each keeping the previous generation as `.bak`.
+ * journal grows, at shutdown and on demand, each keeping the previous generation as `.bak`. Journal writes
+ * go on while the snapshot files are written; only the journal's rotation at the end waits for them.
  *
  * A snapshot that fails (read-only or full directory) stops all writes with STATE_UNWRITABLE until one
  * succeeds again: the journal alone would keep answers durable, but the files an operator reads would fall
@@ -73,6 +112,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   // What the snapshot files on disk hold, and why the last snapshot failed (writes are refused meanwhile).
   let snapshotSeqOnDisk = loaded.oldestSnapshotSeq;
   let snapshotFailure: CommanderError | null = null;
+  let snapshotting: Promise<void> | null = null;
+  let rotation: { capturedBytes: number; journalSeq: number; waiters: Array<{ resolve(): void; reject(error: unknown): void }> } | null = null;
   let nextSnapshotRetry = 0;
   let closed = false;
 
@@ -116,13 +157,20 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
   }
 
+  // The pump does, one at a time: journal writes, the start of a snapshot (what it holds is taken at once)
+  // and the end of one (the journal's rotation). The snapshot files themselves are written in between, while
+  // journal writes go on.
+  const hasWork = () => queue.length > 0 || rotation !== null || (compactionWaiters.length > 0 && !snapshotting);
   function kick(): void {
-    pumping ??= (async () => {
+    // Only with work to do: a run that awaits nothing would end (pumping = null) before it is assigned.
+    if (pumping || !hasWork()) return;
+    pumping = (async () => {
       try {
-        while (queue.length > 0 || compactionWaiters.length > 0) {
+        while (hasWork()) {
           if (queue.length > 0) await writeBatch();
-          const journalSize = writer?.size ?? 0;
-          if (compactionWaiters.length > 0 || (journalSize > compactAfterBytes && !snapshotFailure)) await runCompaction();
+          if (rotation) await finishSnapshot();
+          const wanted = compactionWaiters.length > 0 || ((writer?.size ?? 0) > compactAfterBytes && !snapshotFailure);
+          if (wanted && !snapshotting && !rotation) await startSnapshot();
         }
       } finally {
         pumping = null;
@@ -150,54 +198,104 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     return records;
   }
 
-  async function runCompaction(): Promise<void> {
+  // Takes what the snapshot holds (the durable state, at durableSeq) and where the journal stands, then
+  // writes the files in the background.
+  async function startSnapshot(): Promise<void> {
     const waiters = compactionWaiters;
     compactionWaiters = [];
+    if (writeBlockedReason) {
+      const reason = unwritable(new Error(writeBlockedReason));
+      for (const waiter of waiters) waiter.reject(reason);
+      return;
+    }
+    // The journal bytes written up to now hold exactly the entries up to durableSeq.
+    let capturedBytes: number;
     try {
-      if (writeBlockedReason) throw new Error(writeBlockedReason);
-      const savedAt = now().toISOString();
-      const documents = COLLECTION_NAMES.map((collection) => ({
-        collection,
-        text: `${JSON.stringify({
-          schema_version: SCHEMA_VERSION,
-          saved_at: savedAt,
-          journal_seq: durableSeq,
-          ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
-          [collection]: committedRecords(collection),
-        })}\n`,
-      }));
-      for (const { collection, text } of documents) {
-        const path = join(directory, SNAPSHOT_FILES[collection]);
-        await keepPreviousGeneration(path);
-        await writeFileDurably(path, text);
+      capturedBytes = writer ? writer.size : await fileSize(join(directory, JOURNAL_FILE));
+    } catch (error) {
+      snapshotFailed(error, waiters);
+      return;
+    }
+    const journalSeq = durableSeq;
+    const savedAt = now().toISOString();
+    const documents = COLLECTION_NAMES.map((collection) => ({
+      collection,
+      text: `${JSON.stringify({
+        schema_version: SCHEMA_VERSION,
+        saved_at: savedAt,
+        journal_seq: journalSeq,
+        ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
+        [collection]: committedRecords(collection),
+      })}\n`,
+    }));
+    snapshotting = (async () => {
+      try {
+        for (const { collection, text } of documents) {
+          const path = join(directory, SNAPSHOT_FILES[collection]);
+          await keepPreviousGeneration(path);
+          await writeFileDurably(path, text);
+        }
+        rotation = { capturedBytes, journalSeq, waiters };
+      } catch (error) {
+        snapshotFailed(error, waiters);
+      } finally {
+        snapshotting = null;
+        kick();
       }
+    })();
+  }
+
+  // journal.prev gets what lies between the `.bak` generation and the new snapshots (the journal as it
+  // was when the snapshot was taken); entries written since then stay in the journal.
+  async function finishSnapshot(): Promise<void> {
+    const { capturedBytes, journalSeq, waiters } = rotation!;
+    rotation = null;
+    try {
       await writer?.close();
       writer = null;
-      // journal.prev holds what lies between the `.bak` generation and the new snapshots. With no journal
-      // to rotate, nothing does (`.bak` now has the same content), so an older journal.prev is retired.
-      await rename(join(directory, JOURNAL_FILE), join(directory, PREVIOUS_JOURNAL_FILE)).catch(
-        async (error: NodeJS.ErrnoException) => {
+      const journalPath = join(directory, JOURNAL_FILE);
+      const previousPath = join(directory, PREVIOUS_JOURNAL_FILE);
+      const size = await fileSize(journalPath);
+      if (capturedBytes === 0) {
+        // Nothing lay between: `.bak` now has the new snapshots' content, and an older journal.prev is retired.
+        await unlink(previousPath).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== "ENOENT") throw error;
-          await unlink(join(directory, PREVIOUS_JOURNAL_FILE)).catch((unlinkError: NodeJS.ErrnoException) => {
-            if (unlinkError.code !== "ENOENT") throw unlinkError;
-          });
-        },
-      );
+        });
+      } else if (size === capturedBytes) {
+        await rename(journalPath, previousPath);
+      } else {
+        // Entries written during the snapshot move to a new journal. journal.prev keeps them as well (a
+        // crash between the two renames then loses nothing); entries the snapshots hold are skipped on load.
+        const later = await readFrom(journalPath, capturedBytes);
+        const temporary = `${journalPath}.tmp-${process.pid}-${++linkCount}`;
+        await writeSynced(temporary, later);
+        try {
+          await rename(journalPath, previousPath);
+          await rename(temporary, journalPath);
+        } catch (error) {
+          await unlink(temporary).catch(() => undefined);
+          throw error;
+        }
+      }
       await fsyncDirectory(directory);
-      snapshotSeqOnDisk = durableSeq;
-      logger.debug({ journalSeq: durableSeq }, "state snapshot written");
+      snapshotSeqOnDisk = journalSeq;
+      logger.debug({ journalSeq }, "state snapshot written");
       if (snapshotFailure) logger.info({ directory }, "state snapshots are written again: writes are accepted");
       snapshotFailure = null;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
-      if (!writeBlockedReason) {
-        logger.error({ err: error, directory }, snapshotFailure ? "state snapshot failed again: writes stay refused" : "state snapshot failed: writes are refused until a snapshot succeeds");
-        snapshotFailure = unwritable(error);
-        nextSnapshotRetry = Date.now() + snapshotRetryMs;
-      }
-      const reason = snapshotFailure ?? unwritable(error);
-      for (const waiter of waiters) waiter.reject(reason);
+      snapshotFailed(error, waiters);
     }
+  }
+
+  function snapshotFailed(error: unknown, waiters: Array<{ reject(error: unknown): void }>): void {
+    if (!writeBlockedReason) {
+      logger.error({ err: error, directory }, snapshotFailure ? "state snapshot failed again: writes stay refused" : "state snapshot failed: writes are refused until a snapshot succeeds");
+      snapshotFailure = unwritable(error);
+      nextSnapshotRetry = Date.now() + snapshotRetryMs;
+    }
+    const reason = snapshotFailure ?? unwritable(error);
+    for (const waiter of waiters) waiter.reject(reason);
   }
 
   // The current file becomes `.bak` (by a hard link renamed over the old one, so a crash leaves one or
@@ -242,7 +340,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     async close() {
       closed = true;
       if (saveTimer) clearInterval(saveTimer);
-      while (pumping) await pumping;
+      while (pumping || snapshotting) await (pumping ?? snapshotting);
       await writer?.close();
       writer = null;
     },

@@ -263,6 +263,46 @@ describe("openStateStore", () => {
     expect(again.state.work.size).to.equal(0);
   });
 
+  it("goes on acknowledging writes while the snapshot files are written, and keeps those entries in the journal after it", async () => {
+    const store = await fresh();
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const snapshotWaits = new Promise<void>((resolve) => (reached = resolve));
+    await withFileHandleMethod(
+      "sync",
+      // Snapshot files are fsynced with sync(), journal appends with datasync(): only the snapshot is held up.
+      (original) =>
+        async function (this: unknown) {
+          reached();
+          await gate;
+          return original.call(this);
+        },
+      async () => {
+        const compacted = store.compact();
+        try {
+          await snapshotWaits;
+          const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the commit waited for the snapshot")), 2000));
+          await Promise.race([store.commit(putTx(store.state, "projects", project("p2"))), timeout]);
+          await Promise.race([store.commit(putTx(store.state, "projects", project("p3"))), timeout]);
+        } finally {
+          release();
+          await compacted;
+        }
+      },
+    );
+    const snapshot = await snapshotDocument(directory, "projects");
+    expect(snapshot.journal_seq).to.equal(1);
+    expect(snapshot.projects.map((record: { id: string }) => record.id)).to.deep.equal(["p1"]);
+    expect((await journalEntries(directory)).map((entry) => entry.seq)).to.deep.equal([2, 3]);
+    await store.commit(putTx(store.state, "projects", project("p4")));
+
+    const again = await reopen(store);
+    expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p2", "p3", "p4"]);
+    expect(again.loadProblems).to.deep.equal([]);
+  });
+
   it("compacts by itself once the journal grows past compactAfterBytes", async () => {
     const store = await fresh({ compactAfterBytes: 2000 });
     for (let index = 0; index < 10; index++) await store.commit(putTx(store.state, "projects", project(`p${index}`)));
