@@ -11,9 +11,9 @@ export class HealthBook {
   constructor(private readonly now: () => Date) {}
 
   report(problem: StoreProblem): void {
-    const last = this.problems[this.problems.length - 1];
-    // A disk that stays full fails every write: one entry per cause is enough.
-    if (last && last.code === problem.code && last.message === problem.message) return;
+    // A disk that stays full fails every write (and every paced snapshot retry): one entry per cause, for
+    // as long as it is unacknowledged, whatever else is reported in between.
+    if (this.problems.some((known) => known.code === problem.code && known.message === problem.message)) return;
     this.problems.push({ ...problem, occurredAt: this.now().toISOString() });
   }
 

@@ -3,8 +3,9 @@ import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDirectory } from "./durable-file.js";
 
-// The journal is an append-only log of committed transactions. Each line is `<crc32 hex> <json>`; a
-// line whose checksum does not match, or an unterminated last line, is a write that never completed.
+// The journal is an append-only log of committed transactions. Each line is `<crc32 hex> <json>`. Only an
+// unterminated last line is a write that never completed; any other line whose checksum does not match is
+// damage (see journal-lines.ts).
 
 export function encodeJournalLine(json: string): string {
   return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;

@@ -17,6 +17,19 @@ export const JOURNAL_FILE = "journal.jsonl";
 export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 export const LOCK_FILE = "daemon.lock";
 
+/** Every problem code the store reports to health, with its meaning (the README lists each). */
+export const STORE_PROBLEM_CODES = {
+  STATE_UNREADABLE: "a state file could not be read; every write is refused until it is fixed",
+  STATE_FILE_RECOVERED: "a damaged snapshot was moved aside and its .bak restored",
+  STATE_FILE_LOST: "a damaged snapshot had no usable .bak; the collection was rebuilt from the journals",
+  STATE_FILE_MISSING: "a snapshot the other files say was written was missing; rebuilt from its .bak and the journals",
+  STATE_RECORDS_SKIPPED: "damaged records of a snapshot were skipped",
+  JOURNAL_ENTRY_SKIPPED: "damaged journal lines (other than a torn last line) were skipped",
+  JOURNAL_ENTRIES_MISSING: "the journals lack entries the snapshots and the entries around them say were written",
+  STATE_PROJECTS_RESTORED: "records whose project record was lost got their project back",
+  STATE_UNWRITABLE: "a journal write or a snapshot failed",
+} as const;
+
 export interface StoreProblem {
   code: string;
   message: string;

@@ -1,4 +1,4 @@
-import { link, mkdir, rename, unlink, chmod } from "node:fs/promises";
+import { chmod, link, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { COLLECTION_NAMES, type CommanderState, type StateTransaction } from "../domain/commander-state.js";
@@ -14,6 +14,10 @@ export interface StateStoreOptions {
   now?: () => Date;
   /** Journal size that triggers a snapshot of every collection. */
   compactAfterBytes?: number;
+  /** Writes the snapshots this often when something changed (`save_interval`); none when unset. */
+  saveIntervalMs?: number;
+  /** After a failed snapshot, the shortest time before a refused write tries one again. */
+  snapshotRetryMs?: number;
   onProblem?: (problem: StoreProblem) => void;
 }
 
@@ -27,6 +31,46 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+let linkCount = 0;
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+}
+
+async function readFrom(path: string, offset: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const data = Buffer.alloc(Math.max(0, size - offset));
+    for (let done = 0; done < data.length; ) {
+      const { bytesRead } = await handle.read(data, done, data.length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return data;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeSynced(path: string, data: Buffer): Promise<void> {
+  const handle = await open(path, "wx", 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+}
+
 interface QueuedCommit {
   seq: number;
   tx: StateTransaction;
@@ -37,13 +81,20 @@ interface QueuedCommit {
 /**
  * Durable state: every transaction is appended to a journal and fsynced before its caller hears of it;
  * commits that arrive while a write is in flight are grouped into the next single write. Snapshots
- * (`projects.json`, ...) are written atomically when the journal grows, at shutdown and on demand, each
- * keeping the previous generation as `.bak`.
+ * (`projects.json`, ...) are written atomically every `saveIntervalMs` when something changed, when the
+ * journal grows, at shutdown and on demand, each keeping the previous generation as `.bak`. Journal writes
+ * go on while the snapshot files are written; only the journal's rotation at the end waits for them.
+ *
+ * A snapshot that fails (read-only or full directory) stops all writes with STATE_UNWRITABLE until one
+ * succeeds again: the journal alone would keep answers durable, but the files an operator reads would fall
+ * further behind without any sign. Retries are paced (`snapshotRetryMs`, and each save interval), so a
+ * failing directory never costs a full snapshot per write.
  */
 export async function openStateStore(options: StateStoreOptions): Promise<StateStore> {
   const { directory, logger } = options;
   const now = options.now ?? (() => new Date());
   const compactAfterBytes = options.compactAfterBytes ?? 16 * 1024 * 1024;
+  const snapshotRetryMs = options.snapshotRetryMs ?? Math.min(options.saveIntervalMs ?? 5000, 5000);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700).catch(() => undefined);
 
@@ -58,6 +109,13 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   const queue: QueuedCommit[] = [];
   let pumping: Promise<void> | null = null;
   let compactionWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
+  // What the snapshot files on disk hold, and why the last snapshot failed (writes are refused meanwhile).
+  let snapshotSeqOnDisk = loaded.oldestSnapshotSeq;
+  let snapshotFailure: CommanderError | null = null;
+  let snapshotting: Promise<void> | null = null;
+  let rotation: { capturedBytes: number; journalSeq: number; waiters: Array<{ resolve(): void; reject(error: unknown): void }> } | null = null;
+  let nextSnapshotRetry = 0;
+  let closed = false;
 
   async function ensureWriter(): Promise<JournalWriter> {
     if (writeBlockedReason) throw new Error(writeBlockedReason);
@@ -66,7 +124,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   }
 
   function unwritable(error: unknown): CommanderError {
-    const detail = error instanceof Error ? error.message : String(error);
+    // Without the numbered temporary file names, so that the same cause reads the same every time.
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/\.tmp-\d+-\d+/g, ".tmp");
     const problem = { code: "STATE_UNWRITABLE", message: `state could not be written to ${directory}: ${detail}` };
     options.onProblem?.(problem);
     return new CommanderError("STATE_UNWRITABLE", `${problem.message}; nothing was changed`, { state_dir: directory });
@@ -90,19 +149,28 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       // Later transactions were built on top of these in memory, so they fail with them, newest first.
       const failed = [...batch, ...queue.splice(0)];
       for (let index = failed.length - 1; index >= 0; index--) failed[index].tx.rollback();
+      // Their numbers are given again: the journal's sequence has no hole unless something was lost.
+      seq = durableSeq;
       const reason = unwritable(error);
       logger.error({ err: error, transactions: failed.length }, "state write failed");
       for (const entry of failed) entry.reject(reason);
     }
   }
 
+  // The pump does, one at a time: journal writes, the start of a snapshot (what it holds is taken at once)
+  // and the end of one (the journal's rotation). The snapshot files themselves are written in between, while
+  // journal writes go on.
+  const hasWork = () => queue.length > 0 || rotation !== null || (compactionWaiters.length > 0 && !snapshotting);
   function kick(): void {
-    pumping ??= (async () => {
+    // Only with work to do: a run that awaits nothing would end (pumping = null) before it is assigned.
+    if (pumping || !hasWork()) return;
+    pumping = (async () => {
       try {
-        while (queue.length > 0 || compactionWaiters.length > 0) {
+        while (hasWork()) {
           if (queue.length > 0) await writeBatch();
-          const journalSize = writer?.size ?? 0;
-          if (compactionWaiters.length > 0 || journalSize > compactAfterBytes) await runCompaction();
+          if (rotation) await finishSnapshot();
+          const wanted = compactionWaiters.length > 0 || ((writer?.size ?? 0) > compactAfterBytes && !snapshotFailure);
+          if (wanted && !snapshotting && !rotation) await startSnapshot();
         }
       } finally {
         pumping = null;
@@ -130,48 +198,121 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     return records;
   }
 
-  async function runCompaction(): Promise<void> {
+  // Takes what the snapshot holds (the durable state, at durableSeq) and where the journal stands, then
+  // writes the files in the background.
+  async function startSnapshot(): Promise<void> {
     const waiters = compactionWaiters;
     compactionWaiters = [];
+    if (writeBlockedReason) {
+      const reason = unwritable(new Error(writeBlockedReason));
+      for (const waiter of waiters) waiter.reject(reason);
+      return;
+    }
+    // The journal bytes written up to now hold exactly the entries up to durableSeq.
+    let capturedBytes: number;
     try {
-      if (writeBlockedReason) throw new Error(writeBlockedReason);
-      const savedAt = now().toISOString();
-      const documents = COLLECTION_NAMES.map((collection) => ({
-        collection,
-        text: `${JSON.stringify({
-          schema_version: SCHEMA_VERSION,
-          saved_at: savedAt,
-          journal_seq: durableSeq,
-          ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
-          [collection]: committedRecords(collection),
-        })}\n`,
-      }));
-      for (const { collection, text } of documents) {
-        const path = join(directory, SNAPSHOT_FILES[collection]);
-        await unlink(`${path}.bak`).catch(() => undefined);
-        await link(path, `${path}.bak`).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== "ENOENT") throw error;
-        });
-        await writeFileDurably(path, text);
+      capturedBytes = writer ? writer.size : await fileSize(join(directory, JOURNAL_FILE));
+    } catch (error) {
+      snapshotFailed(error, waiters);
+      return;
+    }
+    const journalSeq = durableSeq;
+    const savedAt = now().toISOString();
+    const documents = COLLECTION_NAMES.map((collection) => ({
+      collection,
+      text: `${JSON.stringify({
+        schema_version: SCHEMA_VERSION,
+        saved_at: savedAt,
+        journal_seq: journalSeq,
+        ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
+        [collection]: committedRecords(collection),
+      })}\n`,
+    }));
+    snapshotting = (async () => {
+      try {
+        for (const { collection, text } of documents) {
+          const path = join(directory, SNAPSHOT_FILES[collection]);
+          await keepPreviousGeneration(path);
+          await writeFileDurably(path, text);
+        }
+        rotation = { capturedBytes, journalSeq, waiters };
+      } catch (error) {
+        snapshotFailed(error, waiters);
+      } finally {
+        snapshotting = null;
+        kick();
       }
+    })();
+  }
+
+  // journal.prev gets what lies between the `.bak` generation and the new snapshots (the journal as it
+  // was when the snapshot was taken); entries written since then stay in the journal.
+  async function finishSnapshot(): Promise<void> {
+    const { capturedBytes, journalSeq, waiters } = rotation!;
+    rotation = null;
+    try {
       await writer?.close();
       writer = null;
-      // journal.prev holds what lies between the `.bak` generation and the new snapshots. With no journal
-      // to rotate, nothing does (`.bak` now has the same content), so an older journal.prev is retired.
-      await rename(join(directory, JOURNAL_FILE), join(directory, PREVIOUS_JOURNAL_FILE)).catch(
-        async (error: NodeJS.ErrnoException) => {
+      const journalPath = join(directory, JOURNAL_FILE);
+      const previousPath = join(directory, PREVIOUS_JOURNAL_FILE);
+      const size = await fileSize(journalPath);
+      if (capturedBytes === 0) {
+        // Nothing lay between: `.bak` now has the new snapshots' content, and an older journal.prev is retired.
+        await unlink(previousPath).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== "ENOENT") throw error;
-          await unlink(join(directory, PREVIOUS_JOURNAL_FILE)).catch((unlinkError: NodeJS.ErrnoException) => {
-            if (unlinkError.code !== "ENOENT") throw unlinkError;
-          });
-        },
-      );
+        });
+      } else if (size === capturedBytes) {
+        await rename(journalPath, previousPath);
+      } else {
+        // Entries written during the snapshot move to a new journal. journal.prev keeps them as well (a
+        // crash between the two renames then loses nothing); entries the snapshots hold are skipped on load.
+        const later = await readFrom(journalPath, capturedBytes);
+        const temporary = `${journalPath}.tmp-${process.pid}-${++linkCount}`;
+        await writeSynced(temporary, later);
+        try {
+          await rename(journalPath, previousPath);
+          await rename(temporary, journalPath);
+        } catch (error) {
+          await unlink(temporary).catch(() => undefined);
+          throw error;
+        }
+      }
       await fsyncDirectory(directory);
-      logger.debug({ journalSeq: durableSeq }, "state snapshot written");
+      snapshotSeqOnDisk = journalSeq;
+      logger.debug({ journalSeq }, "state snapshot written");
+      if (snapshotFailure) logger.info({ directory }, "state snapshots are written again: writes are accepted");
+      snapshotFailure = null;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
-      logger.error({ err: error }, "state snapshot failed");
-      for (const waiter of waiters) waiter.reject(unwritable(error));
+      snapshotFailed(error, waiters);
+    }
+  }
+
+  function snapshotFailed(error: unknown, waiters: Array<{ reject(error: unknown): void }>): void {
+    if (!writeBlockedReason) {
+      logger.error({ err: error, directory }, snapshotFailure ? "state snapshot failed again: writes stay refused" : "state snapshot failed: writes are refused until a snapshot succeeds");
+      snapshotFailure = unwritable(error);
+      nextSnapshotRetry = Date.now() + snapshotRetryMs;
+    }
+    const reason = snapshotFailure ?? unwritable(error);
+    for (const waiter of waiters) waiter.reject(reason);
+  }
+
+  // The current file becomes `.bak` (by a hard link renamed over the old one, so a crash leaves one or
+  // the other). Where the current file is missing, the old `.bak` is kept: it may hold what nothing else does.
+  async function keepPreviousGeneration(path: string): Promise<void> {
+    const temporary = `${path}.bak.tmp-${process.pid}-${++linkCount}`;
+    try {
+      await link(path, temporary);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    try {
+      await rename(temporary, `${path}.bak`);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
     }
   }
 
@@ -180,6 +321,11 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     loadProblems: loaded.problems,
     commit(tx) {
       if (tx.isEmpty) return Promise.resolve();
+      if (snapshotFailure) {
+        tx.rollback();
+        retrySnapshotSoon();
+        return Promise.reject(snapshotFailure);
+      }
       return new Promise<void>((resolve, reject) => {
         queue.push({ seq: ++seq, tx, resolve, reject });
         kick();
@@ -192,11 +338,33 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
       });
     },
     async close() {
-      while (pumping) await pumping;
+      closed = true;
+      if (saveTimer) clearInterval(saveTimer);
+      while (pumping || snapshotting) await (pumping ?? snapshotting);
       await writer?.close();
       writer = null;
     },
   };
+
+  // A refused write tries a snapshot in the background, at most once per snapshotRetryMs.
+  function retrySnapshotSoon(): void {
+    if (closed || Date.now() < nextSnapshotRetry) return;
+    nextSnapshotRetry = Date.now() + snapshotRetryMs;
+    store.compact().catch(() => undefined);
+  }
+
+  let periodicSnapshotRunning = false;
+  const saveTimer = options.saveIntervalMs
+    ? setInterval(() => {
+        if (closed || periodicSnapshotRunning || (durableSeq === snapshotSeqOnDisk && !snapshotFailure)) return;
+        periodicSnapshotRunning = true;
+        store
+          .compact()
+          .catch(() => undefined)
+          .finally(() => (periodicSnapshotRunning = false));
+      }, options.saveIntervalMs)
+    : null;
+  saveTimer?.unref();
 
   // Damage found at start-up is repaired at once (the damaged files are kept aside as .corrupt copies).
   // Twice: the first snapshot holds everything that loaded; the second makes that the `.bak` generation

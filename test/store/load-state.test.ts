@@ -17,6 +17,7 @@ import {
   session,
   snapshotPath,
   snapshotText,
+  T0,
   tempDir,
   workItem,
   writeRaw,
@@ -48,6 +49,13 @@ describe("loadState", () => {
   afterEach(async () => {
     await rm(directory, { recursive: true, force: true });
   });
+
+  /** Every snapshot, as the store writes them: all at once, with the same journal_seq. */
+  async function writeAllSnapshots(records: Partial<Record<CollectionName, unknown[]>>, journalSeq: number): Promise<void> {
+    for (const collection of Object.keys(SNAPSHOT_FILES) as CollectionName[]) {
+      await writeRaw(snapshotPath(directory, collection), snapshotText(collection, records[collection] ?? [], { journal_seq: journalSeq }));
+    }
+  }
 
   async function load() {
     const log = captureLogger();
@@ -166,7 +174,7 @@ describe("loadState", () => {
   });
 
   it("replays the journal on top of the snapshots, skipping entries the snapshot already holds", async () => {
-    await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1", { name: "at seq 2" })], { journal_seq: 2 }));
+    await writeAllSnapshots({ projects: [project("p1", { name: "at seq 2" })] }, 2);
     await writeRaw(
       join(directory, JOURNAL_FILE),
       journalText([
@@ -246,6 +254,7 @@ describe("loadState", () => {
 
   it("replays journal.prev on top of a restored .bak, so a damaged newest snapshot loses nothing", async () => {
     const path = snapshotPath(directory, "projects");
+    await writeAllSnapshots({}, 2);
     await writeRaw(`${path}.bak`, snapshotText("projects", [project("p1")], { journal_seq: 1 }));
     await writeRaw(path, "{}");
     await writeRaw(join(directory, PREVIOUS_JOURNAL_FILE), journalText([
@@ -275,6 +284,160 @@ describe("loadState", () => {
     expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_UNREADABLE"]);
     expect(log.errors()[0].file).to.equal(snapshotPath(directory, "events"));
     expect((await stat(snapshotPath(directory, "events"))).isDirectory()).to.equal(true);
+  });
+
+  describe("a missing snapshot that the other files say was written", () => {
+    // Two generations, as the store leaves them: work.json.bak at seq 1, every snapshot at seq 2,
+    // journal.prev holding seq 2 and journal.jsonl seq 3 (written after the last snapshot).
+    async function twoGenerations(): Promise<void> {
+      await writeAllSnapshots({ projects: [project("p1")], work: [workItem("w1", "p1"), workItem("w2", "p1")] }, 2);
+      await writeRaw(`${snapshotPath(directory, "work")}.bak`, snapshotText("work", [workItem("w1", "p1")], { journal_seq: 1 }));
+      await writeRaw(`${snapshotPath(directory, "projects")}.bak`, snapshotText("projects", [project("p1")], { journal_seq: 1 }));
+      await writeRaw(join(directory, PREVIOUS_JOURNAL_FILE), journalText([{ seq: 2, ops: [["work", "w2", workItem("w2", "p1")]] }]));
+      await writeRaw(join(directory, JOURNAL_FILE), journalText([{ seq: 3, ops: [["work", "w3", workItem("w3", "p1")]] }]));
+    }
+
+    it("is restored from its .bak and the journals, reported at error level and put back in place", async () => {
+      await twoGenerations();
+      await rm(snapshotPath(directory, "work"));
+
+      const { state, problems, log } = await load();
+      expect([...state.work.keys()].sort()).to.deep.equal(["w1", "w2", "w3"]);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_FILE_MISSING"]);
+      expect(problems[0].message).to.contain("work.json is missing although work.json.bak exists").and.contain("restored work.json.bak (journal_seq 1)");
+      const [error] = log.errors();
+      expect(error.file).to.equal(snapshotPath(directory, "work"));
+      expect(error.problem).to.equal("STATE_FILE_MISSING");
+      // The .bak generation is back in place (so the next snapshot keeps it as .bak), and still there.
+      expect(JSON.parse(await readFile(snapshotPath(directory, "work"), "utf8")).work).to.deep.equal([workItem("w1", "p1")]);
+      expect(await listDir(directory)).to.include("work.json.bak");
+    });
+
+    it("is rebuilt from the journals when only they and the other snapshots are left, naming what is lost", async () => {
+      await twoGenerations();
+      await rm(snapshotPath(directory, "work"));
+      await rm(`${snapshotPath(directory, "work")}.bak`);
+
+      const { state, problems } = await load();
+      // seq 1 (which created w1) is in no journal any more: it is reported, not taken for an empty file.
+      expect([...state.work.keys()].sort()).to.deep.equal(["w2", "w3"]);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_FILE_MISSING", "JOURNAL_ENTRIES_MISSING"]);
+      expect(problems[0].message).to.contain("work.json is missing although journal.prev.jsonl exists").and.contain("no work.json.bak exists");
+      expect(problems[1].message).to.contain("seq 1)").and.contain("work.json (missing) is lost").and.not.contain("projects.json");
+    });
+
+    it("loses nothing when journal.prev still holds everything since the first entry", async () => {
+      await writeAllSnapshots({ work: [workItem("w1", "p1")], projects: [project("p1")] }, 1);
+      await writeRaw(join(directory, PREVIOUS_JOURNAL_FILE), journalText([{ seq: 1, ops: [["projects", "p1", project("p1")], ["work", "w1", workItem("w1", "p1")]] }]));
+      await rm(snapshotPath(directory, "work"));
+      const { state, problems } = await load();
+      expect([...state.work.keys()]).to.deep.equal(["w1"]);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_FILE_MISSING"]);
+      expect(problems[0].message).to.contain("rebuilt it from the journals alone");
+    });
+
+    it("puts back the projects of records whose project record was lost: from the change feed, else as paused placeholders", async () => {
+      const feedProject = project("p1", { name: "as the feed last saw it" });
+      await writeAllSnapshots(
+        {
+          work: [workItem("w1", "p1"), workItem("w2", "p2")],
+          sessions: [session("s2", "p2", { runtime: "claude-code" })],
+          changes: [{ seq: 5, kind: "project_changed", projectId: "p1", time: T0, subject: { type: "project", record: feedProject } }],
+        },
+        3,
+      );
+      await rm(snapshotPath(directory, "projects"));
+
+      const { state, problems } = await load();
+      // Nothing but the other snapshots says projects.json existed: the journals' missing entries do.
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRIES_MISSING", "STATE_PROJECTS_RESTORED"]);
+      expect(problems[0].message).to.contain("projects.json (missing)");
+      expect(problems[1].message).to.contain("restored p1 as the change feed last showed them").and.contain("restored p2 as paused placeholders");
+      expect(state.projects.get("p1")).to.deep.equal(feedProject);
+      expect(state.projects.get("p2")).to.include({ id: "p2", state: "paused", runtime: "claude-code" });
+      expect(state.projects.get("p2")!.stateReason).to.contain("folder is unknown");
+      expect([...state.workOf("p2")].map((item) => item.id)).to.deep.equal(["w2"]);
+    });
+
+    it("is an empty collection when nothing says it was ever written", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")]));
+      const { problems } = await load();
+      expect(problems).to.deep.equal([]);
+    });
+
+    it("is no damage when a crash cut the very first snapshot short (the journal still holds everything)", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")], { journal_seq: 2 }));
+      await writeRaw(join(directory, JOURNAL_FILE), journalText([
+        { seq: 1, ops: [["projects", "p1", project("p1")]] },
+        { seq: 2, ops: [["work", "w1", workItem("w1", "p1")]] },
+      ]));
+      const { state, problems } = await load();
+      expect(problems).to.deep.equal([]);
+      expect([...state.work.keys()]).to.deep.equal(["w1"]);
+    });
+  });
+
+  describe("damage inside the journal (only a single unterminated last line is a torn write)", () => {
+    const entry = (seq: number) => ({ seq, ops: [["work", `w${seq}`, workItem(`w${seq}`, "p1")]] as Array<[CollectionName, string, unknown]> });
+
+    it("reports a garbled last line that ends in a newline as damage, keeps a copy and leaves the journal as it was", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")]));
+      const text = journalText([entry(1), entry(2)]) + encodeJournalLine(JSON.stringify(entry(3))).replace('"w3"', '"wX"');
+      await writeRaw(join(directory, JOURNAL_FILE), text);
+
+      const { state, problems, log } = await load();
+      expect([...state.work.keys()]).to.deep.equal(["w1", "w2"]);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRY_SKIPPED"]);
+      expect(problems[0].message).to.contain("line 3");
+      expect(log.errors()[0].file).to.equal(join(directory, JOURNAL_FILE));
+      expect(await readFile(join(directory, JOURNAL_FILE), "utf8")).to.equal(text);
+      expect(await readFile(join(directory, `${JOURNAL_FILE}.corrupt-${STAMP}`), "utf8")).to.equal(text);
+    });
+
+    it("reports a journal cut in the middle (150 of 900 entries gone), applies the rest and keeps a copy", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")]));
+      const entries = Array.from({ length: 900 }, (_, index) => entry(index + 1));
+      const text = journalText([...entries.slice(0, 400), ...entries.slice(550)]);
+      await writeRaw(join(directory, JOURNAL_FILE), text);
+
+      const { state, problems, journalSeq, log } = await load();
+      expect(state.work.size).to.equal(750);
+      expect(journalSeq).to.equal(900);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRIES_MISSING"]);
+      expect(problems[0].message).to.contain("lack 150 entries (seq 401-550)").and.contain("work.json");
+      expect(log.errors()[0].problem).to.equal("JOURNAL_ENTRIES_MISSING");
+      expect(await readFile(join(directory, `${JOURNAL_FILE}.corrupt-${STAMP}`), "utf8")).to.equal(text);
+    });
+
+    it("reports journals that stop short of the snapshots' journal_seq (a zero-length journal behind them)", async () => {
+      // work.json is older than the other snapshots: the entries between them must be in the journal.
+      await writeAllSnapshots({ projects: [project("p1")] }, 10);
+      await writeRaw(snapshotPath(directory, "work"), snapshotText("work", [workItem("w1", "p1")], { journal_seq: 4 }));
+      await writeRaw(join(directory, JOURNAL_FILE), "");
+
+      const { state, problems } = await load();
+      expect([...state.work.keys()]).to.deep.equal(["w1"]);
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRIES_MISSING"]);
+      expect(problems[0].message).to.contain("lack 6 entries (seq 5-10)").and.contain("work.json is lost");
+      expect(await listDir(directory)).to.include(`${JOURNAL_FILE}.corrupt-${STAMP}`);
+    });
+
+    it("counts a damaged line once: a hole exactly as long as the damaged lines in it is not reported again", async () => {
+      await writeRaw(snapshotPath(directory, "projects"), snapshotText("projects", [project("p1")]));
+      const text = journalText([entry(1)]) + "garbage\n" + journalText([entry(3)]);
+      await writeRaw(join(directory, JOURNAL_FILE), text);
+      const { problems } = await load();
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["JOURNAL_ENTRY_SKIPPED"]);
+    });
+
+    it("takes entries the snapshots already hold for no hole, wherever the journals start", async () => {
+      await writeAllSnapshots({ work: [workItem("w1", "p1")] }, 5);
+      await writeRaw(join(directory, PREVIOUS_JOURNAL_FILE), journalText([entry(4), entry(5)]));
+      await writeRaw(join(directory, JOURNAL_FILE), journalText([entry(6), entry(7)]));
+      const { state, problems } = await load();
+      expect(problems).to.deep.equal([]);
+      expect([...state.work.keys()].sort()).to.deep.equal(["w1", "w6", "w7"]);
+    });
   });
 
   it("names every snapshot file after its collection", () => {

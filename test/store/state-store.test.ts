@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -7,12 +7,14 @@ import { CommanderError } from "../../src/domain/commander-error.js";
 import { decodeJournalLine } from "../../src/store/journal.js";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, type StoreProblem } from "../../src/store/state-files.js";
 import { openStateStore, type StateStore } from "../../src/store/state-store.js";
+import { waitFor } from "../support/wait-for.js";
 import {
   captureLogger,
   countDatasyncs,
   event,
   inboxMessage,
   listDir,
+  makeDirectoryReadOnly,
   mountSmallDisk,
   project,
   putTx,
@@ -185,6 +187,8 @@ describe("openStateStore", () => {
     const again = await reopen(store);
     expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p3"]);
     expect(again.state.projects.get("p1")!.name).to.equal("p1");
+    // The numbers of the failed transactions were given again: the journal has no hole to report.
+    expect(again.loadProblems).to.deep.equal([]);
   });
 
   it("writes every collection's snapshot on compact, keeping the previous generation as .bak and the old journal", async () => {
@@ -259,6 +263,46 @@ describe("openStateStore", () => {
     expect(again.state.work.size).to.equal(0);
   });
 
+  it("goes on acknowledging writes while the snapshot files are written, and keeps those entries in the journal after it", async () => {
+    const store = await fresh();
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const snapshotWaits = new Promise<void>((resolve) => (reached = resolve));
+    await withFileHandleMethod(
+      "sync",
+      // Snapshot files are fsynced with sync(), journal appends with datasync(): only the snapshot is held up.
+      (original) =>
+        async function (this: unknown) {
+          reached();
+          await gate;
+          return original.call(this);
+        },
+      async () => {
+        const compacted = store.compact();
+        try {
+          await snapshotWaits;
+          const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the commit waited for the snapshot")), 2000));
+          await Promise.race([store.commit(putTx(store.state, "projects", project("p2"))), timeout]);
+          await Promise.race([store.commit(putTx(store.state, "projects", project("p3"))), timeout]);
+        } finally {
+          release();
+          await compacted;
+        }
+      },
+    );
+    const snapshot = await snapshotDocument(directory, "projects");
+    expect(snapshot.journal_seq).to.equal(1);
+    expect(snapshot.projects.map((record: { id: string }) => record.id)).to.deep.equal(["p1"]);
+    expect((await journalEntries(directory)).map((entry) => entry.seq)).to.deep.equal([2, 3]);
+    await store.commit(putTx(store.state, "projects", project("p4")));
+
+    const again = await reopen(store);
+    expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p2", "p3", "p4"]);
+    expect(again.loadProblems).to.deep.equal([]);
+  });
+
   it("compacts by itself once the journal grows past compactAfterBytes", async () => {
     const store = await fresh({ compactAfterBytes: 2000 });
     for (let index = 0; index < 10; index++) await store.commit(putTx(store.state, "projects", project(`p${index}`)));
@@ -278,6 +322,113 @@ describe("openStateStore", () => {
     expectUnwritable(await rejectionOf(store.compact()));
     expect(store.state.projects.size).to.equal(0);
     expect(await listDir(directory)).to.deep.equal(["projects.json"]);
+  });
+
+  it("keeps the .bak generation when the current snapshot is missing at the next snapshot", async () => {
+    const store = await fresh();
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    await store.compact();
+    await store.commit(putTx(store.state, "projects", project("p2")));
+    await store.compact();
+    const backup = await readFile(`${snapshotPath(directory, "projects")}.bak`, "utf8");
+    await rm(snapshotPath(directory, "projects"));
+
+    await store.compact();
+    expect(await readFile(`${snapshotPath(directory, "projects")}.bak`, "utf8")).to.equal(backup);
+    expect((await snapshotDocument(directory, "projects")).projects.map((record: { id: string }) => record.id)).to.deep.equal(["p1", "p2"]);
+  });
+
+  it("writes the snapshots every saveIntervalMs while something changed, and leaves them alone otherwise", async () => {
+    const store = await openStateStore({ directory, logger: captureLogger().logger, saveIntervalMs: 40 });
+    stores.push(store);
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    const holds = async (collection: "projects" | "work", id: string) =>
+      (await snapshotDocument(directory, collection).catch(() => ({ [collection]: [] })))[collection].some((record: { id: string }) => record.id === id);
+    const files = ["projects.json", "sessions.json", "events.json", "work.json", "inbox.json", "changes.json"];
+    await waitFor(async () => (await holds("projects", "p1")) && files.every((file) => existsSync(join(directory, file))), {
+      timeoutMs: 5000,
+      what: "every snapshot written, projects.json holding p1",
+    });
+
+    // Nothing changed: several intervals later the files are the very same (a snapshot replaces them).
+    const inode = (await stat(snapshotPath(directory, "projects"))).ino;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await stat(snapshotPath(directory, "projects"))).ino).to.equal(inode);
+
+    await store.commit(putTx(store.state, "work", workItem("w1", "p1")));
+    await waitFor(() => holds("work", "w1"), { timeoutMs: 5000, what: "work.json holding w1" });
+  });
+
+  describe("when snapshots cannot be written (a directory made read-only with chattr +i)", function () {
+    let readOnly: ReturnType<typeof makeDirectoryReadOnly> | null = null;
+
+    afterEach(() => {
+      if (readOnly && "restore" in readOnly) readOnly.restore();
+      readOnly = null;
+    });
+
+    async function storeWithOpenJournal(snapshotRetryMs: number) {
+      const log = captureLogger();
+      const problems: StoreProblem[] = [];
+      const store = await openStateStore({ directory, logger: log.logger, snapshotRetryMs, onProblem: (problem) => problems.push(problem) });
+      stores.push(store);
+      await store.commit(putTx(store.state, "projects", project("p1")));
+      return { store, log, problems, failedSnapshots: () => log.lines.filter((line) => /state snapshot failed/.test(line.msg)).length };
+    }
+
+    function readOnlyOrSkip(context: Mocha.Context): void {
+      readOnly = makeDirectoryReadOnly(directory);
+      if ("unavailable" in readOnly) {
+        console.log(`      read-only directory store tests not run: ${readOnly.unavailable}`);
+        context.skip();
+      }
+    }
+
+    it("refuses writes from the first failed snapshot on, without trying a snapshot per write, until one succeeds", async function () {
+      const { store, log, problems, failedSnapshots } = await storeWithOpenJournal(60_000);
+      readOnlyOrSkip(this);
+      // The journal was open already: its appends still work, which is how this went unnoticed.
+      await store.commit(putTx(store.state, "projects", project("p2")));
+      expectUnwritable(await rejectionOf(store.compact()));
+      expect(problems.map((problem) => problem.code)).to.deep.equal(["STATE_UNWRITABLE"]);
+      expect(log.errors().map((line) => line.msg)).to.deep.equal(["state snapshot failed: writes are refused until a snapshot succeeds"]);
+
+      for (let index = 0; index < 20; index++) {
+        const refused = await rejectionOf(store.commit(putTx(store.state, "projects", project(`refused-${index}`))));
+        expectUnwritable(refused);
+        expect((refused as Error).message).to.match(/operation not permitted|EPERM/i);
+      }
+      expect([...store.state.projects.keys()]).to.deep.equal(["p1", "p2"]);
+      expect(failedSnapshots()).to.equal(1);
+
+      (readOnly as { restore(): void }).restore();
+      readOnly = null;
+      await store.compact();
+      await store.commit(putTx(store.state, "projects", project("p3")));
+      const again = await reopen(store);
+      expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p2", "p3"]);
+      expect(again.loadProblems).to.deep.equal([]);
+    });
+
+    it("lets a refused write retry the snapshot in the background, at most once per snapshotRetryMs", async function () {
+      const { store, failedSnapshots } = await storeWithOpenJournal(300);
+      readOnlyOrSkip(this);
+      expectUnwritable(await rejectionOf(store.compact()));
+      const started = Date.now();
+      let refusals = 0;
+      while (Date.now() - started < 250) {
+        expectUnwritable(await rejectionOf(store.commit(putTx(store.state, "projects", project("refused")))));
+        refusals++;
+      }
+      expect(refusals).to.be.greaterThan(20);
+      expect(failedSnapshots()).to.equal(1);
+
+      (readOnly as { restore(): void }).restore();
+      readOnly = null;
+      await waitFor(() => store.commit(putTx(store.state, "projects", project("p2"))).then(() => true, () => false), { timeoutMs: 5000, intervalMs: 50, what: "a write accepted again" });
+      expect(failedSnapshots()).to.be.at.most(2);
+      expect(store.state.projects.has("p2")).to.equal(true);
+    });
   });
 
   describe("on a full disk (a real 256 KiB tmpfs)", function () {
@@ -336,7 +487,12 @@ describe("openStateStore", () => {
         expect(() => JSON.parse(readFileSync(join(stateDir, file), "utf8")), file).not.to.throw();
       }
 
+      // Until a snapshot succeeds again, writes are refused (the files on disk would fall behind unseen).
+      expectUnwritable(await rejectionOf(store.commit(putTx(store.state, "projects", project("p3")))));
+      expect(store.state.projects.has("p3")).to.equal(false);
+
       await disk.free();
+      await store.compact();
       await store.commit(putTx(store.state, "projects", project("p3")));
       await store.close();
       const again = await openStateStore({ directory: stateDir, logger: captureLogger().logger });

@@ -255,3 +255,18 @@ export async function ensureDir(path: string): Promise<string> {
   await mkdir(path, { recursive: true });
   return path;
 }
+
+/**
+ * Makes a directory read-only even for root (`chattr +i`): nothing can be created, renamed or removed in
+ * it, while files already open stay writable, as with a state directory made read-only under a running
+ * daemon. Where the file system or the user cannot do it, returns the reason instead.
+ */
+export function makeDirectoryReadOnly(directory: string): { restore(): void } | { unavailable: string } {
+  try {
+    execFileSync("chattr", ["+i", directory], { stdio: "pipe" });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return { unavailable: `cannot make a directory immutable here (${stderr || (error as Error).message})` };
+  }
+  return { restore: () => execFileSync("chattr", ["-i", directory], { stdio: "pipe" }) };
+}
