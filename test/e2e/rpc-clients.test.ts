@@ -324,7 +324,7 @@ describe("RPC clients", function () {
     });
 
     it("lists projects, including the new one", async function () {
-      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({}, done));
+      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({ pageSize: 0, pageToken: "" }, done));
       expect(listed.map((project) => project.id)).to.include(projectId);
     });
 
@@ -336,7 +336,7 @@ describe("RPC clients", function () {
       expect(critical.state).to.equal(TsWorkState.WORK_STATE_QUEUED);
       const { workItems } = await unary<ListWorkResponse>((done) =>
         work.listWork(
-          { projectId, state: TsWorkState.WORK_STATE_UNSPECIFIED, priority: TsWorkPriority.WORK_PRIORITY_UNSPECIFIED },
+          { projectId, state: TsWorkState.WORK_STATE_UNSPECIFIED, priority: TsWorkPriority.WORK_PRIORITY_UNSPECIFIED, pageSize: 0, pageToken: "" },
           done,
         ),
       );
@@ -400,7 +400,7 @@ describe("RPC clients", function () {
       call.cancel();
       expect((await ended).code).to.equal(grpc.status.CANCELLED);
       // The channel and the daemon carry on.
-      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({}, done));
+      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({ pageSize: 0, pageToken: "" }, done));
       expect(listed.length).to.be.greaterThan(0);
     });
 
