@@ -98,7 +98,10 @@ function nextState<T>(items: readonly T[], ordering: Ordering<T>, query: string,
   const last = items[items.length - 1];
   const key = [...ordering.key(last)];
   // The ids returned with the last key: on this page, plus those of earlier pages when the group spans them.
-  const sameKey = items.filter((item) => compareKeys(ordering.key(item), key, ordering.directions) === 0).map(ordering.id);
+  const sameKey: string[] = [];
+  for (let index = items.length - 1; index >= 0 && compareKeys(ordering.key(items[index]), key, ordering.directions) === 0; index--) {
+    sameKey.unshift(ordering.id(items[index]));
+  }
   const carried = previous && compareKeys(previous.k, key, ordering.directions) === 0 ? previous : null;
   const ids = [...(carried?.s ?? []), ...sameKey];
   const count = (carried?.n ?? 0) + sameKey.length;
@@ -107,8 +110,14 @@ function nextState<T>(items: readonly T[], ordering: Ordering<T>, query: string,
 
 /** Where the page after the token starts in `sorted`. */
 function resumeIndex<T>(sorted: readonly T[], ordering: Ordering<T>, token: TokenState): number {
+  // Binary search for the first item whose key is not before the token's.
   let index = 0;
-  while (index < sorted.length && compareKeys(ordering.key(sorted[index]), token.k, ordering.directions) < 0) index++;
+  let end = sorted.length;
+  while (index < end) {
+    const middle = (index + end) >>> 1;
+    if (compareKeys(ordering.key(sorted[middle]), token.k, ordering.directions) < 0) index = middle + 1;
+    else end = middle;
+  }
   if (token.s.length === token.n) return index; // the group's returned ids are all known: pageFrom skips them
   // More items share the last key than a token keeps ids for (a burst within one millisecond): continue
   // after the last one returned if it still exists, else after as many of the group as were returned.
