@@ -45,7 +45,7 @@ export const grpcSection: BenchSection = {
     };
     const commanderClients = connect(daemon.port);
     const health = await unary<GetHealthResponse>((done) => commanderClients.health.getHealth({}, done));
-    const projects = await unary<ListProjectsResponse>((done) => commanderClients.projects.listProjects({}, done));
+    const projects = await unary<ListProjectsResponse>((done) => commanderClients.projects.listProjects({ pageSize: 0, pageToken: "" }, done));
     if (projects.projects.length !== projectIds.length) throw new Error(`ListProjects answered ${projects.projects.length} projects`);
 
     const configFile = join(workspace.root, "bare-grpc.json");
@@ -58,7 +58,7 @@ export const grpcSection: BenchSection = {
       { label: "HealthService.GetHealth", call: (clients: Clients) => () => unary((done) => clients.health.getHealth({}, done)) },
       {
         label: `ProjectService.ListProjects (${projectIds.length} projects)`,
-        call: (clients: Clients) => () => unary((done) => clients.projects.listProjects({}, done)),
+        call: (clients: Clients) => () => unary((done) => clients.projects.listProjects({ pageSize: 0, pageToken: "" }, done)),
       },
     ];
     for (const method of methods) {

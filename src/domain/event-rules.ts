@@ -9,6 +9,7 @@ import {
   type EventStatus,
   type EventType,
 } from "./records.js";
+import { paginate, resolvePageSize, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
 import { EVENT_TRANSITIONS, transition } from "./transitions.js";
 import { requireTerminalSafeText } from "./validate-fields.js";
 import { unblockWork } from "./work-rules.js";
@@ -131,15 +132,22 @@ export function isBlocking(event: EventRecord): boolean {
   return event.status === "pending" && isBlockingType(event.type);
 }
 
+const PENDING_ORDER: Ordering<EventRecord> = {
+  key: (event) => [EVENT_PRIORITY_RANK[event.priority], event.createdAt],
+  directions: [-1, 1],
+  id: (event) => event.id,
+};
+
+// Newest first; among events of the same millisecond, the later one first (the list is reversed first).
+const NEWEST_FIRST: Ordering<EventRecord> = { key: (event) => [event.createdAt], directions: [-1], id: (event) => event.id };
+
 /** Pending events, most urgent first, then oldest first. */
-export function listPendingEvents(state: CommanderState, projectId: string): EventRecord[] {
+export function listPendingEvents(state: CommanderState, projectId: string, page: PageRequest): Page<EventRecord> {
   if (projectId !== "") getProject(state, projectId);
   const events = [...(projectId === "" ? state.events.values() : state.eventsOf(projectId))].filter(
     (event) => event.status === "pending",
   );
-  return events.sort(
-    (a, b) => EVENT_PRIORITY_RANK[b.priority] - EVENT_PRIORITY_RANK[a.priority] || a.createdAt.localeCompare(b.createdAt),
-  );
+  return paginate(sortByOrdering(events, PENDING_ORDER), PENDING_ORDER, JSON.stringify(["ListPendingEvents", projectId]), page);
 }
 
 export interface EventFilter {
@@ -149,18 +157,19 @@ export interface EventFilter {
   limit: number;
 }
 
-/** Events of any status, newest first. */
-export function listEvents(state: CommanderState, filter: EventFilter): EventRecord[] {
+/** Events of any status, newest first. `limit` (default 100) is the page size unless one is given. */
+export function listEvents(state: CommanderState, filter: EventFilter, page: PageRequest): Page<EventRecord> {
   if (filter.projectId !== "") getProject(state, filter.projectId);
   if (filter.limit < 0 || filter.limit > 1000) throw invalidField("limit", "must be between 1 and 1000");
-  const limit = filter.limit === 0 ? 100 : filter.limit;
+  const defaultSize = resolvePageSize(filter.limit, 100);
   const events = [...state.events.values()].filter(
     (event) =>
       (filter.projectId === "" || event.projectId === filter.projectId) &&
       (filter.status === null || event.status === filter.status) &&
       (filter.type === null || event.type === filter.type),
   );
-  return events.reverse().slice(0, limit);
+  const query = JSON.stringify(["ListEvents", filter.projectId, filter.status, filter.type]);
+  return paginate(sortByOrdering(events.reverse(), NEWEST_FIRST), NEWEST_FIRST, query, page, defaultSize);
 }
 
 export function pendingEventsCount(state: CommanderState, projectId: string): number {

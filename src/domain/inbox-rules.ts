@@ -3,6 +3,7 @@ import type { DomainContext } from "./domain-context.js";
 import { invalidField } from "./commander-error.js";
 import { getProject, touchProject } from "./project-rules.js";
 import { EVENT_PRIORITY_RANK, type EventPriority, type InboxMessageRecord, type InboxMessageState } from "./records.js";
+import { paginate, resolvePageSize, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
 import { requireTerminalSafeText } from "./validate-fields.js";
 
 export interface SendMessageInput {
@@ -61,20 +62,36 @@ function byUrgencyThenAge(a: InboxMessageRecord, b: InboxMessageRecord): number 
   return EVENT_PRIORITY_RANK[b.priority] - EVENT_PRIORITY_RANK[a.priority] || a.createdAt.localeCompare(b.createdAt);
 }
 
-export function listInbox(state: CommanderState, filter: InboxFilter): { messages: InboxMessageRecord[]; total: number } {
+const URGENCY_ORDER: Ordering<InboxMessageRecord> = {
+  key: (message) => [EVENT_PRIORITY_RANK[message.priority], message.createdAt],
+  directions: [-1, 1],
+  id: (message) => message.id,
+};
+
+const SENT_ORDER: Ordering<InboxMessageRecord> = { key: (message) => [message.createdAt], directions: [1], id: (message) => message.id };
+
+/**
+ * Matching messages, most urgent first, then oldest first. `limit` (default 50) is the page size unless
+ * one is given; `offset` skips that many of the first page (the original implementation's paging).
+ */
+export function listInbox(state: CommanderState, filter: InboxFilter, page: PageRequest): Page<InboxMessageRecord> & { total: number } {
   if (filter.projectId !== "") getProject(state, filter.projectId);
   if (filter.limit < 0 || filter.limit > 100) throw invalidField("limit", "must be between 1 and 100");
   if (filter.offset < 0) throw invalidField("offset", "must not be negative");
-  const limit = filter.limit === 0 ? 50 : filter.limit;
-  const matching = [...state.inbox.values()]
-    .filter(
+  if (filter.offset > 0 && page.pageToken !== "") throw invalidField("offset", "cannot be combined with page_token");
+  const defaultSize = resolvePageSize(filter.limit, 50);
+  const matching = sortByOrdering(
+    [...state.inbox.values()].filter(
       (message) =>
         (filter.projectId === "" || message.projectId === filter.projectId) &&
         (filter.priority === null || message.priority === filter.priority) &&
         (filter.state === null || message.state === filter.state),
-    )
-    .sort(byUrgencyThenAge);
-  return { messages: matching.slice(filter.offset, filter.offset + limit), total: matching.length };
+    ),
+    URGENCY_ORDER,
+  );
+  const query = JSON.stringify(["ListInbox", filter.projectId, filter.priority, filter.state]);
+  const result = paginate(matching.slice(filter.offset), URGENCY_ORDER, query, page, defaultSize);
+  return { ...result, total: matching.length };
 }
 
 export function inboxCounts(state: CommanderState, projectId: string): Record<EventPriority | "total", number> {
@@ -88,9 +105,13 @@ export function inboxCounts(state: CommanderState, projectId: string): Record<Ev
   return counts;
 }
 
-export function projectThread(state: CommanderState, projectId: string): InboxMessageRecord[] {
+export function projectThread(state: CommanderState, projectId: string, page: PageRequest): Page<InboxMessageRecord> {
   getProject(state, projectId);
-  return [...state.inbox.values()].filter((message) => message.projectId === projectId);
+  const messages = sortByOrdering(
+    [...state.inbox.values()].filter((message) => message.projectId === projectId),
+    SENT_ORDER,
+  );
+  return paginate(messages, SENT_ORDER, JSON.stringify(["GetThread", projectId]), page);
 }
 
 /** Undelivered messages of a project in the order they should reach the agent. */

@@ -1,5 +1,6 @@
 import { CommanderError, invalidField } from "./commander-error.js";
 import type { DomainContext } from "./domain-context.js";
+import { paginate, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
 import type { EventRecord, ProjectRecord, ProjectState } from "./records.js";
 import { transition, PROJECT_TRANSITIONS } from "./transitions.js";
 import { limitLength, requireId } from "./validate-fields.js";
@@ -18,6 +19,14 @@ export function getProject(state: CommanderState, projectId: string): ProjectRec
   const project = state.projects.get(projectId);
   if (!project) throw new CommanderError("PROJECT_NOT_FOUND", `project ${projectId} not found`, { project_id: projectId });
   return project;
+}
+
+const REGISTRATION_ORDER: Ordering<ProjectRecord> = { key: (project) => [project.createdAt], directions: [1], id: (project) => project.id };
+
+/** Registered projects in registration order, a page at a time. */
+export function listProjects(state: CommanderState, page: PageRequest): Page<ProjectRecord> {
+  const projects = sortByOrdering([...state.projects.values()], REGISTRATION_ORDER);
+  return paginate(projects, REGISTRATION_ORDER, JSON.stringify(["ListProjects"]), page);
 }
 
 export function registerProject(ctx: DomainContext, input: RegisterProjectInput): ProjectRecord {

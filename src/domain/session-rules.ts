@@ -2,6 +2,7 @@ import type { CommanderState } from "./commander-state.js";
 import type { DomainContext } from "./domain-context.js";
 import { CommanderError, invalidField } from "./commander-error.js";
 import { getProject, refreshProjectState } from "./project-rules.js";
+import { paginate, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
 import type { SessionRecord } from "./records.js";
 import { SESSION_TRANSITIONS, transition } from "./transitions.js";
 
@@ -14,6 +15,15 @@ export function getSessionOfProject(state: CommanderState, projectId: string): S
     });
   }
   return session;
+}
+
+const CREATION_ORDER: Ordering<SessionRecord> = { key: (session) => [session.createdAt], directions: [1], id: (session) => session.id };
+
+/** Sessions in creation order, optionally of one project, a page at a time. */
+export function listSessions(state: CommanderState, projectId: string, page: PageRequest): Page<SessionRecord> {
+  if (projectId !== "") getProject(state, projectId);
+  const sessions = [...state.sessions.values()].filter((session) => projectId === "" || session.projectId === projectId);
+  return paginate(sortByOrdering(sessions, CREATION_ORDER), CREATION_ORDER, JSON.stringify(["ListSessions", projectId]), page);
 }
 
 /** Finds a session by its own id or by its project's id. */

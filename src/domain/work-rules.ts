@@ -3,6 +3,7 @@ import type { DomainContext } from "./domain-context.js";
 import { CommanderError, invalidField } from "./commander-error.js";
 import { countUnfinishedWork, getProject, refreshProjectState } from "./project-rules.js";
 import { FINISHED_WORK_STATES, WORK_PRIORITY_RANK, type WorkItemRecord, type WorkPriority, type WorkState } from "./records.js";
+import { paginate, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
 import { transition, WORK_TRANSITIONS } from "./transitions.js";
 import { limitLength, requireTerminalSafeText } from "./validate-fields.js";
 
@@ -92,15 +93,32 @@ export function compareDispatchOrder(a: WorkItemRecord, b: WorkItemRecord): numb
   return WORK_PRIORITY_RANK[b.priority] - WORK_PRIORITY_RANK[a.priority] || a.createdAt.localeCompare(b.createdAt);
 }
 
+/** The listing's order: dispatch order, with creation order (the stable sort) among equal keys. */
+export const WORK_LIST_ORDER: Ordering<WorkItemRecord> = {
+  key: (item) => [WORK_PRIORITY_RANK[item.priority], item.createdAt],
+  directions: [-1, 1],
+  id: (item) => item.id,
+};
+
+/** One page of `listWork`. */
+export function listWorkPage(state: CommanderState, filter: WorkFilter, page: PageRequest): Page<WorkItemRecord> {
+  const query = JSON.stringify(["ListWork", filter.projectId, filter.state, filter.priority]);
+  return paginate(sortByOrdering(filterWork(state, filter), WORK_LIST_ORDER), WORK_LIST_ORDER, query, page);
+}
+
 export function listWork(state: CommanderState, filter: WorkFilter): WorkItemRecord[] {
+  // Array.prototype.sort is stable, so items created in the same millisecond keep creation order.
+  return filterWork(state, filter).sort(compareDispatchOrder);
+}
+
+function filterWork(state: CommanderState, filter: WorkFilter): WorkItemRecord[] {
   const items: WorkItemRecord[] = [];
   for (const item of filter.projectId === "" ? state.work.values() : state.workOf(filter.projectId)) {
     if (filter.state !== null && item.state !== filter.state) continue;
     if (filter.priority !== null && item.priority !== filter.priority) continue;
     items.push(item);
   }
-  // Array.prototype.sort is stable, so items created in the same millisecond keep creation order.
-  return items.sort(compareDispatchOrder);
+  return items;
 }
 
 /** The next item the project's agent should work on: queued, dependencies completed, best in order. */

@@ -20,17 +20,19 @@ import { toEvent } from "./convert/to-messages.js";
 export function createEventService({ core, agents }: { core: CommanderCore; agents: AgentSupervisor }): ServiceImpl<typeof EventService> {
   return {
     listPendingEvents(request) {
-      return create(ListPendingEventsResponseSchema, { events: listPendingEvents(core.state, request.projectId).map(toEvent) });
+      const page = listPendingEvents(core.state, request.projectId, request);
+      return create(ListPendingEventsResponseSchema, { events: page.items.map(toEvent), nextPageToken: page.nextPageToken });
     },
 
     listEvents(request) {
-      const events = listEvents(core.state, {
+      const filter = {
         projectId: request.projectId,
         status: optionalEnumWord<EventStatus>(EventStatusSchema, request.status, "status"),
         type: optionalEnumWord<EventType>(EventTypeSchema, request.type, "type"),
         limit: request.limit,
-      });
-      return create(ListEventsResponseSchema, { events: events.map(toEvent) });
+      };
+      const page = listEvents(core.state, filter, request);
+      return create(ListEventsResponseSchema, { events: page.items.map(toEvent), nextPageToken: page.nextPageToken });
     },
 
     getEvent(request) {

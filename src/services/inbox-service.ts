@@ -30,14 +30,15 @@ export function createInboxService({ core }: { core: CommanderCore }): ServiceIm
     },
 
     listInbox(request) {
-      const { messages, total } = listInbox(core.state, {
+      const filter = {
         projectId: request.projectId,
         priority: optionalEnumWord<EventPriority>(EventPrioritySchema, request.priority, "priority"),
         state: optionalEnumWord<InboxMessageState>(InboxMessageStateSchema, request.state, "state"),
         limit: request.limit,
         offset: request.offset,
-      });
-      return create(ListInboxResponseSchema, { messages: messages.map(toInboxMessage), total });
+      };
+      const page = listInbox(core.state, filter, request);
+      return create(ListInboxResponseSchema, { messages: page.items.map(toInboxMessage), total: page.total, nextPageToken: page.nextPageToken });
     },
 
     getInboxCounts(request) {
@@ -45,7 +46,8 @@ export function createInboxService({ core }: { core: CommanderCore }): ServiceIm
     },
 
     getThread(request) {
-      return create(GetThreadResponseSchema, { messages: projectThread(core.state, request.projectId).map(toInboxMessage) });
+      const page = projectThread(core.state, request.projectId, request);
+      return create(GetThreadResponseSchema, { messages: page.items.map(toInboxMessage), nextPageToken: page.nextPageToken });
     },
   };
 }

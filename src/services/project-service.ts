@@ -13,7 +13,7 @@ import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import { CommanderError } from "../domain/commander-error.js";
-import { getProject, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
+import { getProject, listProjects, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
 import { toProject } from "./convert/to-messages.js";
 
 export interface ProjectServiceDeps {
@@ -40,9 +40,10 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
       return create(RegisterProjectResponseSchema, { project: toProject(project, core.state) });
     },
 
-    listProjects() {
-      const projects = [...core.state.projects.values()].map((project) => toProject(project, core.state));
-      return create(ListProjectsResponseSchema, { projects });
+    listProjects(request) {
+      const page = listProjects(core.state, request);
+      const projects = page.items.map((project) => toProject(project, core.state));
+      return create(ListProjectsResponseSchema, { projects, nextPageToken: page.nextPageToken });
     },
 
     getProject(request) {

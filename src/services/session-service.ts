@@ -14,7 +14,7 @@ import type { CommanderCore } from "../app/commander-core.js";
 import { CommanderError } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
-import { createSession, deleteSession, findSession, getSessionOfProject } from "../domain/session-rules.js";
+import { createSession, deleteSession, findSession, getSessionOfProject, listSessions } from "../domain/session-rules.js";
 import { toSession } from "./convert/to-messages.js";
 import { randomUUID } from "node:crypto";
 
@@ -42,11 +42,8 @@ export function createSessionService({ core, agents, knownRuntimes }: SessionSer
     },
 
     listSessions(request) {
-      if (request.projectId !== "") getProject(core.state, request.projectId);
-      const sessions = [...core.state.sessions.values()].filter(
-        (session) => request.projectId === "" || session.projectId === request.projectId,
-      );
-      return create(ListSessionsResponseSchema, { sessions: sessions.map(render) });
+      const page = listSessions(core.state, request.projectId, request);
+      return create(ListSessionsResponseSchema, { sessions: page.items.map(render), nextPageToken: page.nextPageToken });
     },
 
     getSession(request) {

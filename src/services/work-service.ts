@@ -13,7 +13,7 @@ import {
 import type { CommanderCore } from "../app/commander-core.js";
 import { getProject } from "../domain/project-rules.js";
 import type { WorkPriority, WorkState } from "../domain/records.js";
-import { addWork, cancelWork, completeWork, failWork, getWork, listWork } from "../domain/work-rules.js";
+import { addWork, cancelWork, completeWork, failWork, getWork, listWorkPage } from "../domain/work-rules.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
 import { toWorkItem } from "./convert/to-messages.js";
 
@@ -33,12 +33,13 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
 
     listWork(request) {
       if (request.projectId !== "") getProject(core.state, request.projectId);
-      const items = listWork(core.state, {
+      const filter = {
         projectId: request.projectId,
         state: optionalEnumWord<WorkState>(WorkStateSchema, request.state, "state"),
         priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority, "priority"),
-      });
-      return create(ListWorkResponseSchema, { workItems: items.map(toWorkItem) });
+      };
+      const page = listWorkPage(core.state, filter, request);
+      return create(ListWorkResponseSchema, { workItems: page.items.map(toWorkItem), nextPageToken: page.nextPageToken });
     },
 
     getWork(request) {

@@ -77,12 +77,23 @@ export function applyChange(change: Change): void {
   }
 }
 
+/** Every page of a listing: the daemon answers at most 1,000 items a page. */
+async function allPages<R extends { nextPageToken: string }>(fetchPage: (pageToken: string) => Promise<R>, itemsOf: (response: R) => unknown[]): Promise<R> {
+  const first = await fetchPage("");
+  for (let token = first.nextPageToken; token !== ""; ) {
+    const next = await fetchPage(token);
+    itemsOf(first).push(...itemsOf(next));
+    token = next.nextPageToken;
+  }
+  return first;
+}
+
 async function loadEverything(): Promise<void> {
   const [projectList, sessionList, workList, pending, healthNow] = await Promise.all([
-    api.projects.listProjects({}),
-    api.sessions.listSessions({}),
-    api.work.listWork({}),
-    api.events.listPendingEvents({}),
+    allPages((pageToken) => api.projects.listProjects({ pageToken }), (res) => res.projects),
+    allPages((pageToken) => api.sessions.listSessions({ pageToken }), (res) => res.sessions),
+    allPages((pageToken) => api.work.listWork({ pageToken }), (res) => res.workItems),
+    allPages((pageToken) => api.events.listPendingEvents({ pageToken }), (res) => res.events),
     api.health.getHealth({}),
   ]);
   batch(() => {

@@ -67,12 +67,24 @@ async function readAll(url: string): Promise<ApiState> {
     inbox.push(...page.messages);
     if (inbox.length >= page.total || page.messages.length === 0) break;
   }
+  // Every page of a listing (each answers at most 1,000 items and a next_page_token).
+  const allPages = async (path: string, field: string): Promise<any[]> => {
+    const items: any[] = [];
+    let token = "";
+    do {
+      const separator = path.includes("?") ? "&" : "?";
+      const page = await ok(rest(url, "GET", token === "" ? path : `${path}${separator}page_token=${encodeURIComponent(token)}`));
+      items.push(...page[field]);
+      token = page.next_page_token;
+    } while (token !== "");
+    return items;
+  };
   return {
-    projects: (await ok(rest(url, "GET", "/api/projects"))).projects.sort(byId),
-    sessions: (await ok(rest(url, "GET", "/api/sessions"))).sessions.sort(byId),
-    work: (await ok(rest(url, "GET", "/api/work"))).work_items.sort(byId),
+    projects: (await allPages("/api/projects", "projects")).sort(byId),
+    sessions: (await allPages("/api/sessions", "sessions")).sort(byId),
+    work: (await allPages("/api/work", "work_items")).sort(byId),
     inbox: inbox.sort(byId),
-    events: (await ok(rest(url, "GET", "/api/events?limit=1000"))).events.sort(byId),
+    events: (await allPages("/api/events?limit=1000", "events")).sort(byId),
   };
 }
 

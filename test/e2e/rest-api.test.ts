@@ -176,7 +176,7 @@ describe("REST API (usage guide routes)", function () {
       const b = await registerProject(daemon, { name: "order-b" });
       const res = await rest(url, "GET", "/api/projects");
       expect(res.status).to.equal(200);
-      expect(res.body).to.have.keys("projects");
+      expect(res.body).to.have.keys("projects", "next_page_token");
       const ids = res.body.projects.map((project: any) => project.id);
       expect(ids.indexOf(a.id)).to.be.greaterThan(-1);
       expect(ids.indexOf(b.id)).to.equal(ids.indexOf(a.id) + 1);
@@ -340,7 +340,7 @@ describe("REST API (usage guide routes)", function () {
       expect(all.status).to.equal(200);
       expect(all.body.sessions.map((session: any) => session.id)).to.include.members([sa.id, sb.id]);
       const one = await rest(url, "GET", `/api/sessions?project_id=${a.id}`);
-      expect(one.body).to.deep.equal({ sessions: [sa] });
+      expect(one.body).to.deep.equal({ sessions: [sa], next_page_token: "" });
       expectRestError(await rest(url, "GET", "/api/sessions?project_id=project-000000000000"), 404, "PROJECT_NOT_FOUND");
     });
 
@@ -442,7 +442,7 @@ describe("REST API (usage guide routes)", function () {
       const medium2 = await addWork(url, project.id, { priority: "medium", content: "medium 2" });
       const res = await rest(url, "GET", `/api/work?project_id=${project.id}`);
       expect(res.status).to.equal(200);
-      expect(res.body).to.have.keys("work_items");
+      expect(res.body).to.have.keys("work_items", "next_page_token");
       expect(res.body.work_items.map((item: any) => item.id)).to.deep.equal(
         [critical1, critical2, high, medium1, medium2, low].map((item) => item.id),
       );
@@ -623,7 +623,7 @@ describe("REST API (usage guide routes)", function () {
       // what matters here, and an empty list is checked on a project of its own below.
       const res = await rest(url, "GET", "/api/events/pending");
       expect(res.status).to.equal(200);
-      expect(res.body).to.have.keys("events");
+      expect(res.body).to.have.keys("events", "next_page_token");
       expect(res.body.events).to.be.an("array");
     });
 
@@ -631,7 +631,7 @@ describe("REST API (usage guide routes)", function () {
       const project = await registerProject(daemon);
       const res = await rest(url, "GET", `/api/events/pending?project_id=${project.id}`);
       expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal({ events: [] });
+      expect(res.body).to.deep.equal({ events: [], next_page_token: "" });
     });
 
     it("returns NOT_FOUND for the pending events of an unknown project", async function () {
@@ -642,8 +642,8 @@ describe("REST API (usage guide routes)", function () {
       const project = await registerProject(daemon);
       const res = await rest(url, "GET", `/api/events?project_id=${project.id}&status=resolved&type=approval&limit=10`);
       expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal({ events: [] });
-      expect((await rest(url, "GET", "/api/events")).body).to.have.keys("events");
+      expect(res.body).to.deep.equal({ events: [], next_page_token: "" });
+      expect((await rest(url, "GET", "/api/events")).body).to.have.keys("events", "next_page_token");
     });
 
     it("returns NOT_FOUND (EVENT_NOT_FOUND) for an unknown event", async function () {
@@ -722,7 +722,7 @@ describe("REST API (usage guide routes)", function () {
       expect(all.body.messages.map((m: any) => m.id)).to.deep.equal([critical.id, high1.id, high2.id, low.id]);
       expect(all.body.total).to.equal(4);
       const high = await rest(url, "GET", `/api/inbox?project_id=${a.id}&priority=high`);
-      expect(high.body).to.deep.equal({ messages: [high1, high2], total: 2 });
+      expect(high.body).to.deep.equal({ messages: [high1, high2], total: 2, next_page_token: "" });
       const pending = await rest(url, "GET", `/api/inbox?project_id=${a.id}&state=pending&limit=2&offset=1`);
       expect(pending.body.messages.map((m: any) => m.id)).to.deep.equal([high1.id, high2.id]);
       expect(pending.body.total).to.equal(4);
@@ -987,7 +987,7 @@ describe("REST API (original implementation's routes)", function () {
     expect(withRuntime.status).to.equal(201);
     const listed = await rest(url, "GET", `/api/projects/${project.id}/sessions`);
     expect(listed.status).to.equal(200);
-    expect(listed.body).to.deep.equal({ sessions: [created.body] });
+    expect(listed.body).to.deep.equal({ sessions: [created.body], next_page_token: "" });
     expectRestError(await rest(url, "POST", `/api/projects/${project.id}/sessions`, {}), 409, "SESSION_ALREADY_EXISTS");
   });
 
@@ -1005,7 +1005,7 @@ describe("REST API (original implementation's routes)", function () {
     expect(res.status).to.equal(204);
     expect(res.text).to.equal("");
     expectRestError(await rest(url, "DELETE", `/api/sessions/${session.id}`), 404, "SESSION_NOT_FOUND", session.id);
-    expect((await rest(url, "GET", `/api/projects/${project.id}/sessions`)).body).to.deep.equal({ sessions: [] });
+    expect((await rest(url, "GET", `/api/projects/${project.id}/sessions`)).body).to.deep.equal({ sessions: [], next_page_token: "" });
   });
 
   it("sends messages with POST /api/projects/{id}/messages and lists them in send order as the thread", async function () {
@@ -1016,7 +1016,7 @@ describe("REST API (original implementation's routes)", function () {
     const second = await rest(url, "POST", `/api/projects/${project.id}/messages`, { content: "second", priority: "critical" });
     const thread = await rest(url, "GET", `/api/projects/${project.id}/thread`);
     expect(thread.status).to.equal(200);
-    expect(thread.body).to.deep.equal({ messages: [first.body, second.body] });
+    expect(thread.body).to.deep.equal({ messages: [first.body, second.body], next_page_token: "" });
     // The inbox lists the same messages most urgent first.
     const inbox = await rest(url, "GET", `/api/inbox?project_id=${project.id}`);
     expect(inbox.body.messages.map((m: any) => m.id)).to.deep.equal([second.body.id, first.body.id]);
@@ -1090,13 +1090,13 @@ describe("REST API (original implementation's routes)", function () {
   it("answers the inbox and event routes the original shipped broken (GET /api/inbox, /api/inbox/counts, /api/events/pending)", async function () {
     const inbox = await rest(url, "GET", "/api/inbox");
     expect(inbox.status).to.equal(200);
-    expect(inbox.body).to.have.keys("messages", "total");
+    expect(inbox.body).to.have.keys("messages", "total", "next_page_token");
     const counts = await rest(url, "GET", "/api/inbox/counts");
     expect(counts.status).to.equal(200);
     expect(counts.body).to.have.keys("critical", "high", "normal", "low", "info", "total");
     const pending = await rest(url, "GET", "/api/events/pending");
     expect(pending.status).to.equal(200);
-    expect(pending.body).to.deep.equal({ events: [] });
+    expect(pending.body).to.deep.equal({ events: [], next_page_token: "" });
   });
 
   it("resolves with the original's {response} body: NOT_FOUND for an unknown event", async function () {
@@ -1289,7 +1289,7 @@ describe("Usage guide: Common Workflows 1 to 3, as printed", function () {
   it("3. Monitor Project Progress: checks for pending events", async function () {
     const res = await rest(daemon.url, "GET", `/api/events/pending?project_id=${projectId}`);
     expect(res.status).to.equal(200);
-    expect(res.body).to.have.keys("events");
+    expect(res.body).to.have.keys("events", "next_page_token");
     // A retried start may have raised a new event since; none is the one resolved above.
     for (const event of res.body.events) expect(event).to.include({ project_id: projectId, status: "pending" });
     expect(res.body.events.map((item: any) => item.id)).to.not.include(eventId);
@@ -1298,6 +1298,6 @@ describe("Usage guide: Common Workflows 1 to 3, as printed", function () {
   it("3. Monitor Project Progress: views inbox messages", async function () {
     const res = await rest(daemon.url, "GET", `/api/inbox?project_id=${projectId}`);
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ messages: [], total: 0 });
+    expect(res.body).to.deep.equal({ messages: [], total: 0, next_page_token: "" });
   });
 });

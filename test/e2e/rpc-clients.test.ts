@@ -160,6 +160,19 @@ describe("RPC clients", function () {
         expect(filtered.workItems.map((item) => item.id)).to.deep.equal([high.id]);
       });
 
+      it("pages ListWork with page_size and page_token, and refuses a garbled token with INVALID_ARGUMENT", async function () {
+        const all = (await work.listWork({ projectId })).workItems.map((item) => item.id);
+        expect(all.length).to.be.greaterThan(2);
+        const first = await work.listWork({ projectId, pageSize: 2 });
+        expect(first.workItems.map((item) => item.id)).to.deep.equal(all.slice(0, 2));
+        expect(first.nextPageToken).to.not.equal("");
+        const second = await work.listWork({ projectId, pageSize: 2, pageToken: first.nextPageToken });
+        expect(second.workItems.map((item) => item.id)).to.deep.equal(all.slice(2, 4));
+        const error = await connectFailure(() => work.listWork({ projectId, pageToken: "garbled" }));
+        expect(error.code).to.equal(Code.InvalidArgument);
+        expect(error.rawMessage).to.match(/^page_token: /);
+      });
+
       it("completes work, recording its result, and refuses to complete it twice with FAILED_PRECONDITION", async function () {
         const item = (await work.addWork({ projectId, content: "to complete" })).workItem!;
         const { workItem } = await work.completeWork({ workId: item.id, result: "done over RPC" });
@@ -324,7 +337,7 @@ describe("RPC clients", function () {
     });
 
     it("lists projects, including the new one", async function () {
-      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({}, done));
+      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({ pageSize: 0, pageToken: "" }, done));
       expect(listed.map((project) => project.id)).to.include(projectId);
     });
 
@@ -336,11 +349,32 @@ describe("RPC clients", function () {
       expect(critical.state).to.equal(TsWorkState.WORK_STATE_QUEUED);
       const { workItems } = await unary<ListWorkResponse>((done) =>
         work.listWork(
-          { projectId, state: TsWorkState.WORK_STATE_UNSPECIFIED, priority: TsWorkPriority.WORK_PRIORITY_UNSPECIFIED },
+          { projectId, state: TsWorkState.WORK_STATE_UNSPECIFIED, priority: TsWorkPriority.WORK_PRIORITY_UNSPECIFIED, pageSize: 0, pageToken: "" },
           done,
         ),
       );
       expect(workItems.map((item) => item.id)).to.deep.equal([critical.id, plain.id, low.id]);
+    });
+
+    it("pages ListWork with page_size and page_token, and refuses a negative page_size with INVALID_ARGUMENT", async function () {
+      const list = (pageSize: number, pageToken: string) =>
+        unary<ListWorkResponse>((done) =>
+          work.listWork(
+            { projectId, state: TsWorkState.WORK_STATE_UNSPECIFIED, priority: TsWorkPriority.WORK_PRIORITY_UNSPECIFIED, pageSize, pageToken },
+            done,
+          ),
+        );
+      const all = (await list(0, "")).workItems.map((item) => item.id);
+      const first = await list(2, "");
+      expect(first.workItems.map((item) => item.id)).to.deep.equal(all.slice(0, 2));
+      const second = await list(2, first.nextPageToken);
+      expect(second.workItems.map((item) => item.id)).to.deep.equal(all.slice(2, 4));
+      expect(second.nextPageToken).to.equal(all.length > 4 ? second.nextPageToken : "");
+      const error = await grpcFailure(() => list(-1, ""));
+      expect(error.code).to.equal(grpc.status.INVALID_ARGUMENT);
+      // grpc-js's decodeURI leaves the ':' that connect-es percent-encodes in grpc-message.
+      expect(decodeURIComponent(error.details)).to.match(/^page_size: /);
+      expect(grpcReason(error)).to.equal("INVALID_ARGUMENT");
     });
 
     it("completes work, and refuses to complete it twice with FAILED_PRECONDITION (WORK_STATE_CONFLICT)", async function () {
@@ -400,7 +434,7 @@ describe("RPC clients", function () {
       call.cancel();
       expect((await ended).code).to.equal(grpc.status.CANCELLED);
       // The channel and the daemon carry on.
-      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({}, done));
+      const { projects: listed } = await unary<ListProjectsResponse>((done) => projects.listProjects({ pageSize: 0, pageToken: "" }, done));
       expect(listed.length).to.be.greaterThan(0);
     });
 

@@ -42,7 +42,7 @@ describe("REST gateway", () => {
       await call("POST", "/api/projects", { body: { path: "/tmp/a", project_id: "a" } });
       const response = await call("GET", "/api/projects");
       expect(response.status).to.equal(200);
-      expect(response.json).to.have.all.keys("projects");
+      expect(response.json).to.have.all.keys("projects", "next_page_token");
       expect(response.json.projects[0]).to.include({ id: "a", state: "idle", state_reason: null });
     });
 

@@ -92,6 +92,24 @@ describe("dashboard in a browser (real daemon, shell agents)", function () {
     expect(dash.incidents).to.deep.equal([]);
   });
 
+  it("loads every page of the work listing (1,001 items, more than one page of the API)", async () => {
+    // The dashboard lists the work of every project; a project holds at most 1,000 unfinished items.
+    const busy = await registerPausedProject(daemon, { name: "busy" });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 1000) await addWork(daemon.url, busy.id, { content: `urgent ${next++}`, priority: "high" });
+      }),
+    );
+    // Last in dispatch order, so the API lists it on the second page only.
+    const quiet = await registerPausedProject(daemon, { name: "quiet" });
+    await addWork(daemon.url, quiet.id, { content: "the 1,001st item", priority: "low" });
+    const dash = await dashboard(`/projects/${quiet.id}`);
+    await dash.page.getByRole("list", { name: "Queue in dispatch order" }).getByText("the 1,001st item").waitFor({ timeout: 20_000 });
+    // The other tests' pages need not render a thousand items.
+    expect((await rest(daemon.url, "DELETE", `/api/projects/${busy.id}`)).status).to.equal(204);
+  });
+
   it("adds work with a priority from the page and cancels it", async () => {
     const project = await registerPausedProject(daemon, { name: "adder" });
     const dash = await dashboard(`/projects/${project.id}`);

@@ -3,6 +3,7 @@ import { EventStatus, EventStatusSchema, EventTypeSchema, type Event } from "../
 import { EventService } from "../../../gen/es/commander/v1/event_service_pb.js";
 import type { CliContext } from "../cli-context.js";
 import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { followPages, moreNote } from "../follow-pages.js";
 import { enumArgParser, enumWord, enumWords } from "../enum-word.js";
 import { eventDetails, eventTable } from "../event-view.js";
 import { promptChoice, promptText } from "../prompt-answer.js";
@@ -27,7 +28,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
         .option("-a, --all", "events of any status, not only pending ones")
         .option("-s, --status <status>", `only events with this status: ${enumWords(EventStatusSchema).join(", ")}`, enumArgParser(EventStatusSchema))
         .option("-t, --type <type>", `only events of this type: ${enumWords(EventTypeSchema).join(", ")}`, enumArgParser(EventTypeSchema))
-        .option("--limit <n>", "at most this many (with --all, --status or --type)", parsePositiveInt),
+        .option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt),
     ),
     "commander events list",
     "commander events list --project project-3f2a9c81d0e4 --json",
@@ -35,15 +36,16 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
   ).action(async (opts: { project?: string; all?: boolean; status?: number; type?: number; limit?: number; json?: boolean }) => {
     const projectId = opts.project ?? "";
     if (opts.all || opts.status !== undefined || opts.type !== undefined) {
-      const res = await ctx.clients().events.listEvents({ projectId, status: opts.status ?? 0, type: opts.type ?? 0, limit: opts.limit ?? 0 });
+      const filter = { projectId, status: opts.status ?? 0, type: opts.type ?? 0 };
+      const res = await followPages((page) => ctx.clients().events.listEvents({ ...filter, ...page }), (res) => res.events, opts.limit);
       printResponse(ctx, opts, methods.listEvents, res, (res) =>
-        res.events.length === 0 ? "No events." : eventTable(res.events, ctx.output, ctx.now(), true),
+        res.events.length === 0 ? "No events." : eventTable(res.events, ctx.output, ctx.now(), true) + moreNote(ctx, res),
       );
       return;
     }
-    const res = await ctx.clients().events.listPendingEvents({ projectId });
+    const res = await followPages((page) => ctx.clients().events.listPendingEvents({ projectId, ...page }), (res) => res.events, opts.limit);
     printResponse(ctx, opts, methods.listPendingEvents, res, (res) =>
-      res.events.length === 0 ? "No pending events." : eventTable(res.events, ctx.output, ctx.now(), false),
+      res.events.length === 0 ? "No pending events." : eventTable(res.events, ctx.output, ctx.now(), false) + moreNote(ctx, res),
     );
   });
 

@@ -6,6 +6,7 @@ import type { CliContext } from "../cli-context.js";
 import { addExamples, addJsonOption, joinWords, parseNonNegativeInt, parsePositiveInt, printResponse } from "../command-helpers.js";
 import { enumArgParser, enumWords } from "../enum-word.js";
 import { inboxTable } from "../inbox-view.js";
+import { followPages } from "../follow-pages.js";
 
 export function registerInboxCommand(program: Command, ctx: CliContext): void {
   const inbox = addExamples(
@@ -40,19 +41,19 @@ export function registerInboxCommand(program: Command, ctx: CliContext): void {
         .option("--project <project-id>", "only messages of this project")
         .option("-p, --priority <priority>", "only messages of this priority", enumArgParser(EventPrioritySchema))
         .option("-s, --state <state>", `only messages in this state: ${enumWords(InboxMessageStateSchema).join(", ")}`, enumArgParser(InboxMessageStateSchema))
-        .option("--limit <n>", "at most this many (1 to 100; default 50)", parsePositiveInt)
+        .option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt)
         .option("--offset <n>", "skip this many first", parseNonNegativeInt),
     ),
     "commander inbox list --project project-3f2a9c81d0e4",
     "commander inbox list --state pending --json",
   ).action(async (opts: { project?: string; priority?: number; state?: number; limit?: number; offset?: number; json?: boolean }) => {
-    const res = await ctx.clients().inbox.listInbox({
-      projectId: opts.project ?? "",
-      priority: opts.priority ?? 0,
-      state: opts.state ?? 0,
-      limit: opts.limit ?? 0,
-      offset: opts.offset ?? 0,
-    });
+    const filter = { projectId: opts.project ?? "", priority: opts.priority ?? 0, state: opts.state ?? 0 };
+    // The offset applies to the first page only; the token carries on from there.
+    const res = await followPages(
+      (page) => ctx.clients().inbox.listInbox({ ...filter, ...page, offset: page.pageToken === "" ? (opts.offset ?? 0) : 0 }),
+      (res) => res.messages,
+      opts.limit,
+    );
     printResponse(ctx, opts, methods.listInbox, res, (res) => {
       if (res.messages.length === 0) return "No messages.";
       const more = res.total > res.messages.length ? `\n${ctx.output.color.dim(`${res.messages.length} of ${res.total} shown`)}` : "";

@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ProjectService } from "../../../gen/es/commander/v1/project_service_pb.js";
 import type { CliContext } from "../cli-context.js";
-import { addExamples, addJsonOption, printResponse } from "../command-helpers.js";
+import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { followPages, moreNote } from "../follow-pages.js";
 import { projectDetails, projectTable } from "../project-view.js";
 
 export function registerProjectsCommand(program: Command, ctx: CliContext): void {
@@ -41,15 +42,15 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
   });
 
   addExamples(
-    addJsonOption(projects.command("list").alias("ls").description("list registered projects")),
+    addJsonOption(projects.command("list").alias("ls").description("list registered projects").option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt)),
     "commander projects list",
     "commander projects list --json | jq -r '.projects[].id'",
-  ).action(async (opts: { json?: boolean }) => {
-    const res = await ctx.clients().projects.listProjects({});
+  ).action(async (opts: { limit?: number; json?: boolean }) => {
+    const res = await followPages((page) => ctx.clients().projects.listProjects(page), (res) => res.projects, opts.limit);
     printResponse(ctx, opts, methods.listProjects, res, (res) =>
       res.projects.length === 0
         ? "No projects. Register one with: commander projects add <path>"
-        : projectTable(res.projects, ctx.output, ctx.now()),
+        : projectTable(res.projects, ctx.output, ctx.now()) + moreNote(ctx, res),
     );
   });
 

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { SessionStateSchema } from "../../../gen/es/commander/v1/session_pb.js";
 import { SessionService } from "../../../gen/es/commander/v1/session_service_pb.js";
 import type { CliContext } from "../cli-context.js";
-import { addExamples, addJsonOption, printResponse } from "../command-helpers.js";
+import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { followPages, moreNote } from "../follow-pages.js";
 import { enumWord } from "../enum-word.js";
 import { runAttachCommand } from "../run-attach-command.js";
 import { sessionDetails, sessionTable } from "../session-view.js";
@@ -57,17 +58,18 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
         .command("status")
         .alias("list")
         .description("show the session of a project, or list every session")
-        .argument("[project-id]"),
+        .argument("[project-id]")
+        .option("--limit <n>", "without a project: show at most this many (default: all)", parsePositiveInt),
     ),
     "commander sessions status",
     "commander sessions status project-3f2a9c81d0e4 --json",
-  ).action(async (projectId: string | undefined, opts: { json?: boolean }) => {
+  ).action(async (projectId: string | undefined, opts: { limit?: number; json?: boolean }) => {
     if (projectId === undefined) {
-      const res = await ctx.clients().sessions.listSessions({});
+      const res = await followPages((page) => ctx.clients().sessions.listSessions(page), (res) => res.sessions, opts.limit);
       printResponse(ctx, opts, methods.listSessions, res, (res) =>
         res.sessions.length === 0
           ? "No sessions. Start one with: commander sessions start <project-id>"
-          : sessionTable(res.sessions, ctx.output, ctx.now()),
+          : sessionTable(res.sessions, ctx.output, ctx.now()) + moreNote(ctx, res),
       );
       return;
     }

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { WorkPriority, WorkPrioritySchema, WorkStateSchema } from "../../../gen/es/commander/v1/work_item_pb.js";
 import { WorkService } from "../../../gen/es/commander/v1/work_service_pb.js";
 import type { CliContext } from "../cli-context.js";
-import { addExamples, addJsonOption, joinWords, printResponse } from "../command-helpers.js";
+import { addExamples, addJsonOption, joinWords, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { followPages, moreNote } from "../follow-pages.js";
 import { enumArgParser, enumWord, enumWords } from "../enum-word.js";
 import { styleState } from "../style-state.js";
 import { workDetails, workTable } from "../work-view.js";
@@ -49,14 +50,17 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
         .description("list work items in dispatch order")
         .option("--project <project-id>", "only items of this project")
         .option("-s, --state <state>", `only items in this state: ${enumWords(WorkStateSchema).join(", ")}`, enumArgParser(WorkStateSchema))
-        .option("-p, --priority <priority>", "only items of this priority", enumArgParser(WorkPrioritySchema)),
+        .option("-p, --priority <priority>", "only items of this priority", enumArgParser(WorkPrioritySchema))
+        .option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt),
     ),
     "commander work list --project project-3f2a9c81d0e4",
     "commander work list --state in_progress --json",
-  ).action(async (opts: { project?: string; state?: number; priority?: number; json?: boolean }) => {
-    const res = await ctx.clients().work.listWork({ projectId: opts.project ?? "", state: opts.state ?? 0, priority: opts.priority ?? 0 });
+    "commander work list --limit 20",
+  ).action(async (opts: { project?: string; state?: number; priority?: number; limit?: number; json?: boolean }) => {
+    const filter = { projectId: opts.project ?? "", state: opts.state ?? 0, priority: opts.priority ?? 0 };
+    const res = await followPages((page) => ctx.clients().work.listWork({ ...filter, ...page }), (res) => res.workItems, opts.limit);
     printResponse(ctx, opts, methods.listWork, res, (res) =>
-      res.workItems.length === 0 ? "No work items." : workTable(res.workItems, ctx.output, ctx.now()),
+      res.workItems.length === 0 ? "No work items." : workTable(res.workItems, ctx.output, ctx.now()) + moreNote(ctx, res),
     );
   });
 

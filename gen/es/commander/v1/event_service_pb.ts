@@ -13,10 +13,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/event_service.proto.
  */
 export const file_commander_v1_event_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb21tYW5kZXIvdjEvZXZlbnRfc2VydmljZS5wcm90bxIMY29tbWFuZGVyLnYxIi4KGExpc3RQZW5kaW5nRXZlbnRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIkAKGUxpc3RQZW5kaW5nRXZlbnRzUmVzcG9uc2USIwoGZXZlbnRzGAEgAygLMhMuY29tbWFuZGVyLnYxLkV2ZW50IogBChFMaXN0RXZlbnRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEikKBnN0YXR1cxgCIAEoDjIZLmNvbW1hbmRlci52MS5FdmVudFN0YXR1cxIlCgR0eXBlGAMgASgOMhcuY29tbWFuZGVyLnYxLkV2ZW50VHlwZRINCgVsaW1pdBgEIAEoBSI5ChJMaXN0RXZlbnRzUmVzcG9uc2USIwoGZXZlbnRzGAEgAygLMhMuY29tbWFuZGVyLnYxLkV2ZW50IiMKD0dldEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSI2ChBHZXRFdmVudFJlc3BvbnNlEiIKBWV2ZW50GAEgASgLMhMuY29tbWFuZGVyLnYxLkV2ZW50Ik0KE1Jlc29sdmVFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSEgoKcmVzb2x1dGlvbhgCIAEoCRIQCghyZXNwb25zZRgDIAEoCSKQAQoUUmVzb2x2ZUV2ZW50UmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkSKQoGc3RhdHVzGAIgASgOMhkuY29tbWFuZGVyLnYxLkV2ZW50U3RhdHVzEhcKD3Nlc3Npb25fcmVzdW1lZBgDIAEoCBIiCgVldmVudBgEIAEoCzITLmNvbW1hbmRlci52MS5FdmVudCInChNEaXNtaXNzRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjoKFERpc21pc3NFdmVudFJlc3BvbnNlEiIKBWV2ZW50GAEgASgLMhMuY29tbWFuZGVyLnYxLkV2ZW50MoAFCgxFdmVudFNlcnZpY2UShAEKEUxpc3RQZW5kaW5nRXZlbnRzEiYuY29tbWFuZGVyLnYxLkxpc3RQZW5kaW5nRXZlbnRzUmVxdWVzdBonLmNvbW1hbmRlci52MS5MaXN0UGVuZGluZ0V2ZW50c1Jlc3BvbnNlIh6QAgGC0+STAhUSEy9hcGkvZXZlbnRzL3BlbmRpbmcSZwoKTGlzdEV2ZW50cxIfLmNvbW1hbmRlci52MS5MaXN0RXZlbnRzUmVxdWVzdBogLmNvbW1hbmRlci52MS5MaXN0RXZlbnRzUmVzcG9uc2UiFpACAYLT5JMCDRILL2FwaS9ldmVudHMScwoIR2V0RXZlbnQSHS5jb21tYW5kZXIudjEuR2V0RXZlbnRSZXF1ZXN0Gh4uY29tbWFuZGVyLnYxLkdldEV2ZW50UmVzcG9uc2UiKJACAYLT5JMCH2IFZXZlbnQSFi9hcGkvZXZlbnRzL3tldmVudF9pZH0SgAEKDFJlc29sdmVFdmVudBIhLmNvbW1hbmRlci52MS5SZXNvbHZlRXZlbnRSZXF1ZXN0GiIuY29tbWFuZGVyLnYxLlJlc29sdmVFdmVudFJlc3BvbnNlIimC0+STAiM6ASoiHi9hcGkvZXZlbnRzL3tldmVudF9pZH0vcmVzb2x2ZRKHAQoMRGlzbWlzc0V2ZW50EiEuY29tbWFuZGVyLnYxLkRpc21pc3NFdmVudFJlcXVlc3QaIi5jb21tYW5kZXIudjEuRGlzbWlzc0V2ZW50UmVzcG9uc2UiMILT5JMCKjoBKmIFZXZlbnQiHi9hcGkvZXZlbnRzL3tldmVudF9pZH0vZGlzbWlzc2IGcHJvdG8z", [file_commander_v1_event, file_google_api_annotations]);
+  fileDesc("CiBjb21tYW5kZXIvdjEvZXZlbnRfc2VydmljZS5wcm90bxIMY29tbWFuZGVyLnYxIlUKGExpc3RQZW5kaW5nRXZlbnRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlkKGUxpc3RQZW5kaW5nRXZlbnRzUmVzcG9uc2USIwoGZXZlbnRzGAEgAygLMhMuY29tbWFuZGVyLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKvAQoRTGlzdEV2ZW50c1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIpCgZzdGF0dXMYAiABKA4yGS5jb21tYW5kZXIudjEuRXZlbnRTdGF0dXMSJQoEdHlwZRgDIAEoDjIXLmNvbW1hbmRlci52MS5FdmVudFR5cGUSDQoFbGltaXQYBCABKAUSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiMKBmV2ZW50cxgBIAMoCzITLmNvbW1hbmRlci52MS5FdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIwoPR2V0RXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjYKEEdldEV2ZW50UmVzcG9uc2USIgoFZXZlbnQYASABKAsyEy5jb21tYW5kZXIudjEuRXZlbnQiTQoTUmVzb2x2ZUV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRISCgpyZXNvbHV0aW9uGAIgASgJEhAKCHJlc3BvbnNlGAMgASgJIpABChRSZXNvbHZlRXZlbnRSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRIpCgZzdGF0dXMYAiABKA4yGS5jb21tYW5kZXIudjEuRXZlbnRTdGF0dXMSFwoPc2Vzc2lvbl9yZXN1bWVkGAMgASgIEiIKBWV2ZW50GAQgASgLMhMuY29tbWFuZGVyLnYxLkV2ZW50IicKE0Rpc21pc3NFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiOgoURGlzbWlzc0V2ZW50UmVzcG9uc2USIgoFZXZlbnQYASABKAsyEy5jb21tYW5kZXIudjEuRXZlbnQygAUKDEV2ZW50U2VydmljZRKEAQoRTGlzdFBlbmRpbmdFdmVudHMSJi5jb21tYW5kZXIudjEuTGlzdFBlbmRpbmdFdmVudHNSZXF1ZXN0GicuY29tbWFuZGVyLnYxLkxpc3RQZW5kaW5nRXZlbnRzUmVzcG9uc2UiHpACAYLT5JMCFRITL2FwaS9ldmVudHMvcGVuZGluZxJnCgpMaXN0RXZlbnRzEh8uY29tbWFuZGVyLnYxLkxpc3RFdmVudHNSZXF1ZXN0GiAuY29tbWFuZGVyLnYxLkxpc3RFdmVudHNSZXNwb25zZSIWkAIBgtPkkwINEgsvYXBpL2V2ZW50cxJzCghHZXRFdmVudBIdLmNvbW1hbmRlci52MS5HZXRFdmVudFJlcXVlc3QaHi5jb21tYW5kZXIudjEuR2V0RXZlbnRSZXNwb25zZSIokAIBgtPkkwIfYgVldmVudBIWL2FwaS9ldmVudHMve2V2ZW50X2lkfRKAAQoMUmVzb2x2ZUV2ZW50EiEuY29tbWFuZGVyLnYxLlJlc29sdmVFdmVudFJlcXVlc3QaIi5jb21tYW5kZXIudjEuUmVzb2x2ZUV2ZW50UmVzcG9uc2UiKYLT5JMCIzoBKiIeL2FwaS9ldmVudHMve2V2ZW50X2lkfS9yZXNvbHZlEocBCgxEaXNtaXNzRXZlbnQSIS5jb21tYW5kZXIudjEuRGlzbWlzc0V2ZW50UmVxdWVzdBoiLmNvbW1hbmRlci52MS5EaXNtaXNzRXZlbnRSZXNwb25zZSIwgtPkkwIqOgEqYgVldmVudCIeL2FwaS9ldmVudHMve2V2ZW50X2lkfS9kaXNtaXNzYgZwcm90bzM", [file_commander_v1_event, file_google_api_annotations]);
 
 /**
- * Optional filter.
+ * Optional filter and paging.
  *
  * @generated from message commander.v1.ListPendingEventsRequest
  */
@@ -27,6 +27,20 @@ export type ListPendingEventsRequest = Message<"commander.v1.ListPendingEventsRe
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * Page size: 0 means the default (1000); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -48,6 +62,13 @@ export type ListPendingEventsResponse = Message<"commander.v1.ListPendingEventsR
    * @generated from field: repeated commander.v1.Event events = 1;
    */
   events: Event[];
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -85,11 +106,25 @@ export type ListEventsRequest = Message<"commander.v1.ListEventsRequest"> & {
   type: EventType;
 
   /**
-   * At most this many (default 100, at most 1000).
+   * At most this many (default 100, at most 1000); `page_size` takes precedence.
    *
    * @generated from field: int32 limit = 4;
    */
   limit: number;
+
+  /**
+   * Page size: 0 means the default (`limit`, else 100); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -111,6 +146,13 @@ export type ListEventsResponse = Message<"commander.v1.ListEventsResponse"> & {
    * @generated from field: repeated commander.v1.Event events = 1;
    */
   events: Event[];
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -291,7 +333,7 @@ export const DismissEventResponseSchema: GenMessage<DismissEventResponse> = /*@_
 export const EventService: GenService<{
   /**
    * Lists pending events, most urgent first, then oldest first. Returns NOT_FOUND when the given
-   * project is unknown.
+   * project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    *
    * @generated from rpc commander.v1.EventService.ListPendingEvents
    */
@@ -302,7 +344,7 @@ export const EventService: GenService<{
   },
   /**
    * Lists events of any status, newest first, within the retained history. Returns NOT_FOUND when the
-   * given project is unknown.
+   * given project is unknown; INVALID_ARGUMENT for a bad `limit`, `page_size` or `page_token`.
    *
    * @generated from rpc commander.v1.EventService.ListEvents
    */

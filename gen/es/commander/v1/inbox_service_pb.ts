@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/inbox_service.proto.
  */
 export const file_commander_v1_inbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb21tYW5kZXIvdjEvaW5ib3hfc2VydmljZS5wcm90bxIMY29tbWFuZGVyLnYxInwKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSLQoIcHJpb3JpdHkYAyABKA4yGy5jb21tYW5kZXIudjEuRXZlbnRQcmlvcml0eRISCgpzZXNzaW9uX2lkGAQgASgJIkIKE1NlbmRNZXNzYWdlUmVzcG9uc2USKwoHbWVzc2FnZRgBIAEoCzIaLmNvbW1hbmRlci52MS5JbmJveE1lc3NhZ2UipAEKEExpc3RJbmJveFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRItCghwcmlvcml0eRgCIAEoDjIbLmNvbW1hbmRlci52MS5FdmVudFByaW9yaXR5Ei4KBXN0YXRlGAMgASgOMh8uY29tbWFuZGVyLnYxLkluYm94TWVzc2FnZVN0YXRlEg0KBWxpbWl0GAQgASgFEg4KBm9mZnNldBgFIAEoBSJQChFMaXN0SW5ib3hSZXNwb25zZRIsCghtZXNzYWdlcxgBIAMoCzIaLmNvbW1hbmRlci52MS5JbmJveE1lc3NhZ2USDQoFdG90YWwYAiABKAUiKwoVR2V0SW5ib3hDb3VudHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkicgoWR2V0SW5ib3hDb3VudHNSZXNwb25zZRIQCghjcml0aWNhbBgBIAEoBRIMCgRoaWdoGAIgASgFEg4KBm5vcm1hbBgDIAEoBRILCgNsb3cYBCABKAUSDAoEaW5mbxgFIAEoBRINCgV0b3RhbBgGIAEoBSImChBHZXRUaHJlYWRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQQoRR2V0VGhyZWFkUmVzcG9uc2USLAoIbWVzc2FnZXMYASADKAsyGi5jb21tYW5kZXIudjEuSW5ib3hNZXNzYWdlMpIECgxJbmJveFNlcnZpY2USpQEKC1NlbmRNZXNzYWdlEiAuY29tbWFuZGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBohLmNvbW1hbmRlci52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIlGC0+STAks6ASpaMToBKmIHbWVzc2FnZSIjL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0vbWVzc2FnZXNiB21lc3NhZ2UiCi9hcGkvaW5ib3gSYwoJTGlzdEluYm94Eh4uY29tbWFuZGVyLnYxLkxpc3RJbmJveFJlcXVlc3QaHy5jb21tYW5kZXIudjEuTGlzdEluYm94UmVzcG9uc2UiFZACAYLT5JMCDBIKL2FwaS9pbmJveBJ5Cg5HZXRJbmJveENvdW50cxIjLmNvbW1hbmRlci52MS5HZXRJbmJveENvdW50c1JlcXVlc3QaJC5jb21tYW5kZXIudjEuR2V0SW5ib3hDb3VudHNSZXNwb25zZSIckAIBgtPkkwITEhEvYXBpL2luYm94L2NvdW50cxJ6CglHZXRUaHJlYWQSHi5jb21tYW5kZXIudjEuR2V0VGhyZWFkUmVxdWVzdBofLmNvbW1hbmRlci52MS5HZXRUaHJlYWRSZXNwb25zZSIskAIBgtPkkwIjEiEvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS90aHJlYWRiBnByb3RvMw", [file_commander_v1_event, file_commander_v1_inbox_message, file_google_api_annotations]);
+  fileDesc("CiBjb21tYW5kZXIvdjEvaW5ib3hfc2VydmljZS5wcm90bxIMY29tbWFuZGVyLnYxInwKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSLQoIcHJpb3JpdHkYAyABKA4yGy5jb21tYW5kZXIudjEuRXZlbnRQcmlvcml0eRISCgpzZXNzaW9uX2lkGAQgASgJIkIKE1NlbmRNZXNzYWdlUmVzcG9uc2USKwoHbWVzc2FnZRgBIAEoCzIaLmNvbW1hbmRlci52MS5JbmJveE1lc3NhZ2UiywEKEExpc3RJbmJveFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRItCghwcmlvcml0eRgCIAEoDjIbLmNvbW1hbmRlci52MS5FdmVudFByaW9yaXR5Ei4KBXN0YXRlGAMgASgOMh8uY29tbWFuZGVyLnYxLkluYm94TWVzc2FnZVN0YXRlEg0KBWxpbWl0GAQgASgFEg4KBm9mZnNldBgFIAEoBRIRCglwYWdlX3NpemUYBiABKAUSEgoKcGFnZV90b2tlbhgHIAEoCSJpChFMaXN0SW5ib3hSZXNwb25zZRIsCghtZXNzYWdlcxgBIAMoCzIaLmNvbW1hbmRlci52MS5JbmJveE1lc3NhZ2USDQoFdG90YWwYAiABKAUSFwoPbmV4dF9wYWdlX3Rva2VuGAMgASgJIisKFUdldEluYm94Q291bnRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJInIKFkdldEluYm94Q291bnRzUmVzcG9uc2USEAoIY3JpdGljYWwYASABKAUSDAoEaGlnaBgCIAEoBRIOCgZub3JtYWwYAyABKAUSCwoDbG93GAQgASgFEgwKBGluZm8YBSABKAUSDQoFdG90YWwYBiABKAUiTQoQR2V0VGhyZWFkUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIloKEUdldFRocmVhZFJlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhouY29tbWFuZGVyLnYxLkluYm94TWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkykgQKDEluYm94U2VydmljZRKlAQoLU2VuZE1lc3NhZ2USIC5jb21tYW5kZXIudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiEuY29tbWFuZGVyLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UiUYLT5JMCSzoBKloxOgEqYgdtZXNzYWdlIiMvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9tZXNzYWdlc2IHbWVzc2FnZSIKL2FwaS9pbmJveBJjCglMaXN0SW5ib3gSHi5jb21tYW5kZXIudjEuTGlzdEluYm94UmVxdWVzdBofLmNvbW1hbmRlci52MS5MaXN0SW5ib3hSZXNwb25zZSIVkAIBgtPkkwIMEgovYXBpL2luYm94EnkKDkdldEluYm94Q291bnRzEiMuY29tbWFuZGVyLnYxLkdldEluYm94Q291bnRzUmVxdWVzdBokLmNvbW1hbmRlci52MS5HZXRJbmJveENvdW50c1Jlc3BvbnNlIhyQAgGC0+STAhMSES9hcGkvaW5ib3gvY291bnRzEnoKCUdldFRocmVhZBIeLmNvbW1hbmRlci52MS5HZXRUaHJlYWRSZXF1ZXN0Gh8uY29tbWFuZGVyLnYxLkdldFRocmVhZFJlc3BvbnNlIiyQAgGC0+STAiMSIS9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3RocmVhZGIGcHJvdG8z", [file_commander_v1_event, file_commander_v1_inbox_message, file_google_api_annotations]);
 
 /**
  * The message to send.
@@ -108,18 +108,32 @@ export type ListInboxRequest = Message<"commander.v1.ListInboxRequest"> & {
   state: InboxMessageState;
 
   /**
-   * At most this many (1 to 100; default 50).
+   * At most this many (1 to 100; default 50); `page_size` takes precedence.
    *
    * @generated from field: int32 limit = 4;
    */
   limit: number;
 
   /**
-   * Skip this many first.
+   * Skip this many first (not with `page_token`).
    *
    * @generated from field: int32 offset = 5;
    */
   offset: number;
+
+  /**
+   * Page size: 0 means the default (`limit`, else 50); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 6;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 7;
+   */
+  pageToken: string;
 };
 
 /**
@@ -148,6 +162,13 @@ export type ListInboxResponse = Message<"commander.v1.ListInboxResponse"> & {
    * @generated from field: int32 total = 2;
    */
   total: number;
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 3;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -235,7 +256,7 @@ export const GetInboxCountsResponseSchema: GenMessage<GetInboxCountsResponse> = 
   messageDesc(file_commander_v1_inbox_service, 5);
 
 /**
- * Which thread to return.
+ * Which thread to return, and paging.
  *
  * @generated from message commander.v1.GetThreadRequest
  */
@@ -246,6 +267,20 @@ export type GetThreadRequest = Message<"commander.v1.GetThreadRequest"> & {
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * Page size: 0 means the default (1000); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -267,6 +302,13 @@ export type GetThreadResponse = Message<"commander.v1.GetThreadResponse"> & {
    * @generated from field: repeated commander.v1.InboxMessage messages = 1;
    */
   messages: InboxMessage[];
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -315,7 +357,8 @@ export const InboxService: GenService<{
     output: typeof GetInboxCountsResponseSchema;
   },
   /**
-   * Lists a project's messages in the order they were sent. Returns NOT_FOUND for an unknown project.
+   * Lists a project's messages in the order they were sent, a page at a time. Returns NOT_FOUND for an
+   * unknown project; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    *
    * @generated from rpc commander.v1.InboxService.GetThread
    */

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/project_service.proto.
  */
 export const file_commander_v1_project_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJjb21tYW5kZXIvdjEvcHJvamVjdF9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEiWQoWUmVnaXN0ZXJQcm9qZWN0UmVxdWVzdBIMCgRwYXRoGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIPCgdydW50aW1lGAQgASgJIkEKF1JlZ2lzdGVyUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCIVChNMaXN0UHJvamVjdHNSZXF1ZXN0Ij8KFExpc3RQcm9qZWN0c1Jlc3BvbnNlEicKCHByb2plY3RzGAEgAygLMhUuY29tbWFuZGVyLnYxLlByb2plY3QiJwoRR2V0UHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSI8ChJHZXRQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0Ij0KGFVucmVnaXN0ZXJQcm9qZWN0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEg0KBWZvcmNlGAIgASgIIhsKGVVucmVnaXN0ZXJQcm9qZWN0UmVzcG9uc2UiOQoTUGF1c2VQcm9qZWN0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+ChRQYXVzZVByb2plY3RSZXNwb25zZRImCgdwcm9qZWN0GAEgASgLMhUuY29tbWFuZGVyLnYxLlByb2plY3QiKgoUUmVzdW1lUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSI/ChVSZXN1bWVQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0MrEGCg5Qcm9qZWN0U2VydmljZRKBAQoPUmVnaXN0ZXJQcm9qZWN0EiQuY29tbWFuZGVyLnYxLlJlZ2lzdGVyUHJvamVjdFJlcXVlc3QaJS5jb21tYW5kZXIudjEuUmVnaXN0ZXJQcm9qZWN0UmVzcG9uc2UiIYLT5JMCGzoBKmIHcHJvamVjdCINL2FwaS9wcm9qZWN0cxJvCgxMaXN0UHJvamVjdHMSIS5jb21tYW5kZXIudjEuTGlzdFByb2plY3RzUmVxdWVzdBoiLmNvbW1hbmRlci52MS5MaXN0UHJvamVjdHNSZXNwb25zZSIYkAIBgtPkkwIPEg0vYXBpL3Byb2plY3RzEn8KCkdldFByb2plY3QSHy5jb21tYW5kZXIudjEuR2V0UHJvamVjdFJlcXVlc3QaIC5jb21tYW5kZXIudjEuR2V0UHJvamVjdFJlc3BvbnNlIi6QAgGC0+STAiViB3Byb2plY3QSGi9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9EogBChFVbnJlZ2lzdGVyUHJvamVjdBImLmNvbW1hbmRlci52MS5VbnJlZ2lzdGVyUHJvamVjdFJlcXVlc3QaJy5jb21tYW5kZXIudjEuVW5yZWdpc3RlclByb2plY3RSZXNwb25zZSIigtPkkwIcKhovYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfRKLAQoMUGF1c2VQcm9qZWN0EiEuY29tbWFuZGVyLnYxLlBhdXNlUHJvamVjdFJlcXVlc3QaIi5jb21tYW5kZXIudjEuUGF1c2VQcm9qZWN0UmVzcG9uc2UiNILT5JMCLjoBKmIHcHJvamVjdCIgL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0vcGF1c2USjwEKDVJlc3VtZVByb2plY3QSIi5jb21tYW5kZXIudjEuUmVzdW1lUHJvamVjdFJlcXVlc3QaIy5jb21tYW5kZXIudjEuUmVzdW1lUHJvamVjdFJlc3BvbnNlIjWC0+STAi86ASpiB3Byb2plY3QiIS9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3Jlc3VtZWIGcHJvdG8z", [file_commander_v1_project, file_google_api_annotations]);
+  fileDesc("CiJjb21tYW5kZXIvdjEvcHJvamVjdF9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEiWQoWUmVnaXN0ZXJQcm9qZWN0UmVxdWVzdBIMCgRwYXRoGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIPCgdydW50aW1lGAQgASgJIkEKF1JlZ2lzdGVyUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI8ChNMaXN0UHJvamVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlgKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEicKCHByb2plY3RzGAEgAygLMhUuY29tbWFuZGVyLnYxLlByb2plY3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKEUdldFByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPAoSR2V0UHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI9ChhVbnJlZ2lzdGVyUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIbChlVbnJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIjkKE1BhdXNlUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoUUGF1c2VQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0IioKFFJlc3VtZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPwoVUmVzdW1lUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdDKxBgoOUHJvamVjdFNlcnZpY2USgQEKD1JlZ2lzdGVyUHJvamVjdBIkLmNvbW1hbmRlci52MS5SZWdpc3RlclByb2plY3RSZXF1ZXN0GiUuY29tbWFuZGVyLnYxLlJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIiGC0+STAhs6ASpiB3Byb2plY3QiDS9hcGkvcHJvamVjdHMSbwoMTGlzdFByb2plY3RzEiEuY29tbWFuZGVyLnYxLkxpc3RQcm9qZWN0c1JlcXVlc3QaIi5jb21tYW5kZXIudjEuTGlzdFByb2plY3RzUmVzcG9uc2UiGJACAYLT5JMCDxINL2FwaS9wcm9qZWN0cxJ/CgpHZXRQcm9qZWN0Eh8uY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXF1ZXN0GiAuY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXNwb25zZSIukAIBgtPkkwIlYgdwcm9qZWN0EhovYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfRKIAQoRVW5yZWdpc3RlclByb2plY3QSJi5jb21tYW5kZXIudjEuVW5yZWdpc3RlclByb2plY3RSZXF1ZXN0GicuY29tbWFuZGVyLnYxLlVucmVnaXN0ZXJQcm9qZWN0UmVzcG9uc2UiIoLT5JMCHCoaL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0SiwEKDFBhdXNlUHJvamVjdBIhLmNvbW1hbmRlci52MS5QYXVzZVByb2plY3RSZXF1ZXN0GiIuY29tbWFuZGVyLnYxLlBhdXNlUHJvamVjdFJlc3BvbnNlIjSC0+STAi46ASpiB3Byb2plY3QiIC9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3BhdXNlEo8BCg1SZXN1bWVQcm9qZWN0EiIuY29tbWFuZGVyLnYxLlJlc3VtZVByb2plY3RSZXF1ZXN0GiMuY29tbWFuZGVyLnYxLlJlc3VtZVByb2plY3RSZXNwb25zZSI1gtPkkwIvOgEqYgdwcm9qZWN0IiEvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9yZXN1bWViBnByb3RvMw", [file_commander_v1_project, file_google_api_annotations]);
 
 /**
  * The directory to register.
@@ -79,11 +79,24 @@ export const RegisterProjectResponseSchema: GenMessage<RegisterProjectResponse> 
   messageDesc(file_commander_v1_project_service, 1);
 
 /**
- * No parameters.
+ * Paging; optional.
  *
  * @generated from message commander.v1.ListProjectsRequest
  */
 export type ListProjectsRequest = Message<"commander.v1.ListProjectsRequest"> & {
+  /**
+   * Page size: 0 means the default (1000); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
 };
 
 /**
@@ -105,6 +118,13 @@ export type ListProjectsResponse = Message<"commander.v1.ListProjectsResponse"> 
    * @generated from field: repeated commander.v1.Project projects = 1;
    */
   projects: Project[];
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -310,7 +330,8 @@ export const ProjectService: GenService<{
     output: typeof RegisterProjectResponseSchema;
   },
   /**
-   * Lists every registered project in registration order. Returns no error codes of its own.
+   * Lists registered projects in registration order, a page at a time. Returns INVALID_ARGUMENT for a
+   * bad `page_size` or `page_token`.
    *
    * @generated from rpc commander.v1.ProjectService.ListProjects
    */

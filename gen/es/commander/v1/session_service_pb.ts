@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/session_service.proto.
  */
 export const file_commander_v1_session_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJjb21tYW5kZXIvdjEvc2Vzc2lvbl9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEiOwoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIPCgdydW50aW1lGAIgASgJIj8KFUNyZWF0ZVNlc3Npb25SZXNwb25zZRImCgdzZXNzaW9uGAEgASgLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24iKQoTTGlzdFNlc3Npb25zUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIj8KFExpc3RTZXNzaW9uc1Jlc3BvbnNlEicKCHNlc3Npb25zGAEgAygLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24iJwoRR2V0U2Vzc2lvblJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSI8ChJHZXRTZXNzaW9uUmVzcG9uc2USJgoHc2Vzc2lvbhgBIAEoCzIVLmNvbW1hbmRlci52MS5TZXNzaW9uIikKE1N0YXJ0U2Vzc2lvblJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSI+ChRTdGFydFNlc3Npb25SZXNwb25zZRImCgdzZXNzaW9uGAEgASgLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24iKAoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPQoTU3RvcFNlc3Npb25SZXNwb25zZRImCgdzZXNzaW9uGAEgASgLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24iKgoURGVsZXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSIXChVEZWxldGVTZXNzaW9uUmVzcG9uc2Uy8QYKDlNlc3Npb25TZXJ2aWNlEq4BCg1DcmVhdGVTZXNzaW9uEiIuY29tbWFuZGVyLnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GiMuY29tbWFuZGVyLnYxLkNyZWF0ZVNlc3Npb25SZXNwb25zZSJUgtPkkwJOOgEqWjE6ASpiB3Nlc3Npb24iIy9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3Nlc3Npb25zYgdzZXNzaW9uIg0vYXBpL3Nlc3Npb25zEpYBCgxMaXN0U2Vzc2lvbnMSIS5jb21tYW5kZXIudjEuTGlzdFNlc3Npb25zUmVxdWVzdBoiLmNvbW1hbmRlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZSI/kAIBgtPkkwI2WiUSIy9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3Nlc3Npb25zEg0vYXBpL3Nlc3Npb25zEn8KCkdldFNlc3Npb24SHy5jb21tYW5kZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaIC5jb21tYW5kZXIudjEuR2V0U2Vzc2lvblJlc3BvbnNlIi6QAgGC0+STAiViB3Nlc3Npb24SGi9hcGkvc2Vzc2lvbnMve3Byb2plY3RfaWR9EosBCgxTdGFydFNlc3Npb24SIS5jb21tYW5kZXIudjEuU3RhcnRTZXNzaW9uUmVxdWVzdBoiLmNvbW1hbmRlci52MS5TdGFydFNlc3Npb25SZXNwb25zZSI0gtPkkwIuOgEqYgdzZXNzaW9uIiAvYXBpL3Nlc3Npb25zL3twcm9qZWN0X2lkfS9zdGFydBKHAQoLU3RvcFNlc3Npb24SIC5jb21tYW5kZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GiEuY29tbWFuZGVyLnYxLlN0b3BTZXNzaW9uUmVzcG9uc2UiM4LT5JMCLToBKmIHc2Vzc2lvbiIfL2FwaS9zZXNzaW9ucy97cHJvamVjdF9pZH0vc3RvcBJ8Cg1EZWxldGVTZXNzaW9uEiIuY29tbWFuZGVyLnYxLkRlbGV0ZVNlc3Npb25SZXF1ZXN0GiMuY29tbWFuZGVyLnYxLkRlbGV0ZVNlc3Npb25SZXNwb25zZSIigtPkkwIcKhovYXBpL3Nlc3Npb25zL3tzZXNzaW9uX2lkfWIGcHJvdG8z", [file_commander_v1_session, file_google_api_annotations]);
+  fileDesc("CiJjb21tYW5kZXIvdjEvc2Vzc2lvbl9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEiOwoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIPCgdydW50aW1lGAIgASgJIj8KFUNyZWF0ZVNlc3Npb25SZXNwb25zZRImCgdzZXNzaW9uGAEgASgLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24iUAoTTGlzdFNlc3Npb25zUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlgKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEicKCHNlc3Npb25zGAEgAygLMhUuY29tbWFuZGVyLnYxLlNlc3Npb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPAoSR2V0U2Vzc2lvblJlc3BvbnNlEiYKB3Nlc3Npb24YASABKAsyFS5jb21tYW5kZXIudjEuU2Vzc2lvbiIpChNTdGFydFNlc3Npb25SZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPgoUU3RhcnRTZXNzaW9uUmVzcG9uc2USJgoHc2Vzc2lvbhgBIAEoCzIVLmNvbW1hbmRlci52MS5TZXNzaW9uIigKElN0b3BTZXNzaW9uUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIj0KE1N0b3BTZXNzaW9uUmVzcG9uc2USJgoHc2Vzc2lvbhgBIAEoCzIVLmNvbW1hbmRlci52MS5TZXNzaW9uIioKFERlbGV0ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiFwoVRGVsZXRlU2Vzc2lvblJlc3BvbnNlMvEGCg5TZXNzaW9uU2VydmljZRKuAQoNQ3JlYXRlU2Vzc2lvbhIiLmNvbW1hbmRlci52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBojLmNvbW1hbmRlci52MS5DcmVhdGVTZXNzaW9uUmVzcG9uc2UiVILT5JMCTjoBKloxOgEqYgdzZXNzaW9uIiMvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9zZXNzaW9uc2IHc2Vzc2lvbiINL2FwaS9zZXNzaW9ucxKWAQoMTGlzdFNlc3Npb25zEiEuY29tbWFuZGVyLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaIi5jb21tYW5kZXIudjEuTGlzdFNlc3Npb25zUmVzcG9uc2UiP5ACAYLT5JMCNlolEiMvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9zZXNzaW9ucxINL2FwaS9zZXNzaW9ucxJ/CgpHZXRTZXNzaW9uEh8uY29tbWFuZGVyLnYxLkdldFNlc3Npb25SZXF1ZXN0GiAuY29tbWFuZGVyLnYxLkdldFNlc3Npb25SZXNwb25zZSIukAIBgtPkkwIlYgdzZXNzaW9uEhovYXBpL3Nlc3Npb25zL3twcm9qZWN0X2lkfRKLAQoMU3RhcnRTZXNzaW9uEiEuY29tbWFuZGVyLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QaIi5jb21tYW5kZXIudjEuU3RhcnRTZXNzaW9uUmVzcG9uc2UiNILT5JMCLjoBKmIHc2Vzc2lvbiIgL2FwaS9zZXNzaW9ucy97cHJvamVjdF9pZH0vc3RhcnQShwEKC1N0b3BTZXNzaW9uEiAuY29tbWFuZGVyLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBohLmNvbW1hbmRlci52MS5TdG9wU2Vzc2lvblJlc3BvbnNlIjOC0+STAi06ASpiB3Nlc3Npb24iHy9hcGkvc2Vzc2lvbnMve3Byb2plY3RfaWR9L3N0b3ASfAoNRGVsZXRlU2Vzc2lvbhIiLmNvbW1hbmRlci52MS5EZWxldGVTZXNzaW9uUmVxdWVzdBojLmNvbW1hbmRlci52MS5EZWxldGVTZXNzaW9uUmVzcG9uc2UiIoLT5JMCHCoaL2FwaS9zZXNzaW9ucy97c2Vzc2lvbl9pZH1iBnByb3RvMw", [file_commander_v1_session, file_google_api_annotations]);
 
 /**
  * The project whose session to create.
@@ -65,7 +65,7 @@ export const CreateSessionResponseSchema: GenMessage<CreateSessionResponse> = /*
   messageDesc(file_commander_v1_session_service, 1);
 
 /**
- * Optional filter.
+ * Optional filter and paging.
  *
  * @generated from message commander.v1.ListSessionsRequest
  */
@@ -76,6 +76,20 @@ export type ListSessionsRequest = Message<"commander.v1.ListSessionsRequest"> & 
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * Page size: 0 means the default (1000); at most 1000. See README "Paging".
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, to fetch the next one; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -97,6 +111,13 @@ export type ListSessionsResponse = Message<"commander.v1.ListSessionsResponse"> 
    * @generated from field: repeated commander.v1.Session sessions = 1;
    */
   sessions: Session[];
+
+  /**
+   * Token for the next page; empty when this is the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -287,7 +308,8 @@ export const SessionService: GenService<{
     output: typeof CreateSessionResponseSchema;
   },
   /**
-   * Lists sessions, optionally of one project. Returns NOT_FOUND when the given project is unknown.
+   * Lists sessions in creation order, optionally of one project, a page at a time. Returns NOT_FOUND
+   * when the given project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    *
    * @generated from rpc commander.v1.SessionService.ListSessions
    */

@@ -32,16 +32,22 @@ export const protobufPackage = "commander.v1";
 
 export const protobufFileName = "commander/v1/event_service.proto";
 
-/** Optional filter. */
+/** Optional filter and paging. */
 export interface ListPendingEventsRequest {
   /** Only events of this project. */
   projectId: string;
+  /** Page size: 0 means the default (1000); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Pending events. */
 export interface ListPendingEventsResponse {
   /** Most urgent first, then oldest first. */
   events: Event[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Filters; all optional. */
@@ -52,14 +58,20 @@ export interface ListEventsRequest {
   status: EventStatus;
   /** Only events of this type. */
   type: EventType;
-  /** At most this many (default 100, at most 1000). */
+  /** At most this many (default 100, at most 1000); `page_size` takes precedence. */
   limit: number;
+  /** Page size: 0 means the default (`limit`, else 100); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Matching events. */
 export interface ListEventsResponse {
   /** Newest first. */
   events: Event[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Which event to return. */
@@ -115,13 +127,19 @@ export interface DismissEventResponse {
 }
 
 function createBaseListPendingEventsRequest(): ListPendingEventsRequest {
-  return { projectId: "" };
+  return { projectId: "", pageSize: 0, pageToken: "" };
 }
 
 export const ListPendingEventsRequest: MessageFns<ListPendingEventsRequest> = {
   encode(message: ListPendingEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.projectId !== "") {
       writer.uint32(10).string(message.projectId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
     }
     return writer;
   },
@@ -147,6 +165,22 @@ export const ListPendingEventsRequest: MessageFns<ListPendingEventsRequest> = {
             message.projectId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -166,6 +200,16 @@ export const ListPendingEventsRequest: MessageFns<ListPendingEventsRequest> = {
         : isSet(object.project_id)
         ? globalThis.String(object.project_id)
         : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -173,6 +217,12 @@ export const ListPendingEventsRequest: MessageFns<ListPendingEventsRequest> = {
     const obj: any = {};
     if (message.projectId !== "") {
       obj.projectId = message.projectId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
     }
     return obj;
   },
@@ -183,18 +233,23 @@ export const ListPendingEventsRequest: MessageFns<ListPendingEventsRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListPendingEventsRequest>, I>>(object: I): ListPendingEventsRequest {
     const message = createBaseListPendingEventsRequest();
     message.projectId = object.projectId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListPendingEventsResponse(): ListPendingEventsResponse {
-  return { events: [] };
+  return { events: [], nextPageToken: "" };
 }
 
 export const ListPendingEventsResponse: MessageFns<ListPendingEventsResponse> = {
   encode(message: ListPendingEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.events) {
       Event.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -220,6 +275,14 @@ export const ListPendingEventsResponse: MessageFns<ListPendingEventsResponse> = 
             message.events.push(Event.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -233,13 +296,23 @@ export const ListPendingEventsResponse: MessageFns<ListPendingEventsResponse> = 
   },
 
   fromJSON(object: any): ListPendingEventsResponse {
-    return { events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => Event.fromJSON(e)) : [] };
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => Event.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
   },
 
   toJSON(message: ListPendingEventsResponse): unknown {
     const obj: any = {};
     if (message.events?.length) {
       obj.events = message.events.map((e) => Event.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -250,12 +323,13 @@ export const ListPendingEventsResponse: MessageFns<ListPendingEventsResponse> = 
   fromPartial<I extends Exact<DeepPartial<ListPendingEventsResponse>, I>>(object: I): ListPendingEventsResponse {
     const message = createBaseListPendingEventsResponse();
     message.events = object.events?.map((e) => Event.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
 
 function createBaseListEventsRequest(): ListEventsRequest {
-  return { projectId: "", status: 0, type: 0, limit: 0 };
+  return { projectId: "", status: 0, type: 0, limit: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListEventsRequest: MessageFns<ListEventsRequest> = {
@@ -271,6 +345,12 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(32).int32(message.limit);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(40).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(50).string(message.pageToken);
     }
     return writer;
   },
@@ -320,6 +400,22 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
             message.limit = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -342,6 +438,16 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
       status: isSet(object.status) ? eventStatusFromJSON(object.status) : 0,
       type: isSet(object.type) ? eventTypeFromJSON(object.type) : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -359,6 +465,12 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -371,18 +483,23 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     message.status = object.status ?? 0;
     message.type = object.type ?? 0;
     message.limit = object.limit ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListEventsResponse(): ListEventsResponse {
-  return { events: [] };
+  return { events: [], nextPageToken: "" };
 }
 
 export const ListEventsResponse: MessageFns<ListEventsResponse> = {
   encode(message: ListEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.events) {
       Event.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -408,6 +525,14 @@ export const ListEventsResponse: MessageFns<ListEventsResponse> = {
             message.events.push(Event.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -421,13 +546,23 @@ export const ListEventsResponse: MessageFns<ListEventsResponse> = {
   },
 
   fromJSON(object: any): ListEventsResponse {
-    return { events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => Event.fromJSON(e)) : [] };
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => Event.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
   },
 
   toJSON(message: ListEventsResponse): unknown {
     const obj: any = {};
     if (message.events?.length) {
       obj.events = message.events.map((e) => Event.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -438,6 +573,7 @@ export const ListEventsResponse: MessageFns<ListEventsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListEventsResponse>, I>>(object: I): ListEventsResponse {
     const message = createBaseListEventsResponse();
     message.events = object.events?.map((e) => Event.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -957,7 +1093,7 @@ export type EventServiceService = typeof EventServiceService;
 export const EventServiceService = {
   /**
    * Lists pending events, most urgent first, then oldest first. Returns NOT_FOUND when the given
-   * project is unknown.
+   * project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    */
   listPendingEvents: {
     path: "/commander.v1.EventService/ListPendingEvents" as const,
@@ -972,7 +1108,7 @@ export const EventServiceService = {
   },
   /**
    * Lists events of any status, newest first, within the retained history. Returns NOT_FOUND when the
-   * given project is unknown.
+   * given project is unknown; INVALID_ARGUMENT for a bad `limit`, `page_size` or `page_token`.
    */
   listEvents: {
     path: "/commander.v1.EventService/ListEvents" as const,
@@ -1028,12 +1164,12 @@ export const EventServiceService = {
 export interface EventServiceServer extends UntypedServiceImplementation {
   /**
    * Lists pending events, most urgent first, then oldest first. Returns NOT_FOUND when the given
-   * project is unknown.
+   * project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    */
   listPendingEvents: handleUnaryCall<ListPendingEventsRequest, ListPendingEventsResponse>;
   /**
    * Lists events of any status, newest first, within the retained history. Returns NOT_FOUND when the
-   * given project is unknown.
+   * given project is unknown; INVALID_ARGUMENT for a bad `limit`, `page_size` or `page_token`.
    */
   listEvents: handleUnaryCall<ListEventsRequest, ListEventsResponse>;
   /** Returns one event. Returns NOT_FOUND for an unknown id. */
@@ -1055,7 +1191,7 @@ export interface EventServiceServer extends UntypedServiceImplementation {
 export interface EventServiceClient extends Client {
   /**
    * Lists pending events, most urgent first, then oldest first. Returns NOT_FOUND when the given
-   * project is unknown.
+   * project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
    */
   listPendingEvents(
     request: ListPendingEventsRequest,
@@ -1074,7 +1210,7 @@ export interface EventServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Lists events of any status, newest first, within the retained history. Returns NOT_FOUND when the
-   * given project is unknown.
+   * given project is unknown; INVALID_ARGUMENT for a bad `limit`, `page_size` or `page_token`.
    */
   listEvents(
     request: ListEventsRequest,

@@ -56,10 +56,14 @@ export interface ListInboxRequest {
   priority: EventPriority;
   /** Only messages in this delivery state. */
   state: InboxMessageState;
-  /** At most this many (1 to 100; default 50). */
+  /** At most this many (1 to 100; default 50); `page_size` takes precedence. */
   limit: number;
-  /** Skip this many first. */
+  /** Skip this many first (not with `page_token`). */
   offset: number;
+  /** Page size: 0 means the default (`limit`, else 50); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Matching messages. */
@@ -68,6 +72,8 @@ export interface ListInboxResponse {
   messages: InboxMessage[];
   /** Number of matching messages before paging. */
   total: number;
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Optional filter. */
@@ -92,16 +98,22 @@ export interface GetInboxCountsResponse {
   total: number;
 }
 
-/** Which thread to return. */
+/** Which thread to return, and paging. */
 export interface GetThreadRequest {
   /** Id of the project. */
   projectId: string;
+  /** Page size: 0 means the default (1000); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** The thread. */
 export interface GetThreadResponse {
   /** Messages in the order they were sent. */
   messages: InboxMessage[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 function createBaseSendMessageRequest(): SendMessageRequest {
@@ -299,7 +311,7 @@ export const SendMessageResponse: MessageFns<SendMessageResponse> = {
 };
 
 function createBaseListInboxRequest(): ListInboxRequest {
-  return { projectId: "", priority: 0, state: 0, limit: 0, offset: 0 };
+  return { projectId: "", priority: 0, state: 0, limit: 0, offset: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListInboxRequest: MessageFns<ListInboxRequest> = {
@@ -318,6 +330,12 @@ export const ListInboxRequest: MessageFns<ListInboxRequest> = {
     }
     if (message.offset !== 0) {
       writer.uint32(40).int32(message.offset);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(48).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(58).string(message.pageToken);
     }
     return writer;
   },
@@ -375,6 +393,22 @@ export const ListInboxRequest: MessageFns<ListInboxRequest> = {
             message.offset = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -398,6 +432,16 @@ export const ListInboxRequest: MessageFns<ListInboxRequest> = {
       state: isSet(object.state) ? inboxMessageStateFromJSON(object.state) : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -418,6 +462,12 @@ export const ListInboxRequest: MessageFns<ListInboxRequest> = {
     if (message.offset !== 0) {
       obj.offset = Math.round(message.offset);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -431,12 +481,14 @@ export const ListInboxRequest: MessageFns<ListInboxRequest> = {
     message.state = object.state ?? 0;
     message.limit = object.limit ?? 0;
     message.offset = object.offset ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListInboxResponse(): ListInboxResponse {
-  return { messages: [], total: 0 };
+  return { messages: [], total: 0, nextPageToken: "" };
 }
 
 export const ListInboxResponse: MessageFns<ListInboxResponse> = {
@@ -446,6 +498,9 @@ export const ListInboxResponse: MessageFns<ListInboxResponse> = {
     }
     if (message.total !== 0) {
       writer.uint32(16).int32(message.total);
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(26).string(message.nextPageToken);
     }
     return writer;
   },
@@ -479,6 +534,14 @@ export const ListInboxResponse: MessageFns<ListInboxResponse> = {
             message.total = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -497,6 +560,11 @@ export const ListInboxResponse: MessageFns<ListInboxResponse> = {
         ? object.messages.map((e: any) => InboxMessage.fromJSON(e))
         : [],
       total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -508,6 +576,9 @@ export const ListInboxResponse: MessageFns<ListInboxResponse> = {
     if (message.total !== 0) {
       obj.total = Math.round(message.total);
     }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
     return obj;
   },
 
@@ -518,6 +589,7 @@ export const ListInboxResponse: MessageFns<ListInboxResponse> = {
     const message = createBaseListInboxResponse();
     message.messages = object.messages?.map((e) => InboxMessage.fromPartial(e)) || [];
     message.total = object.total ?? 0;
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -745,13 +817,19 @@ export const GetInboxCountsResponse: MessageFns<GetInboxCountsResponse> = {
 };
 
 function createBaseGetThreadRequest(): GetThreadRequest {
-  return { projectId: "" };
+  return { projectId: "", pageSize: 0, pageToken: "" };
 }
 
 export const GetThreadRequest: MessageFns<GetThreadRequest> = {
   encode(message: GetThreadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.projectId !== "") {
       writer.uint32(10).string(message.projectId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
     }
     return writer;
   },
@@ -777,6 +855,22 @@ export const GetThreadRequest: MessageFns<GetThreadRequest> = {
             message.projectId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -796,6 +890,16 @@ export const GetThreadRequest: MessageFns<GetThreadRequest> = {
         : isSet(object.project_id)
         ? globalThis.String(object.project_id)
         : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -803,6 +907,12 @@ export const GetThreadRequest: MessageFns<GetThreadRequest> = {
     const obj: any = {};
     if (message.projectId !== "") {
       obj.projectId = message.projectId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
     }
     return obj;
   },
@@ -813,18 +923,23 @@ export const GetThreadRequest: MessageFns<GetThreadRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetThreadRequest>, I>>(object: I): GetThreadRequest {
     const message = createBaseGetThreadRequest();
     message.projectId = object.projectId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseGetThreadResponse(): GetThreadResponse {
-  return { messages: [] };
+  return { messages: [], nextPageToken: "" };
 }
 
 export const GetThreadResponse: MessageFns<GetThreadResponse> = {
   encode(message: GetThreadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.messages) {
       InboxMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -850,6 +965,14 @@ export const GetThreadResponse: MessageFns<GetThreadResponse> = {
             message.messages.push(InboxMessage.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -867,6 +990,11 @@ export const GetThreadResponse: MessageFns<GetThreadResponse> = {
       messages: globalThis.Array.isArray(object?.messages)
         ? object.messages.map((e: any) => InboxMessage.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -874,6 +1002,9 @@ export const GetThreadResponse: MessageFns<GetThreadResponse> = {
     const obj: any = {};
     if (message.messages?.length) {
       obj.messages = message.messages.map((e) => InboxMessage.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -884,6 +1015,7 @@ export const GetThreadResponse: MessageFns<GetThreadResponse> = {
   fromPartial<I extends Exact<DeepPartial<GetThreadResponse>, I>>(object: I): GetThreadResponse {
     const message = createBaseGetThreadResponse();
     message.messages = object.messages?.map((e) => InboxMessage.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -929,7 +1061,10 @@ export const InboxServiceService = {
       Buffer.from(GetInboxCountsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetInboxCountsResponse => GetInboxCountsResponse.decode(value),
   },
-  /** Lists a project's messages in the order they were sent. Returns NOT_FOUND for an unknown project. */
+  /**
+   * Lists a project's messages in the order they were sent, a page at a time. Returns NOT_FOUND for an
+   * unknown project; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   getThread: {
     path: "/commander.v1.InboxService/GetThread" as const,
     requestStream: false as const,
@@ -954,7 +1089,10 @@ export interface InboxServiceServer extends UntypedServiceImplementation {
   listInbox: handleUnaryCall<ListInboxRequest, ListInboxResponse>;
   /** Counts undelivered messages by priority. Returns NOT_FOUND when the given project is unknown. */
   getInboxCounts: handleUnaryCall<GetInboxCountsRequest, GetInboxCountsResponse>;
-  /** Lists a project's messages in the order they were sent. Returns NOT_FOUND for an unknown project. */
+  /**
+   * Lists a project's messages in the order they were sent, a page at a time. Returns NOT_FOUND for an
+   * unknown project; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   getThread: handleUnaryCall<GetThreadRequest, GetThreadResponse>;
 }
 
@@ -1013,7 +1151,10 @@ export interface InboxServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetInboxCountsResponse) => void,
   ): ClientUnaryCall;
-  /** Lists a project's messages in the order they were sent. Returns NOT_FOUND for an unknown project. */
+  /**
+   * Lists a project's messages in the order they were sent, a page at a time. Returns NOT_FOUND for an
+   * unknown project; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   getThread(
     request: GetThreadRequest,
     callback: (error: ServiceError | null, response: GetThreadResponse) => void,

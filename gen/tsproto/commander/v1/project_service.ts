@@ -42,14 +42,20 @@ export interface RegisterProjectResponse {
   project: Project | undefined;
 }
 
-/** No parameters. */
+/** Paging; optional. */
 export interface ListProjectsRequest {
+  /** Page size: 0 means the default (1000); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Every project. */
 export interface ListProjectsResponse {
   /** Projects in registration order. */
   projects: Project[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Which project to return. */
@@ -293,11 +299,17 @@ export const RegisterProjectResponse: MessageFns<RegisterProjectResponse> = {
 };
 
 function createBaseListProjectsRequest(): ListProjectsRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListProjectsRequest: MessageFns<ListProjectsRequest> = {
-  encode(_: ListProjectsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListProjectsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -314,6 +326,22 @@ export const ListProjectsRequest: MessageFns<ListProjectsRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -326,32 +354,54 @@ export const ListProjectsRequest: MessageFns<ListProjectsRequest> = {
     }
   },
 
-  fromJSON(_: any): ListProjectsRequest {
-    return {};
+  fromJSON(object: any): ListProjectsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListProjectsRequest): unknown {
+  toJSON(message: ListProjectsRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<ListProjectsRequest>, I>>(base?: I): ListProjectsRequest {
     return ListProjectsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListProjectsRequest>, I>>(_: I): ListProjectsRequest {
+  fromPartial<I extends Exact<DeepPartial<ListProjectsRequest>, I>>(object: I): ListProjectsRequest {
     const message = createBaseListProjectsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListProjectsResponse(): ListProjectsResponse {
-  return { projects: [] };
+  return { projects: [], nextPageToken: "" };
 }
 
 export const ListProjectsResponse: MessageFns<ListProjectsResponse> = {
   encode(message: ListProjectsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.projects) {
       Project.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -377,6 +427,14 @@ export const ListProjectsResponse: MessageFns<ListProjectsResponse> = {
             message.projects.push(Project.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -392,6 +450,11 @@ export const ListProjectsResponse: MessageFns<ListProjectsResponse> = {
   fromJSON(object: any): ListProjectsResponse {
     return {
       projects: globalThis.Array.isArray(object?.projects) ? object.projects.map((e: any) => Project.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -399,6 +462,9 @@ export const ListProjectsResponse: MessageFns<ListProjectsResponse> = {
     const obj: any = {};
     if (message.projects?.length) {
       obj.projects = message.projects.map((e) => Project.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -409,6 +475,7 @@ export const ListProjectsResponse: MessageFns<ListProjectsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListProjectsResponse>, I>>(object: I): ListProjectsResponse {
     const message = createBaseListProjectsResponse();
     message.projects = object.projects?.map((e) => Project.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -1016,7 +1083,10 @@ export const ProjectServiceService = {
       Buffer.from(RegisterProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RegisterProjectResponse => RegisterProjectResponse.decode(value),
   },
-  /** Lists every registered project in registration order. Returns no error codes of its own. */
+  /**
+   * Lists registered projects in registration order, a page at a time. Returns INVALID_ARGUMENT for a
+   * bad `page_size` or `page_token`.
+   */
   listProjects: {
     path: "/commander.v1.ProjectService/ListProjects" as const,
     requestStream: false as const,
@@ -1091,7 +1161,10 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
    * UNAVAILABLE when the state cannot be written.
    */
   registerProject: handleUnaryCall<RegisterProjectRequest, RegisterProjectResponse>;
-  /** Lists every registered project in registration order. Returns no error codes of its own. */
+  /**
+   * Lists registered projects in registration order, a page at a time. Returns INVALID_ARGUMENT for a
+   * bad `page_size` or `page_token`.
+   */
   listProjects: handleUnaryCall<ListProjectsRequest, ListProjectsResponse>;
   /** Returns one project. Returns NOT_FOUND for an unknown id. */
   getProject: handleUnaryCall<GetProjectRequest, GetProjectResponse>;
@@ -1135,7 +1208,10 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RegisterProjectResponse) => void,
   ): ClientUnaryCall;
-  /** Lists every registered project in registration order. Returns no error codes of its own. */
+  /**
+   * Lists registered projects in registration order, a page at a time. Returns INVALID_ARGUMENT for a
+   * bad `page_size` or `page_token`.
+   */
   listProjects(
     request: ListProjectsRequest,
     callback: (error: ServiceError | null, response: ListProjectsResponse) => void,

@@ -38,16 +38,22 @@ export interface CreateSessionResponse {
   session: Session | undefined;
 }
 
-/** Optional filter. */
+/** Optional filter and paging. */
 export interface ListSessionsRequest {
   /** Only the session of this project. */
   projectId: string;
+  /** Page size: 0 means the default (1000); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Sessions. */
 export interface ListSessionsResponse {
   /** Sessions in creation order. */
   sessions: Session[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Which session to return. */
@@ -255,13 +261,19 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
 };
 
 function createBaseListSessionsRequest(): ListSessionsRequest {
-  return { projectId: "" };
+  return { projectId: "", pageSize: 0, pageToken: "" };
 }
 
 export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
   encode(message: ListSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.projectId !== "") {
       writer.uint32(10).string(message.projectId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
     }
     return writer;
   },
@@ -287,6 +299,22 @@ export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
             message.projectId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -306,6 +334,16 @@ export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
         : isSet(object.project_id)
         ? globalThis.String(object.project_id)
         : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -313,6 +351,12 @@ export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
     const obj: any = {};
     if (message.projectId !== "") {
       obj.projectId = message.projectId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
     }
     return obj;
   },
@@ -323,18 +367,23 @@ export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListSessionsRequest>, I>>(object: I): ListSessionsRequest {
     const message = createBaseListSessionsRequest();
     message.projectId = object.projectId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListSessionsResponse(): ListSessionsResponse {
-  return { sessions: [] };
+  return { sessions: [], nextPageToken: "" };
 }
 
 export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
   encode(message: ListSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.sessions) {
       Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -360,6 +409,14 @@ export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
             message.sessions.push(Session.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -375,6 +432,11 @@ export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
   fromJSON(object: any): ListSessionsResponse {
     return {
       sessions: globalThis.Array.isArray(object?.sessions) ? object.sessions.map((e: any) => Session.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -382,6 +444,9 @@ export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
     const obj: any = {};
     if (message.sessions?.length) {
       obj.sessions = message.sessions.map((e) => Session.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -392,6 +457,7 @@ export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListSessionsResponse>, I>>(object: I): ListSessionsResponse {
     const message = createBaseListSessionsResponse();
     message.sessions = object.sessions?.map((e) => Session.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -965,7 +1031,10 @@ export const SessionServiceService = {
       Buffer.from(CreateSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateSessionResponse => CreateSessionResponse.decode(value),
   },
-  /** Lists sessions, optionally of one project. Returns NOT_FOUND when the given project is unknown. */
+  /**
+   * Lists sessions in creation order, optionally of one project, a page at a time. Returns NOT_FOUND
+   * when the given project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   listSessions: {
     path: "/commander.v1.SessionService/ListSessions" as const,
     requestStream: false as const,
@@ -1039,7 +1108,10 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
    * unknown runtime.
    */
   createSession: handleUnaryCall<CreateSessionRequest, CreateSessionResponse>;
-  /** Lists sessions, optionally of one project. Returns NOT_FOUND when the given project is unknown. */
+  /**
+   * Lists sessions in creation order, optionally of one project, a page at a time. Returns NOT_FOUND
+   * when the given project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   listSessions: handleUnaryCall<ListSessionsRequest, ListSessionsResponse>;
   /** Returns the session of a project. Returns NOT_FOUND when the project is unknown or has no session. */
   getSession: handleUnaryCall<GetSessionRequest, GetSessionResponse>;
@@ -1084,7 +1156,10 @@ export interface SessionServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
   ): ClientUnaryCall;
-  /** Lists sessions, optionally of one project. Returns NOT_FOUND when the given project is unknown. */
+  /**
+   * Lists sessions in creation order, optionally of one project, a page at a time. Returns NOT_FOUND
+   * when the given project is unknown; INVALID_ARGUMENT for a bad `page_size` or `page_token`.
+   */
   listSessions(
     request: ListSessionsRequest,
     callback: (error: ServiceError | null, response: ListSessionsResponse) => void,

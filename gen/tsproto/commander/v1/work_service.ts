@@ -50,7 +50,7 @@ export interface AddWorkResponse {
   workItem: WorkItem | undefined;
 }
 
-/** Filters; all optional. */
+/** Filters and paging; all optional. */
 export interface ListWorkRequest {
   /** Only items of this project. */
   projectId: string;
@@ -58,12 +58,18 @@ export interface ListWorkRequest {
   state: WorkState;
   /** Only items of this priority. */
   priority: WorkPriority;
+  /** Page size: 0 means the default (1000); at most 1000. See README "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Matching items. */
 export interface ListWorkResponse {
   /** Items in dispatch order: priority, then age. */
   workItems: WorkItem[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** Which item to return. */
@@ -325,7 +331,7 @@ export const AddWorkResponse: MessageFns<AddWorkResponse> = {
 };
 
 function createBaseListWorkRequest(): ListWorkRequest {
-  return { projectId: "", state: 0, priority: 0 };
+  return { projectId: "", state: 0, priority: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListWorkRequest: MessageFns<ListWorkRequest> = {
@@ -338,6 +344,12 @@ export const ListWorkRequest: MessageFns<ListWorkRequest> = {
     }
     if (message.priority !== 0) {
       writer.uint32(24).int32(message.priority);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
@@ -379,6 +391,22 @@ export const ListWorkRequest: MessageFns<ListWorkRequest> = {
             message.priority = reader.int32() as any;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -400,6 +428,16 @@ export const ListWorkRequest: MessageFns<ListWorkRequest> = {
         : "",
       state: isSet(object.state) ? workStateFromJSON(object.state) : 0,
       priority: isSet(object.priority) ? workPriorityFromJSON(object.priority) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -414,6 +452,12 @@ export const ListWorkRequest: MessageFns<ListWorkRequest> = {
     if (message.priority !== 0) {
       obj.priority = workPriorityToJSON(message.priority);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -425,18 +469,23 @@ export const ListWorkRequest: MessageFns<ListWorkRequest> = {
     message.projectId = object.projectId ?? "";
     message.state = object.state ?? 0;
     message.priority = object.priority ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListWorkResponse(): ListWorkResponse {
-  return { workItems: [] };
+  return { workItems: [], nextPageToken: "" };
 }
 
 export const ListWorkResponse: MessageFns<ListWorkResponse> = {
   encode(message: ListWorkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.workItems) {
       WorkItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -462,6 +511,14 @@ export const ListWorkResponse: MessageFns<ListWorkResponse> = {
             message.workItems.push(WorkItem.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -481,6 +538,11 @@ export const ListWorkResponse: MessageFns<ListWorkResponse> = {
         : globalThis.Array.isArray(object?.work_items)
         ? object.work_items.map((e: any) => WorkItem.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -488,6 +550,9 @@ export const ListWorkResponse: MessageFns<ListWorkResponse> = {
     const obj: any = {};
     if (message.workItems?.length) {
       obj.workItems = message.workItems.map((e) => WorkItem.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -498,6 +563,7 @@ export const ListWorkResponse: MessageFns<ListWorkResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListWorkResponse>, I>>(object: I): ListWorkResponse {
     const message = createBaseListWorkResponse();
     message.workItems = object.workItems?.map((e) => WorkItem.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -1202,7 +1268,8 @@ export const WorkServiceService = {
   },
   /**
    * Lists work items in dispatch order (priority, then age), filtered by project, state and priority.
-   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter.
+   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter,
+   * `page_size` or `page_token`.
    */
   listWork: {
     path: "/commander.v1.WorkService/ListWork" as const,
@@ -1275,7 +1342,8 @@ export interface WorkServiceServer extends UntypedServiceImplementation {
   addWork: handleUnaryCall<AddWorkRequest, AddWorkResponse>;
   /**
    * Lists work items in dispatch order (priority, then age), filtered by project, state and priority.
-   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter.
+   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter,
+   * `page_size` or `page_token`.
    */
   listWork: handleUnaryCall<ListWorkRequest, ListWorkResponse>;
   /** Returns one work item. Returns NOT_FOUND for an unknown id (or one of another project). */
@@ -1321,7 +1389,8 @@ export interface WorkServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Lists work items in dispatch order (priority, then age), filtered by project, state and priority.
-   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter.
+   * Returns NOT_FOUND when the given project is unknown; INVALID_ARGUMENT for a bad filter,
+   * `page_size` or `page_token`.
    */
   listWork(
     request: ListWorkRequest,
