@@ -155,11 +155,10 @@ export class NotificationCenter {
     }
   }
 
-  // Links live as long as the configured TTL from when the notification was sent; the notification's id
-  // is their nonce, so every attempt carries the same links until the TTL changes them.
+  // Links live for the configured TTL from the attempt that carries them (a message retried for hours
+  // must not arrive with links already expired); the notification's id is recorded when one is used.
   private answerLink(record: OutboxRecord, eventId: string, option: number): string {
-    const ttl = this.options.settings.answerLinkTtlMs;
-    const expiresAt = Math.ceil((this.now().getTime() + ttl) / 60_000) * 60_000;
+    const expiresAt = this.now().getTime() + this.options.settings.answerLinkTtlMs;
     const token = signAnswerLink(this.options.answerLinkKey, { eventId, option, expiresAt, nonce: record.id });
     return `${this.baseUrl.replace(/\/+$/, "")}/api/answer-links/${token}`;
   }

@@ -1,0 +1,90 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: any;
+  /** The status the receiver answered with. */
+  status: number;
+  at: number;
+}
+
+/** How the receiver answers one request: a status (with headers), or a delay first. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  port: number;
+  requests: ReceivedRequest[];
+  /** Requests answered with 2xx. */
+  accepted(): ReceivedRequest[];
+  /** Replies for the next requests, in order; once used up, requests get `fallback`. */
+  replies: Reply[];
+  fallback: Reply;
+  close(): Promise<void>;
+}
+
+/** A real HTTP receiver on 127.0.0.1, recording every request and answering as told. */
+export async function startReceiver(options: { port?: number; fallback?: Reply; replies?: Reply[] } = {}): Promise<WebhookReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const pending = new Set<ServerResponse>();
+  const receiver = {
+    url: "",
+    port: 0,
+    requests,
+    replies: options.replies ?? [],
+    fallback: options.fallback ?? { status: 200 },
+    accepted: () => requests.filter((request) => request.status >= 200 && request.status < 300),
+    close: () => Promise.resolve(),
+  } as WebhookReceiver;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const reply = receiver.replies.shift() ?? receiver.fallback;
+      const body = Buffer.concat(chunks).toString("utf8");
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      const answer = () => {
+        pending.delete(res);
+        if (res.destroyed) return;
+        requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, json, status: reply.status, at: Date.now() });
+        res.writeHead(reply.status, reply.headers ?? {});
+        res.end();
+      };
+      pending.add(res);
+      if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  receiver.port = (server.address() as AddressInfo).port;
+  receiver.url = `http://127.0.0.1:${receiver.port}`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      for (const res of pending) res.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
+}
+
+/** A port nothing listens on (yet): a receiver that is down. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
