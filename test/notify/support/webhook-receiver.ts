@@ -25,6 +25,8 @@ export interface WebhookReceiver {
   requests: ReceivedRequest[];
   /** Requests answered with 2xx. */
   accepted(): ReceivedRequest[];
+  /** Requests received and not answered yet (held by a delay). */
+  held(): number;
   /** Replies for the next requests, in order; once used up, requests get `fallback`. */
   replies: Reply[];
   fallback: Reply;
@@ -42,6 +44,7 @@ export async function startReceiver(options: { port?: number; fallback?: Reply; 
     replies: options.replies ?? [],
     fallback: options.fallback ?? { status: 200 },
     accepted: () => requests.filter((request) => request.status >= 200 && request.status < 300),
+    held: () => pending.size,
     close: () => Promise.resolve(),
   } as WebhookReceiver;
   const server: Server = createServer((req, res) => {
