@@ -38,6 +38,7 @@ export class NotificationCenter {
   private timer: NodeJS.Timeout | undefined;
   private baseUrl = "";
   private ticking = false;
+  private stopped = false;
 
   constructor(private readonly options: NotificationCenterOptions) {
     this.now = options.now ?? (() => new Date());
@@ -63,6 +64,7 @@ export class NotificationCenter {
 
   /** Stops sending; attempts in flight are abandoned and stay pending (retried after the next start). */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     for (const controller of this.inFlight.values()) controller.abort(new Error("the daemon is shutting down"));
   }
@@ -91,7 +93,7 @@ export class NotificationCenter {
   }
 
   private async tick(): Promise<void> {
-    if (this.ticking) return;
+    if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
       await this.noticeHealthProblems();
@@ -115,7 +117,7 @@ export class NotificationCenter {
       if (!current || record.createdAt < current.createdAt) oldestPerTarget.set(record.target, record);
     }
     for (const record of oldestPerTarget.values()) {
-      if (this.inFlight.size >= settings.concurrency) break;
+      if (this.stopped || this.inFlight.size >= settings.concurrency) break;
       if (this.busyTargets.has(record.target) || record.holdUntil > nowIso || record.nextAttemptAt > nowIso) continue;
       const target = targets.get(record.target);
       if (!target) continue;
