@@ -33,7 +33,7 @@ export class NotificationCenter {
   private readonly busyTargets = new Set<string>();
   private readonly inFlight = new Map<string, AbortController>();
   /** Per target: since when its attempts fail (cleared by a delivery), and whether health was told. */
-  private readonly failing = new Map<string, { since: number; reported: boolean }>();
+  private readonly failing = new Map<string, { since: number; reported: boolean; lastError: string }>();
   private readonly seenProblems = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private baseUrl = "";
@@ -97,6 +97,7 @@ export class NotificationCenter {
     this.ticking = true;
     try {
       await this.noticeHealthProblems();
+      this.reportFailingTargets(this.now());
       this.startDueAttempts();
       await this.pruneFinished();
     } catch (error) {
@@ -141,14 +142,22 @@ export class NotificationCenter {
       const result = await this.send(request, record.id);
       if (result.kind === "network" && result.error === "aborted") return;
       const after = this.now();
-      await this.options.core.mutate(
+      const updated = await this.options.core.mutate(
         (ctx) => {
           const current = ctx.state.collections.outbox.get(record.id);
-          if (!current || current.state !== "pending") return;
-          ctx.tx.put("outbox", afterAttempt(current, result, this.options.settings.retry, after, this.random));
+          if (!current || current.state !== "pending") return undefined;
+          const next = afterAttempt(current, result, this.options.settings.retry, after, this.random);
+          ctx.tx.put("outbox", next);
+          return next;
         },
         { internal: true },
       );
+      if (updated) {
+        const details = { notificationId: record.id, target: target.name, attempts: updated.attempts, lastError: updated.lastError };
+        if (updated.state === "delivered") this.options.logger.info(details, "notification delivered");
+        else if (updated.state === "failed") this.options.logger.warn(details, "notification failed");
+        else this.options.logger.debug({ ...details, nextAttemptAt: updated.nextAttemptAt }, "notification attempt failed");
+      }
       this.trackFailures(target, result, after);
     } catch (error) {
       this.options.logger.warn({ err: error, notificationId: record.id, target: target.name }, "could not record a notification attempt");
@@ -192,14 +201,22 @@ export class NotificationCenter {
       this.failing.delete(target.name);
       return;
     }
-    const entry = this.failing.get(target.name) ?? { since: now.getTime(), reported: false };
+    const lastError = result.kind === "network" ? result.error : `HTTP ${result.status}`;
+    const entry = this.failing.get(target.name) ?? { since: now.getTime(), reported: false, lastError };
+    entry.lastError = lastError;
     this.failing.set(target.name, entry);
-    if (!entry.reported && now.getTime() - entry.since >= this.options.settings.failingAfterMs) {
+    this.reportFailingTargets(now);
+  }
+
+  // Checked on every round too, not only after attempts: with long backoffs, attempts are far apart.
+  private reportFailingTargets(now: Date): void {
+    for (const [name, entry] of this.failing) {
+      if (entry.reported || now.getTime() - entry.since < this.options.settings.failingAfterMs) continue;
       entry.reported = true;
-      const error = result.kind === "network" ? result.error : `HTTP ${result.status}`;
+      this.options.logger.warn({ target: name, since: new Date(entry.since).toISOString(), lastError: entry.lastError }, "notification target failing");
       this.options.core.health.report({
         code: "NOTIFICATION_TARGET_FAILING",
-        message: `notification target "${target.name}" has failed every delivery since ${new Date(entry.since).toISOString()} (last error: ${error})`,
+        message: `notification target "${name}" has failed every delivery since ${new Date(entry.since).toISOString()} (last error: ${entry.lastError})`,
       });
     }
   }

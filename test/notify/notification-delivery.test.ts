@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { failWork } from "../../src/domain/work-rules.js";
 import { waitFor } from "../support/wait-for.js";
 import { DASHBOARD, startHarness, type Harness } from "./support/notify-harness.js";
-import { freePort, startReceiver } from "./support/webhook-receiver.js";
+import { startReceiver } from "./support/webhook-receiver.js";
 
 async function putWorkInProgress(harness: Harness, id: string, projectId: string): Promise<string> {
   await harness.core.mutate((ctx) =>
@@ -59,15 +59,14 @@ describe("notification delivery (real HTTP receivers)", function () {
   });
 
   it("retries a receiver that is down, then fails with 500, then asks to wait with 429, and delivers each message exactly once, in order", async function () {
-    const port = await freePort();
-    const harness = track(await startHarness([{ name: "hook", url: `http://127.0.0.1:${port}/in` }]));
+    const receiver = track(await startReceiver({ down: true, replies: [{ status: 500 }, { status: 429, headers: { "retry-after": "1" } }] }));
+    const harness = track(await startHarness([{ name: "hook", url: `${receiver.url}/in` }]));
     const first = await harness.raise("first question", ["yes", "no"], "project-a");
     const second = await harness.raise("second question", ["yes", "no"], "project-b");
-    // Nobody listens yet: the attempts fail with a connection error and are retried.
-    await waitFor(() => [...harness.core.state.collections.outbox.values()].some((record) => record.attempts >= 1 && record.lastError !== null), { what: "a failed attempt" });
-    const receiver = track(
-      await startReceiver({ port, replies: [{ status: 500 }, { status: 429, headers: { "retry-after": "1" } }] }),
-    );
+    // The receiver is down: the attempts fail with a connection error and are retried.
+    await waitFor(() => [...harness.core.state.collections.outbox.values()].some((record) => record.attempts >= 2 && record.lastError !== null), { what: "failed attempts" });
+    expect(receiver.requests).to.deep.equal([]);
+    receiver.down = false;
     await waitFor(() => receiver.accepted().length === 2, { timeoutMs: 10_000, what: "both notifications delivered" });
     expect(receiver.requests.map((request) => request.status)).to.deep.equal([500, 429, 200, 200]);
     // The 429 asked for a second: the retry honoured it.

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { REPO_ROOT, startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { waitFor } from "../support/wait-for.js";
-import { freePort, startReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
+import { startReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
 
 const TOKEN = "notify-tests-token-0123456789abcdef";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -98,9 +98,9 @@ describe("notifications (real daemon)", function () {
   });
 
   it("delivers, after a restart, a notification whose daemon was killed with SIGKILL before delivering it", async function () {
-    const port = await freePort();
+    const hook = await receiver({ down: true });
     const stateDir = join(scratch, "state");
-    const env = { COMMANDER_NOTIFICATIONS: JSON.stringify([{ name: "hook", url: `http://127.0.0.1:${port}/in`, on: ["work_completed"] }]) };
+    const env = { COMMANDER_NOTIFICATIONS: JSON.stringify([{ name: "hook", url: `${hook.url}/in`, on: ["work_completed"] }]) };
     let d = await daemon(stateDir, env);
     const projectId = await project(d.url);
     const id = await work(d.url, projectId, "hello");
@@ -118,7 +118,8 @@ describe("notifications (real daemon)", function () {
     expect(pending.last_error).to.be.a("string").and.not.equal("");
     expect(await d.stop("SIGKILL")).to.equal("SIGKILL");
 
-    const hook = await receiver({ port });
+    expect(hook.requests).to.deep.equal([]);
+    hook.down = false;
     d = await daemon(stateDir, env);
     await waitFor(() => hook.accepted().length === 1, { timeoutMs: 20_000, what: "the delivery after the restart" });
     expect(hook.accepted()[0].json.items[0].id).to.equal(id);

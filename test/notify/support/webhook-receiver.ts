@@ -30,11 +30,13 @@ export interface WebhookReceiver {
   /** Replies for the next requests, in order; once used up, requests get `fallback`. */
   replies: Reply[];
   fallback: Reply;
+  /** While true, every connection is cut at once, before any request is read: the receiver is down. */
+  down: boolean;
   close(): Promise<void>;
 }
 
 /** A real HTTP receiver on 127.0.0.1, recording every request and answering as told. */
-export async function startReceiver(options: { port?: number; fallback?: Reply; replies?: Reply[] } = {}): Promise<WebhookReceiver> {
+export async function startReceiver(options: { fallback?: Reply; replies?: Reply[]; down?: boolean } = {}): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const pending = new Set<ServerResponse>();
   const receiver = {
@@ -43,6 +45,7 @@ export async function startReceiver(options: { port?: number; fallback?: Reply; 
     requests,
     replies: options.replies ?? [],
     fallback: options.fallback ?? { status: 200 },
+    down: options.down ?? false,
     accepted: () => requests.filter((request) => request.status >= 200 && request.status < 300),
     held: () => pending.size,
     close: () => Promise.resolve(),
@@ -71,7 +74,11 @@ export async function startReceiver(options: { port?: number; fallback?: Reply; 
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  // The port stays ours while "down" (a closed port could be taken by another program meanwhile).
+  server.on("connection", (socket) => {
+    if (receiver.down) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   receiver.port = (server.address() as AddressInfo).port;
   receiver.url = `http://127.0.0.1:${receiver.port}`;
   receiver.close = () =>
@@ -81,13 +88,4 @@ export async function startReceiver(options: { port?: number; fallback?: Reply; 
       server.close(() => resolve());
     });
   return receiver;
-}
-
-/** A port nothing listens on (yet): a receiver that is down. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
