@@ -183,6 +183,8 @@ describe("notifications (real daemon)", function () {
       expect(refused.status).to.equal(403);
       expect(refused.body.details[0].reason).to.equal("ANSWER_LINK_INVALID");
     }
+    // Nothing secret travels: not the API token (hook secrets live in memory only and never reach a record).
+    for (const request of hook.requests) expect(JSON.stringify(request.headers) + request.body).not.to.include(TOKEN);
     const tampered = await rest(d.url, "POST", path.replace(/.$/, (c) => (c === "A" ? "B" : "A")), {});
     expect(tampered.status).to.equal(403);
     const key = await stat(join(d.stateDir, "answer-link.key"));
