@@ -9,7 +9,7 @@ import { afterAttempt, type AttemptResult } from "./delivery-policy.js";
 import type { NotificationSettings } from "./notification-settings.js";
 import type { NotificationTarget } from "./notification-target.js";
 import { allTargets } from "./notification-targets.js";
-import { enqueueHappening, planNotifications } from "./plan-notifications.js";
+import { enqueueHappening, happeningsOf } from "./plan-notifications.js";
 
 export interface NotificationCenterOptions {
   core: CommanderCore;
@@ -47,7 +47,11 @@ export class NotificationCenter {
 
   /** The planner, for CommanderCore's `beforeCommit`: queues notifications in the happening's transaction. */
   plan(ctx: DomainContext): void {
-    planNotifications(ctx, this.targets(ctx), { coalesceMs: this.options.settings.coalesceMs });
+    // Most transactions report nothing: the targets are read only when one does.
+    const happenings = happeningsOf(ctx);
+    if (happenings.length === 0) return;
+    const targets = this.targets(ctx);
+    for (const happening of happenings) enqueueHappening(ctx, targets, { coalesceMs: this.options.settings.coalesceMs }, happening);
   }
 
   targets(ctx?: { state: CommanderCore["state"] }): NotificationTarget[] {

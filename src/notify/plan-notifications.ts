@@ -47,7 +47,7 @@ export function happeningsOf(ctx: DomainContext): HappeningInput[] {
         found.push({
           happening: "needs_input",
           projectId: event.projectId,
-          item: { kind: "event", id: event.id, title: event.title, text: event.content, options: event.options, priority: event.priority },
+          item: { kind: "event", id: event.id, title: clip(event.title), text: clip(event.content), options: event.options.map(clip), priority: event.priority },
         });
       }
     } else if (op.collection === "work") {
@@ -58,7 +58,7 @@ export function happeningsOf(ctx: DomainContext): HappeningInput[] {
         found.push({
           happening: item.state === "completed" ? "work_completed" : "work_failed",
           projectId: item.projectId,
-          item: { kind: "work_item", id: item.id, title: firstLine(item.content), text: (item.state === "completed" ? item.result : item.error) ?? "" },
+          item: { kind: "work_item", id: item.id, title: firstLine(item.content), text: clip((item.state === "completed" ? item.result : item.error) ?? "") },
         });
       }
     } else if (op.collection === "sessions") {
@@ -68,7 +68,7 @@ export function happeningsOf(ctx: DomainContext): HappeningInput[] {
         found.push({
           happening: "agent_error",
           projectId: session.projectId,
-          item: { kind: "session", id: session.id, title: `agent of ${session.projectId} failed`, text: session.stateReason ?? "" },
+          item: { kind: "session", id: session.id, title: `agent of ${session.projectId} failed`, text: clip(session.stateReason ?? "") },
         });
       }
     }
@@ -134,4 +134,11 @@ function openMessage(ctx: DomainContext, target: string, projectId: string): Out
 function firstLine(text: string): string {
   const line = text.split("\n", 1)[0].trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+// The outbox keeps what a message needs, not whole results: no format sends more than this.
+const MAX_TEXT = 4000;
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
