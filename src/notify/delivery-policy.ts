@@ -16,8 +16,8 @@ export type AttemptResult =
 
 /**
  * The record after an attempt: delivered on 2xx; failed for good on a 4xx other than 408 and 429 (the
- * receiver refuses this message, and sending it again would not change that) or once the retry period
- * is over; otherwise retried after an exponential backoff with jitter, or after the receiver's
+ * receiver refuses this message, and sending it again would not change that), on a redirect, or once
+ * the retry period is over; otherwise retried after an exponential backoff with jitter, or after the receiver's
  * Retry-After (RFC 9110 §10.2.3) on 429 and 503. Pure: the time and the randomness are given.
  */
 export function afterAttempt(record: OutboxRecord, result: AttemptResult, policy: RetryPolicy, now: Date, random: () => number): OutboxRecord {
@@ -29,6 +29,10 @@ export function afterAttempt(record: OutboxRecord, result: AttemptResult, policy
   const error = result.kind === "network" ? result.error : `HTTP ${result.status}`;
   if (result.kind === "status" && result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
     return { ...record, attempts, state: "failed", lastError: `${error}: the receiver refused the message`, nextAttemptAt: nowIso };
+  }
+  // Redirects are not followed (a signed POST must not be replayed elsewhere): the target's URL is wrong.
+  if (result.kind === "status" && result.status >= 300 && result.status < 400) {
+    return { ...record, attempts, state: "failed", lastError: `${error}: the receiver redirects; set the target's URL to the final address`, nextAttemptAt: nowIso };
   }
   const exponential = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(attempts - 1, 30));
   // "Equal jitter": at least half the backoff, so retries of many messages spread without bunching at 0.

@@ -37,7 +37,7 @@ describe("delivery policy", function () {
     { result: { kind: "status", status: 429 }, state: "pending" },
     { result: { kind: "status", status: 500 }, state: "pending" },
     { result: { kind: "status", status: 503 }, state: "pending" },
-    { result: { kind: "status", status: 302 }, state: "pending" },
+    { result: { kind: "status", status: 302 }, state: "failed" },
     { result: { kind: "network", error: "ECONNREFUSED" }, state: "pending" },
   ];
   for (const { result, state } of table) {
