@@ -1,5 +1,8 @@
 import { createHmac } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { expect } from "chai";
+import { JOURNAL_FILE } from "../../src/store/state-files.js";
 import { failWork } from "../../src/domain/work-rules.js";
 import { waitFor } from "../support/wait-for.js";
 import { DASHBOARD, startHarness, type Harness } from "./support/notify-harness.js";
@@ -79,6 +82,20 @@ describe("notification delivery (real HTTP receivers)", function () {
     const records = [...harness.core.state.collections.outbox.values()];
     expect(records.map((record) => record.state)).to.deep.equal(["delivered", "delivered"]);
     expect(records[0].attempts).to.be.at.least(4);
+  });
+
+  it("writes the happening and its outbox record in one journal entry (one durable write)", async function () {
+    const receiver = track(await startReceiver({ down: true }));
+    const harness = track(await startHarness([{ name: "a", url: receiver.url }, { name: "b", url: receiver.url }]));
+    const event = await harness.raise("durable?");
+    const entries = (await readFile(join(harness.directory, JOURNAL_FILE), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line.slice(9)) as { ops: Array<[string, string, { target?: string }]> });
+    const entry = entries.find((candidate) => candidate.ops.some(([collection, id]) => collection === "events" && id === event.id));
+    expect(entry, "the journal entry of the event").to.not.equal(undefined);
+    const queued = entry!.ops.filter(([collection]) => collection === "outbox").map(([, , record]) => record.target);
+    expect(queued).to.deep.equal(["a", "b"]);
   });
 
   it("stops retrying on a 4xx other than 408 and 429, recording the error", async function () {

@@ -25,6 +25,8 @@ export const FAST: NotificationSettings = {
 export const DASHBOARD = "http://127.0.0.1:8765";
 
 export interface Harness {
+  /** The state directory. */
+  directory: string;
   core: CommanderCore;
   center: NotificationCenter;
   health: HealthBook;
@@ -55,6 +57,7 @@ export async function startHarness(targets: Array<Record<string, unknown>>, sett
   center.start(DASHBOARD);
   const started = center;
   return {
+    directory,
     core,
     center: started,
     health,
