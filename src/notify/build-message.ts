@@ -61,19 +61,13 @@ function summarise(input: MessageInput): Summary {
   const name = input.projectName ?? record.projectId;
   const prefix = record.projectId === "" ? "Commander" : name;
   const title =
-    record.happening === "needs_input"
-      ? items.length === 1
-        ? `${prefix}: ${items[0].title || "an agent needs input"}`
-        : `${prefix}: ${items.length} questions need an answer`
-      : record.happening === "work_completed"
-        ? `${prefix}: work completed`
-        : record.happening === "work_failed"
-          ? `${prefix}: work failed`
-          : record.happening === "agent_error"
-            ? `${prefix}: agent error`
-            : record.happening === "budget"
-              ? `${prefix}: budget`
-              : `${prefix}: daemon degraded`;
+    record.payload.test === true
+      ? "Commander: test notification"
+      : record.happening !== "needs_input"
+        ? `${prefix}: ${HAPPENING_TITLES[record.happening]}`
+        : items.length === 1
+          ? `${prefix}: ${items[0].title || "an agent needs input"}`
+          : `${prefix}: ${items.length} questions need an answer`;
   return {
     title,
     project: record.projectId === "" ? null : { id: record.projectId, name },
@@ -81,6 +75,15 @@ function summarise(input: MessageInput): Summary {
     items,
   };
 }
+
+const HAPPENING_TITLES: Record<OutboxRecord["happening"], string> = {
+  needs_input: "an agent needs input",
+  work_completed: "work completed",
+  work_failed: "work failed",
+  agent_error: "agent error",
+  budget: "budget",
+  daemon_degraded: "daemon degraded",
+};
 
 function deepLink(base: string, item: NotificationItem, projectId: string): string {
   if (item.kind === "event") return `${base}/events/${encodeURIComponent(item.id)}`;
@@ -94,6 +97,8 @@ function signed(input: MessageInput, common: Record<string, string>, summary: Su
     version: JSON_DOCUMENT_VERSION,
     id: input.record.id,
     happening: input.record.happening,
+    // A `commander notify test` message: receivers should not act on it.
+    ...(input.record.payload.test === true ? { test: true } : {}),
     title: summary.title,
     project: summary.project,
     occurred_at: input.record.createdAt,

@@ -84,7 +84,7 @@ export class NotificationCenter {
       state: "pending",
       attempts: 0,
       lastError: null,
-      payload: { items: [{ kind: "problem", id: "test", title: "Test notification from Commander", text: "If you can read this, the target works." }] },
+      payload: { test: true, items: [{ kind: "problem", id: "test", title: "Test notification from Commander", text: "If you can read this, the target works." }] },
       createdAt: now.toISOString(),
       holdUntil: now.toISOString(),
       nextAttemptAt: now.toISOString(),

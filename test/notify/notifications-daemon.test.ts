@@ -85,6 +85,7 @@ describe("notifications (real daemon)", function () {
     const tested = await rest(d.url, "POST", "/api/notifications/targets/phone/test", {}, AUTH);
     expect(tested.body).to.deep.include({ delivered: true, http_status: 200 });
     expect(hook.requests.at(-1)!.path).to.equal("/phone/abc");
+    expect(hook.requests.at(-1)!.json).to.deep.include({ test: true, title: "Commander: test notification" });
 
     await d.stop();
     d = await daemon(stateDir, { COMMANDER_NOTIFICATIONS: JSON.stringify(config) });
