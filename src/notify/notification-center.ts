@@ -35,6 +35,8 @@ export class NotificationCenter {
   /** Per target: since when its attempts fail (cleared by a delivery), and whether health was told. */
   private readonly failing = new Map<string, { since: number; reported: boolean; lastError: string }>();
   private readonly seenProblems = new Set<string>();
+  /** Records whose last outcome could not be written (a full disk): not sent again before this time. */
+  private readonly unrecorded = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private baseUrl = "";
   private ticking = false;
@@ -124,6 +126,7 @@ export class NotificationCenter {
     for (const record of oldestPerTarget.values()) {
       if (this.stopped || this.inFlight.size >= settings.concurrency) break;
       if (this.busyTargets.has(record.target) || record.holdUntil > nowIso || record.nextAttemptAt > nowIso) continue;
+      if ((this.unrecorded.get(record.id) ?? 0) > Date.parse(nowIso)) continue;
       const target = targets.get(record.target);
       if (!target) continue;
       void this.attempt(record, target);
@@ -163,7 +166,11 @@ export class NotificationCenter {
         else this.options.logger.debug({ ...details, nextAttemptAt: updated.nextAttemptAt }, "notification attempt failed");
       }
       this.trackFailures(target, result, after);
+      this.unrecorded.delete(record.id);
     } catch (error) {
+      // The outcome is lost, so the record still reads as due: without this pause it would be sent again
+      // on every round while the state cannot be written.
+      this.unrecorded.set(record.id, this.now().getTime() + Math.max(this.options.settings.retry.initialBackoffMs, 5_000));
       this.options.logger.warn({ err: error, notificationId: record.id, target: target.name }, "could not record a notification attempt");
     } finally {
       this.busyTargets.delete(target.name);
