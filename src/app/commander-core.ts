@@ -13,6 +13,11 @@ export interface CommanderCoreOptions {
   limits: DomainLimits;
   health: HealthBook;
   now?: () => Date;
+  /**
+   * Runs after every successful rule, in its transaction, so what it writes becomes durable in the same
+   * write (the notification outbox: src/notify/plan-notifications.ts).
+   */
+  beforeCommit?: (ctx: DomainContext) => void;
 }
 
 /**
@@ -55,7 +60,9 @@ export class CommanderCore {
     const tx = new StateTransaction(this.state, this.now().toISOString());
     let result: T;
     try {
-      result = rule({ state: this.state, tx, now: tx.now, newId, limits: this.options.limits });
+      const ctx: DomainContext = { state: this.state, tx, now: tx.now, newId, limits: this.options.limits };
+      result = rule(ctx);
+      this.options.beforeCommit?.(ctx);
     } catch (error) {
       tx.rollback();
       throw error;

@@ -4,6 +4,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
@@ -20,6 +21,7 @@ export interface ApiClients {
   inbox: Client<typeof InboxService>;
   health: Client<typeof HealthService>;
   watch: Client<typeof WatchService>;
+  notifications: Client<typeof NotificationService>;
 }
 
 export function createApiClients(target: DaemonTarget): ApiClients {
@@ -41,6 +43,7 @@ export function createApiClients(target: DaemonTarget): ApiClients {
     inbox: createClient(InboxService, transport),
     health: createClient(HealthService, transport),
     watch: createClient(WatchService, transport),
+    notifications: createClient(NotificationService, transport),
   };
 }
 

@@ -6,6 +6,7 @@ import { addExamples } from "./command-helpers.js";
 import { registerDaemonCommand } from "./commands/daemon-command.js";
 import { registerEventsCommand } from "./commands/events-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
+import { registerNotifyCommand } from "./commands/notify-command.js";
 import { registerInboxCommand } from "./commands/inbox-command.js";
 import { registerProjectsCommand } from "./commands/projects-command.js";
 import { registerSessionsCommand } from "./commands/sessions-command.js";
@@ -60,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   registerInboxCommand(program, ctx);
   registerWatchCommand(program, ctx);
   registerHealthCommand(program, ctx);
+  registerNotifyCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

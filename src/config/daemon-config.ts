@@ -1,5 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { NotificationTarget } from "../notify/notification-target.js";
+import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings } from "../notify/notification-settings.js";
 
 /** Every setting of the daemon. The first seven are the usage guide's `DaemonConfig` fields. */
 export interface DaemonConfig {
@@ -58,6 +60,10 @@ export interface DaemonConfig {
   shutdownTimeout: number;
   /** Leave agents running at shutdown (they are stopped and restarted on the next start otherwise). */
   keepAgentsOnShutdown: boolean;
+  /** Notification targets of the config file (`notifications`); more can be added through the API. */
+  notifications: NotificationTarget[];
+  /** How notifications are delivered (`notification_options`). */
+  notificationOptions: NotificationSettings;
 }
 
 export interface RuntimeSettings {
@@ -106,4 +112,6 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   startTimeout: 60,
   shutdownTimeout: 15,
   keepAgentsOnShutdown: false,
+  notifications: [],
+  notificationOptions: DEFAULT_NOTIFICATION_SETTINGS,
 };

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { agentEnvPatternProblem } from "../agents/agent-environment.js";
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, type DaemonConfig } from "./daemon-config.js";
+import { parseConfigTargets, parseNotificationSettings } from "../notify/notification-settings.js";
 import { remoteTokenProblem } from "./remote-token-rule.js";
 
 export interface DaemonFlags {
@@ -17,7 +18,19 @@ export interface DaemonFlags {
 export class ConfigError extends Error {}
 
 type Key = keyof DaemonConfig;
-type Kind = "string" | "port" | "level" | "format" | "path" | "int" | "seconds" | "bool" | "list" | "object";
+type Kind =
+  | "string"
+  | "port"
+  | "level"
+  | "format"
+  | "path"
+  | "int"
+  | "seconds"
+  | "bool"
+  | "list"
+  | "object"
+  | "targets"
+  | "notification_options";
 
 // snake_case name (config file key, `COMMANDER_` + upper case for the environment) -> field and kind.
 const FIELDS: Record<string, { key: Key; kind: Kind }> = {
@@ -56,6 +69,8 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   start_timeout: { key: "startTimeout", kind: "seconds" },
   shutdown_timeout: { key: "shutdownTimeout", kind: "seconds" },
   keep_agents_on_shutdown: { key: "keepAgentsOnShutdown", kind: "bool" },
+  notifications: { key: "notifications", kind: "targets" },
+  notification_options: { key: "notificationOptions", kind: "notification_options" },
 };
 
 const LEVELS: Record<string, DaemonConfig["logLevel"]> = {
@@ -189,5 +204,22 @@ function parseValue(kind: Kind, raw: unknown, source: string): unknown {
       }
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw fail("must be a JSON object");
       return raw;
+    case "targets":
+    case "notification_options": {
+      const value = typeof raw === "string" ? parseJsonSetting(raw, source) : raw;
+      try {
+        return kind === "targets" ? parseConfigTargets(value, source) : parseNotificationSettings(value, source);
+      } catch (error) {
+        throw new ConfigError((error as Error).message);
+      }
+    }
+  }
+}
+
+function parseJsonSetting(raw: string, source: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${source}: must be JSON (got ${JSON.stringify(raw)})`);
   }
 }

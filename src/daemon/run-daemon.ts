@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { isIP } from "node:net";
@@ -10,6 +11,8 @@ import type { DaemonConfig } from "../config/daemon-config.js";
 import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
 import { createLogger, logDestination, pickLogFormat } from "../log/create-logger.js";
+import { loadAnswerLinkKey } from "../notify/answer-link-key.js";
+import { NotificationCenter } from "../notify/notification-center.js";
 import { createServer } from "../server/create-server.js";
 import { createDashboardHandler } from "../server/dashboard-handler.js";
 import { allowedHostNames } from "../server/host-guard.js";
@@ -19,6 +22,7 @@ import { openStateStore } from "../store/state-store.js";
 import { createAgentSupervisor, KNOWN_RUNTIMES } from "../sessions/create-agent-supervisor.js";
 import { createAgentTmux } from "../sessions/create-agent-tmux.js";
 import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
+import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
 import { type ApiToken, resolveApiToken, tokenProblem } from "./api-token.js";
 import { DaemonLifecycle } from "./daemon-lifecycle.js";
 import { watchNpmLauncher } from "./launcher-watch.js";
@@ -86,7 +90,10 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     onProblem: (problem) => health.report(problem),
   });
   for (const problem of store.loadProblems) health.report(problem);
+  let notifications: NotificationCenter | undefined;
   const core = new CommanderCore({
+    // Notifications are queued in the transaction of the happening they report (the durable outbox).
+    beforeCommit: (ctx) => notifications?.plan(ctx),
     store,
     logger,
     health,
@@ -95,6 +102,18 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
       maxUnfinishedWorkPerProject: config.maxQueuedPerProject,
       maxContentBytes: config.maxContentBytes,
     },
+  });
+  const answerLinkKey = await loadAnswerLinkKey(config.stateDir).catch((error: unknown) => {
+    // Links then stop working at the next restart, which is the safe way round.
+    logger.warn({ err: error }, "could not keep the answer-link key in the state directory: using one for this run only");
+    return randomBytes(32);
+  });
+  notifications = new NotificationCenter({
+    core,
+    configTargets: config.notifications,
+    settings: config.notificationOptions,
+    answerLinkKey,
+    logger: logger.child({ component: "notify" }),
   });
   await core.mutate((ctx) => recoverAfterRestart(ctx), { internal: true }).catch((error: unknown) => {
     logger.error({ err: error }, "could not record the restart recovery");
@@ -110,7 +129,8 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     allowedOrigins: config.allowedOrigins,
     token: apiToken.token,
     // An agent's hook call authenticates with its own session's secret, checked by the hook service.
-    unauthenticatedMethods: [AgentHookService.method.reportHook],
+    // An answer link is its own capability (src/notify/answer-links.ts), valid for one answer only.
+    unauthenticatedMethods: [AgentHookService.method.reportHook, NotificationService.method.describeAnswerLink, NotificationService.method.useAnswerLink],
     maxStreamsPerClient: config.maxStreamsPerClient,
     dashboard: createDashboardHandler({ logger }),
     connections: {
@@ -130,6 +150,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
         defaultRuntime: config.defaultRuntime,
         knownRuntimes: KNOWN_RUNTIMES,
         maxBufferedChanges: config.maxBufferedChanges,
+        notifications: { center: notifications, configTargets: config.notifications, answerLinkKey },
       }),
   });
 
@@ -154,6 +175,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   lifecycle.moveTo("running", { url, host: config.host, port, stateDir: config.stateDir, version: VERSION });
   agents.onListening(url);
+  notifications.start(url);
 
   const maintenance = setInterval(() => void runMaintenance(core, config, logger), config.saveInterval * 1000);
   maintenance.unref();
@@ -161,6 +183,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
   await (io.stopSignal ?? waitForStopSignal(logger, config.shutdownTimeout));
   lifecycle.moveTo("draining");
   clearInterval(maintenance);
+  notifications.stop();
   core.stopAcceptingWrites();
   await agents.shutdown().catch((error: unknown) => logger.error({ err: error }, "stopping agents failed"));
   await server.close().catch((error: unknown) => logger.error({ err: error }, "closing the server failed"));

@@ -3,6 +3,8 @@ import type {
   ChangeRecord,
   EventRecord,
   InboxMessageRecord,
+  NotificationTargetRecord,
+  OutboxRecord,
   ProjectRecord,
   SessionRecord,
   WorkItemRecord,
@@ -15,11 +17,13 @@ export interface CollectionRecords {
   events: EventRecord;
   inbox: InboxMessageRecord;
   changes: ChangeRecord;
+  outbox: OutboxRecord;
+  notification_targets: NotificationTargetRecord;
 }
 
 export type CollectionName = keyof CollectionRecords;
 
-export const COLLECTION_NAMES: readonly CollectionName[] = ["projects", "sessions", "work", "events", "inbox", "changes"];
+export const COLLECTION_NAMES: readonly CollectionName[] = ["projects", "sessions", "work", "events", "inbox", "changes", "outbox", "notification_targets"];
 
 type Collections = { [C in CollectionName]: Map<string, CollectionRecords[C]> };
 
@@ -32,6 +36,8 @@ export class CommanderState {
     events: new Map(),
     inbox: new Map(),
     changes: new Map(),
+    outbox: new Map(),
+    notification_targets: new Map(),
   };
   lastChangeSeq = 0;
   // Per-project indexes, so rules touching one project never scan every record of every project.

@@ -120,3 +120,38 @@ export interface ChangeRecord {
 export const WORK_PRIORITY_RANK: Record<WorkPriority, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 export const EVENT_PRIORITY_RANK: Record<EventPriority, number> = { info: 1, low: 2, normal: 3, high: 4, critical: 5 };
 export const FINISHED_WORK_STATES: ReadonlySet<WorkState> = new Set(["completed", "failed", "cancelled"]);
+
+/** Something people may want to be told of (see src/notify). */
+export type Happening = "needs_input" | "work_completed" | "work_failed" | "agent_error" | "budget" | "daemon_degraded";
+export type OutboxState = "pending" | "delivered" | "failed";
+
+/**
+ * One notification message for one target: the durable outbox. Written in the same transaction as the
+ * happening it reports; its id is the idempotency key of every delivery attempt.
+ */
+export interface OutboxRecord {
+  id: string;
+  target: string;
+  happening: Happening;
+  /** Empty for daemon-wide happenings. */
+  projectId: string;
+  state: OutboxState;
+  attempts: number;
+  lastError: string | null;
+  /** What the message reports, captured when it happened: `{ items: NotificationItem[] }`. */
+  payload: Record<string, unknown>;
+  createdAt: string;
+  /** Not sent before this time: more happenings of the same kind may still join the message. */
+  holdUntil: string;
+  nextAttemptAt: string;
+  deliveredAt: string | null;
+}
+
+/** A notification target added through the API (config-file targets are not stored). */
+export interface NotificationTargetRecord {
+  /** The target's name. */
+  id: string;
+  /** The target's settings, as validated by src/notify/notification-target.ts. */
+  settings: Record<string, unknown>;
+  createdAt: string;
+}

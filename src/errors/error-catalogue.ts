@@ -59,6 +59,10 @@ export const ERROR_CATALOGUE = {
   HISTORY_EXPIRED: { code: "OUT_OF_RANGE", http: 400, description: "The resume cursor is older than the retained change history; the message names the oldest available." },
   STATE_UNWRITABLE: { code: "UNAVAILABLE", http: 503, description: "The state could not be written (read-only or full disk); nothing was changed." },
   SHUTTING_DOWN: { code: "UNAVAILABLE", http: 503, description: "The daemon is shutting down." },
+  NOTIFICATION_TARGET_NOT_FOUND: { code: "NOT_FOUND", http: 404, description: "No notification target has this name." },
+  NOTIFICATION_TARGET_ALREADY_EXISTS: { code: "ALREADY_EXISTS", http: 409, description: "A notification target of this name exists." },
+  NOTIFICATION_TARGET_FROM_CONFIG: { code: "FAILED_PRECONDITION", http: 400, description: "The notification target comes from the config file; change it there." },
+  ANSWER_LINK_INVALID: { code: "PERMISSION_DENIED", http: 403, description: "The answer link is forged, altered, expired or used, or its event is no longer pending." },
   // Raised before a call reaches a service: the guards in front of every protocol and the REST gateway
   // (UNAUTHENTICATED also by the hook service, for a wrong hook secret).
   HTTP2_REQUIRED: { code: "FAILED_PRECONDITION", http: 400, description: "A bidirectional stream (gRPC reflection) was called over HTTP/1.1; it needs HTTP/2." },

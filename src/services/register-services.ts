@@ -4,6 +4,7 @@ import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_p
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
@@ -11,10 +12,13 @@ import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
+import type { NotificationCenter } from "../notify/notification-center.js";
+import type { NotificationTarget } from "../notify/notification-target.js";
 import { createAgentHookService } from "./agent-hook-service.js";
 import { createEventService } from "./event-service.js";
 import { createHealthService } from "./health-service.js";
 import { createInboxService } from "./inbox-service.js";
+import { createNotificationService } from "./notification-service.js";
 import { createProjectService } from "./project-service.js";
 import { createSessionService } from "./session-service.js";
 import { createErrorInterceptor } from "./to-connect-error.js";
@@ -30,6 +34,8 @@ export interface ServiceDeps {
   defaultRuntime: string;
   knownRuntimes: readonly string[];
   maxBufferedChanges: number;
+  /** Absent in tests that need no notifications: the service is then not registered. */
+  notifications?: { center: NotificationCenter; configTargets: readonly NotificationTarget[]; answerLinkKey: Buffer };
 }
 
 /** Registers every Commander service on the router; REST, Connect, gRPC and gRPC-Web all reach these. */
@@ -43,4 +49,8 @@ export function registerServices(router: ConnectRouter, deps: ServiceDeps): void
   router.service(InboxService, createInboxService(deps), options);
   router.service(WatchService, createWatchService(deps), options);
   router.service(AgentHookService, createAgentHookService(deps), options);
+  if (deps.notifications) {
+    const { center, configTargets, answerLinkKey } = deps.notifications;
+    router.service(NotificationService, createNotificationService({ ...deps, notifications: center, configTargets, answerLinkKey }), options);
+  }
 }

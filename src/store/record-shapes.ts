@@ -86,6 +86,25 @@ const SHAPES: Record<CollectionName, Record<string, FieldShape>> = {
     time: "string",
     subject: "object",
   },
+  outbox: {
+    id: "string",
+    target: "string",
+    happening: ["needs_input", "work_completed", "work_failed", "agent_error", "budget", "daemon_degraded"],
+    projectId: "string",
+    state: ["pending", "delivered", "failed"],
+    attempts: "number",
+    lastError: "string?",
+    payload: "object",
+    createdAt: "string",
+    holdUntil: "string",
+    nextAttemptAt: "string",
+    deliveredAt: "string?",
+  },
+  notification_targets: {
+    id: "string",
+    settings: "object",
+    createdAt: "string",
+  },
 };
 
 /** Returns null when the record has the collection's shape, else what is wrong with it. */

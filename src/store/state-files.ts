@@ -10,6 +10,8 @@ export const SNAPSHOT_FILES: Record<CollectionName, string> = {
   events: "events.json",
   inbox: "inbox.json",
   changes: "changes.json",
+  outbox: "outbox.json",
+  notification_targets: "notification-targets.json",
 };
 
 export const JOURNAL_FILE = "journal.jsonl";

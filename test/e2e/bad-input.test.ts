@@ -9,6 +9,7 @@ import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_p
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
@@ -177,10 +178,26 @@ const ROUTES: RouteCase[] = [
   { method: "GET", template: "/api/sessions/{project_id}/output", body: "", path: (ids) => `/api/sessions/${ids.project}/output` },
   // AgentHookService (the body is the hook's payload, a Struct: any object is accepted)
   { method: "POST", template: "/api/hooks/{session_id}", body: "payload", path: (ids) => `/api/hooks/${ids.session}` },
+  // NotificationService
+  { method: "GET", template: "/api/notifications/targets", body: "", path: () => "/api/notifications/targets" },
+  {
+    method: "POST", template: "/api/notifications/targets", body: "*", path: () => "/api/notifications/targets",
+    wrongType: { field: "answer_links", value: "yes" },
+    missing: { body: () => ({ url: "http://127.0.0.1:1/" }), field: "name" },
+  },
+  { method: "DELETE", template: "/api/notifications/targets/{name}", body: "", path: () => "/api/notifications/targets/nobody" },
+  { method: "POST", template: "/api/notifications/targets/{name}/test", body: "*", path: () => "/api/notifications/targets/nobody/test" },
+  {
+    method: "GET", template: "/api/notifications", body: "", path: () => "/api/notifications",
+    wrongType: { field: "limit", value: "1.5" },
+  },
+  { method: "GET", template: "/api/answer-links/{token}", body: "", path: () => "/api/answer-links/not.valid" },
+  { method: "POST", template: "/api/answer-links/{token}", body: "*", path: () => "/api/answer-links/not.valid" },
 ];
 
 const SERVICES: DescService[] = [
   ProjectService, SessionService, WorkService, EventService, InboxService, HealthService, WatchService, AgentHookService,
+  NotificationService,
 ];
 
 /** Every binding the proto declares, as "METHOD template body". */

@@ -7,7 +7,7 @@ import { status as grpcStatus } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { COMMANDER_BIN, REPO_ROOT, startDaemon } from "../support/daemon-process.js";
 import { rawRequest, startE2eDaemon, type E2eDaemon } from "../e2e/support/e2e-daemon.js";
-import { isHookMethod, restCases, rpcCases } from "./support/api-surface.js";
+import { isAnswerLinkMethod, isHookMethod, restCases, rpcCases } from "./support/api-surface.js";
 import { callRpc, callWithGrpcJs, openTransport, PROTOCOLS } from "./support/protocol-calls.js";
 
 const TOKEN = "Zx9-secret-token-for-tests-7f3a1c";
@@ -120,7 +120,7 @@ describe("security: authentication", function () {
       const wrong: string[] = [];
       const bodies = new Set<string>();
       // GETs outside /api are the dashboard's page, public by design (test/web/dashboard-serving.test.ts).
-      const paths = [...restCases().map((route) => [route.httpMethod, route.path()] as const), ["GET", "/api/nowhere"] as const, ["POST", "/"] as const];
+      const paths = [...restCases().filter((route) => !isAnswerLinkMethod(route.method)).map((route) => [route.httpMethod, route.path()] as const), ["GET", "/api/nowhere"] as const, ["POST", "/"] as const];
       for (const [method, path] of paths) {
         for (const [what, headers] of BAD_CREDENTIALS) {
           const body = method === "GET" || method === "DELETE" ? undefined : "{}";
@@ -137,12 +137,21 @@ describe("security: authentication", function () {
       expect(status.details[0]).to.include({ reason: "UNAUTHENTICATED", domain: "commander" });
     });
 
+    it("serves the answer-link routes without a token, granting nothing without a valid link", async function () {
+      const described = await rawRequest(daemon.url, "GET", "/api/answer-links/forged.link", undefined, {});
+      expect(described.status).to.equal(200);
+      expect(JSON.parse(described.text)).to.include({ valid: false });
+      const used = await rawRequest(daemon.url, "POST", "/api/answer-links/forged.link", "{}", { "content-type": "application/json" });
+      expect(used.status).to.equal(403);
+      expect(JSON.parse(used.text).details[0]).to.include({ reason: "ANSWER_LINK_INVALID" });
+    });
+
     for (const protocol of PROTOCOLS) {
       it(`refuses every RPC over ${protocol} without the right token with UNAUTHENTICATED`, async function () {
         const open = openTransport(protocol, daemon.url);
         const wrong: string[] = [];
         try {
-          for (const rpc of rpcCases()) {
+          for (const rpc of rpcCases().filter((candidate) => !isAnswerLinkMethod(candidate.method))) {
             // Bidirectional streams need HTTP/2 end to end; Connect and gRPC-Web over HTTP/1.1 cannot carry them.
             if (rpc.method.methodKind === "bidi_streaming" && (protocol === "Connect over HTTP/1.1" || protocol === "gRPC-Web")) continue;
             for (const [what, headers] of BAD_CREDENTIALS) {
@@ -159,7 +168,7 @@ describe("security: authentication", function () {
 
     it("refuses every RPC from @grpc/grpc-js without the right token with status UNAUTHENTICATED", async function () {
       const wrong: string[] = [];
-      for (const rpc of rpcCases()) {
+      for (const rpc of rpcCases().filter((candidate) => !isAnswerLinkMethod(candidate.method))) {
         for (const metadata of [{}, { authorization: `Bearer ${WRONG}` }] as Array<Record<string, string>>) {
           const status = await callWithGrpcJs(`127.0.0.1:${daemon.port}`, rpc, metadata);
           if (status.code !== grpcStatus.UNAUTHENTICATED) wrong.push(`${rpc.path}: ${status.code} ${status.details}`);

@@ -87,6 +87,8 @@ describe("loadState", () => {
       events: [event("e1", "p1", { context: { nested: { a: 1 } } })],
       inbox: [inboxMessage("m1", "p1")],
       changes: [{ seq: 7, kind: "project_changed", projectId: "p1", time: "2026-01-01T00:00:00.000Z", subject: { type: "project", record: project("p1") } }],
+      outbox: [{ id: "n1", target: "phone", happening: "work_failed", projectId: "p1", state: "pending", attempts: 0, lastError: null, payload: { items: [] }, createdAt: "2026-01-01T00:00:00.000Z", holdUntil: "2026-01-01T00:00:00.000Z", nextAttemptAt: "2026-01-01T00:00:00.000Z", deliveredAt: null }],
+      notification_targets: [{ id: "phone", settings: { url: "http://127.0.0.1:1/" }, createdAt: "2026-01-01T00:00:00.000Z" }],
     };
     for (const [collection, list] of Object.entries(records)) {
       await writeRaw(snapshotPath(directory, collection as CollectionName), snapshotText(collection as CollectionName, list, { journal_seq: 4, last_change_seq: 7 }));

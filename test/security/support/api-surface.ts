@@ -3,6 +3,7 @@ import { AgentHookService } from "../../../gen/es/commander/v1/agent_hook_servic
 import { EventService } from "../../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../../gen/es/commander/v1/inbox_service_pb.js";
+import { NotificationService } from "../../../gen/es/commander/v1/notification_service_pb.js";
 import { ProjectService } from "../../../gen/es/commander/v1/project_service_pb.js";
 import { SessionService } from "../../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../../gen/es/commander/v1/watch_service_pb.js";
@@ -23,6 +24,7 @@ export const COMMANDER_SERVICES: readonly DescService[] = [
   InboxService,
   WatchService,
   AgentHookService,
+  NotificationService,
 ];
 
 /** Every service the daemon serves: Commander's own, gRPC health and reflection. */
@@ -70,3 +72,7 @@ export function restCases(): RestCase[] {
 }
 
 export const isHookMethod = (method: DescMethod) => method.parent.typeName === AgentHookService.typeName;
+
+/** Answer links are their own capability (src/notify/answer-links.ts): these two take no API token, by design. */
+export const isAnswerLinkMethod = (method: DescMethod) =>
+  method.parent.typeName === NotificationService.typeName && (method.name === "DescribeAnswerLink" || method.name === "UseAnswerLink");

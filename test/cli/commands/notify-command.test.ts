@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import { startReceiver, type WebhookReceiver } from "../../notify/support/webhook-receiver.js";
+import { useCliFixture } from "../support/cli-fixture.js";
+
+describe("commander notify (against a real daemon)", function () {
+  this.timeout(60_000);
+  const f = useCliFixture();
+  let receiver: WebhookReceiver;
+  before(async () => {
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await receiver?.close();
+  });
+
+  it("adds, lists, tests and removes a target", async () => {
+    const added = await f.cli(["notify", "add", "phone", `${receiver.url}/hook`, "--on", "needs_input,work_failed", "--secret", "hush"]);
+    expect(added.code, added.stderr).to.equal(0);
+    expect(added.stdout).to.equal("Added notification target phone\n");
+
+    const listed = await f.cli(["notify", "list"]);
+    expect(listed.stdout).to.match(/phone\s+json\s+needs_input,work_failed\s+all\s+no\s+api/);
+    expect(listed.stdout).not.to.include("hush");
+
+    const tested = await f.cli(["notify", "test", "phone"]);
+    expect(tested.code, tested.stderr).to.equal(0);
+    expect(tested.stdout).to.equal("Delivered (HTTP 200)\n");
+    expect(receiver.requests.at(-1)!.headers["x-commander-signature"]).to.match(/^sha256=[0-9a-f]{64}$/);
+
+    const json = await f.cliJson<{ targets: Array<{ name: string; has_secret: boolean }> }>(["notify", "list"]);
+    expect(json.targets).to.deep.equal([{ ...json.targets[0], name: "phone", has_secret: true }]);
+
+    const removed = await f.cli(["notify", "remove", "phone"]);
+    expect(removed.code, removed.stderr).to.equal(0);
+    expect((await f.cli(["notify", "list"])).stdout).to.equal("No notification targets.\n");
+  });
+
+  it("exits 1 naming the problem when the test notification is not delivered; a bad URL is refused naming the field", async () => {
+    receiver.fallback = { status: 500 };
+    expect((await f.cli(["notify", "add", "broken", receiver.url])).code).to.equal(0);
+    const tested = await f.cli(["notify", "test", "broken"]);
+    expect(tested.code).to.equal(1);
+    expect(tested.stderr).to.include("HTTP 500");
+    const bad = await f.cli(["notify", "add", "x", "not a url"]);
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr).to.match(/url: is not a URL/);
+    receiver.fallback = { status: 200 };
+  });
+});
