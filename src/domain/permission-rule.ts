@@ -59,7 +59,7 @@ export function matchesPermissionRule(rule: PermissionRule, request: PermissionR
     if (command === null) return false;
     if (!COMPOUND.test(command)) return commandMatches(rule.content, command.trim());
     if (!forDeny) return false;
-    return command.split(/&&|\|\||[;|&\n]/).some((part) => part.trim() !== "" && commandMatches(rule.content!, part.trim()));
+    return command.split(/&&|\|\||[;|&\n`()]|\$\(|<\(|>\(/).some((part) => part.trim() !== "" && commandMatches(rule.content!, part.trim()));
   }
   if (rule.tool === "WebFetch") {
     const url = stringField(input, "url");
