@@ -33,12 +33,26 @@ const TOPPINGS = {
 };
 const PLAN = "# Plan\n1. Add a failing test\n2. Fix the parser";
 
+/** Set while the model has written its plan file and is to present the plan next. */
+let planWritten = false;
+
 function script(turn: ModelTurn): ModelReply | undefined {
   const result = turn.toolResults[0];
+  if (result && planWritten) {
+    planWritten = false;
+    // As a real model does: the plan is in the plan file, and ExitPlanMode presents it.
+    return { toolUse: { name: "ExitPlanMode", input: {} } };
+  }
   if (result) return { text: `${result.isError ? "Refused" : "Answered"}: ${result.content}` };
+  if (turn.text.includes("plan the fix") || turn.text.includes("plan another fix")) {
+    // Plan mode's system prompt names the one file the model may write: its plan file.
+    const planFile = /create your plan at (\S+?\.md)/.exec(JSON.stringify(turn.request.body))?.[1];
+    if (!planFile) return { text: "No plan file was offered." };
+    planWritten = true;
+    return { toolUse: { name: "Write", input: { file_path: planFile, content: PLAN } } };
+  }
   if (turn.text.includes("ask me a colour")) return { toolUse: { name: "AskUserQuestion", input: { questions: [COLOUR] } } };
   if (turn.text.includes("ask me toppings")) return { toolUse: { name: "AskUserQuestion", input: { questions: [TOPPINGS] } } };
-  if (turn.text.includes("plan the fix") || turn.text.includes("plan another fix")) return { toolUse: { name: "ExitPlanMode", input: { plan: PLAN } } };
   if (turn.text.includes("run the npm tests")) {
     return { toolUse: { name: "Bash", input: { command: "npm test", description: "Run the tests" } } };
   }
@@ -104,7 +118,8 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
   const toolResultAfter = (prompt: string) => {
     const turns = model.turns();
     const start = turns.findIndex((turn) => turn.text.includes(prompt));
-    return turns.slice(start + 1).find((turn) => turn.toolResults.length > 0)?.toolResults[0];
+    // The last one: a plan's turn runs Write (its plan file) before ExitPlanMode.
+    return turns.slice(start + 1).flatMap((turn) => turn.toolResults).at(-1);
   };
 
   it("raises AskUserQuestion as a question event, and an answer by label reaches the model", async () => {
@@ -153,6 +168,8 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     const id = await addWork(project.id, "plan the fix");
     const event = await pendingEvent(project.id, "plan_approval");
     expect(event.options).to.deep.equal(["approve", "approve:acceptEdits", "reject"]);
+    expect(event.content).to.equal(PLAN);
+    expect(event.context.plan_file_path).to.match(/\.claude\/plans\/.+\.md$/);
     await resolve(event.id, "approve");
     await waitForWork(id, "completed");
     const result = toolResultAfter("plan the fix")!;
