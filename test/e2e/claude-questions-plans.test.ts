@@ -69,7 +69,7 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-claude-ask-"));
-    for (let index = 1; index <= 6; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    for (let index = 1; index <= 7; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
     await writeFile(join(trusted[4], "package.json"), JSON.stringify({ name: "demo", scripts: { test: "echo tests-ok" } }));
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
@@ -114,6 +114,13 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     const response = await rest(daemon.url, "POST", `/api/events/${eventId}/resolve`, { resolution });
     expect(response.status, response.text).to.equal(200);
     return response.body;
+  };
+  const stopSession = async (projectId: string) => {
+    expect((await rest(daemon.url, "POST", `/api/sessions/${projectId}/stop`, {})).status).to.equal(200);
+    await waitFor(async () => (await rest(daemon.url, "GET", `/api/sessions/${projectId}`)).body.state === "stopped", {
+      timeoutMs: 30_000,
+      what: "the session to stop",
+    });
   };
   const toolResultAfter = (prompt: string) => {
     const turns = model.turns();
@@ -201,8 +208,7 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     expect(rules[0].rule).to.match(/^Bash/);
 
     // A new agent (the session's own "always" is gone with it) asks again; the policy answers.
-    expect((await rest(daemon.url, "POST", `/api/sessions/${projectId}/stop`, {})).status).to.equal(200);
-    await waitFor(async () => (await rest(daemon.url, "GET", `/api/sessions/${projectId}`)).body.state === "stopped", { timeoutMs: 30_000, what: "the session to stop" });
+    await stopSession(projectId);
     const second = await addWork(projectId, "run the npm tests");
     await rest(daemon.url, "POST", `/api/sessions/${projectId}/start`, {});
     await waitForWork(second, "completed");
@@ -211,5 +217,23 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     expect(events[0]).to.include({ status: "resolved", resolution: "allow", resolved_by: `policy:${rules[0].rule}` });
     const results = model.turns().flatMap((turn) => turn.toolResults);
     expect(results.at(-1)!.content).to.include("tests-ok");
+  });
+
+  it("starts the agent with the project's model and permission mode; a PATCH applies from the next start", async () => {
+    const { id: projectId } = await register(trusted[6]);
+    const first = await addWork(projectId, "say hello once");
+    await waitForWork(first, "completed");
+    const before = model.turns().find((turn) => turn.text.includes("say hello once"))!;
+    expect(JSON.stringify(before.request.body)).to.not.include("Plan mode is active");
+
+    const patched = await rest(daemon.url, "PATCH", `/api/projects/${projectId}`, { permission_mode: "plan", model: "claude-commander-test" });
+    expect(patched.status, patched.text).to.equal(200);
+    await stopSession(projectId);
+    const second = await addWork(projectId, "say hello twice");
+    await rest(daemon.url, "POST", `/api/sessions/${projectId}/start`, {});
+    await waitForWork(second, "completed");
+    const after = model.turns().find((turn) => turn.text.includes("say hello twice"))!;
+    expect(after.request.body?.model).to.equal("claude-commander-test");
+    expect(JSON.stringify(after.request.body)).to.include("Plan mode is active");
   });
 });
