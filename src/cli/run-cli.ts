@@ -7,6 +7,7 @@ import { registerDaemonCommand } from "./commands/daemon-command.js";
 import { registerEventsCommand } from "./commands/events-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInboxCommand } from "./commands/inbox-command.js";
+import { registerPolicyCommand } from "./commands/policy-command.js";
 import { registerProjectsCommand } from "./commands/projects-command.js";
 import { registerSessionsCommand } from "./commands/sessions-command.js";
 import { registerWatchCommand } from "./commands/watch-command.js";
@@ -58,6 +59,7 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   registerWorkCommand(program, ctx);
   registerEventsCommand(program, ctx);
   registerInboxCommand(program, ctx);
+  registerPolicyCommand(program, ctx);
   registerWatchCommand(program, ctx);
   registerHealthCommand(program, ctx);
 
