@@ -2,7 +2,6 @@ import type { HookDecision } from "./agent-turn.js";
 import { decideApproval } from "./approval-decision.js";
 import type { DomainContext } from "./domain-context.js";
 import { parsePermissionRule } from "./permission-rule.js";
-import { ALLOW_ALWAYS } from "./permission-request.js";
 import { planAnswer } from "./plan-answer.js";
 import { addPolicyRules } from "./project-policy.js";
 import { askedQuestions, questionAnswers } from "./question-answers.js";
@@ -15,6 +14,9 @@ import type { EventRecord } from "./records.js";
 //   `approve:<mode>`), or deny with the feedback, which the model receives;
 // - approval: allow or deny; "allow always" also applies the request's `permission_suggestions` for this
 //   session and records their rules in the project's policy.
+
+/** "allow always", as offered, or as people write it ("always allow", "allow-always"). */
+const ALLOW_ALWAYS_WORDS = /^(?:allow[\s_-]*always|always[\s_-]*allow)$/i;
 
 const DISMISSED: HookDecision = { behavior: "deny", message: "The request was dismissed in Commander." };
 
@@ -34,7 +36,7 @@ export function hookAnswer(ctx: DomainContext, eventId: string, status: "resolve
       return decision;
     }
     default:
-      if (resolution.toLowerCase() === ALLOW_ALWAYS) return allowAlways(ctx, event);
+      if (ALLOW_ALWAYS_WORDS.test(resolution.trim())) return allowAlways(ctx, event);
       return decideApproval(resolution);
   }
 }
@@ -48,7 +50,8 @@ function allowAlways(ctx: DomainContext, event: EventRecord): HookDecision {
   if (ctx.state.projects.has(event.projectId)) {
     addPolicyRules(ctx, event.projectId, suggestedAllowRules(updatedPermissions).map((rule) => ({ rule, action: "allow" as const })), `event:${event.id}`);
   }
-  return { behavior: "allow", message: "", updatedPermissions };
+  // Without suggestions there is nothing to remember: a plain allow.
+  return updatedPermissions.length > 0 ? { behavior: "allow", message: "", updatedPermissions } : { behavior: "allow", message: "" };
 }
 
 /** The rules of `addRules` suggestions that allow: `{toolName, ruleContent}` written as `Tool(content)`. */

@@ -125,6 +125,22 @@ describe("permission requests (questions, plans, allow always, policies)", () =>
     expect(t.project().state).to.equal("working");
   });
 
+  for (const words of ["always allow", "Allow-Always"]) {
+    it(`reads ${JSON.stringify(words)} as allow always`, () => {
+      const t = setup();
+      t.request("Bash", { command: "npm test" }, BASH_SUGGESTIONS);
+      expect(t.answer(t.events()[0].id, words)).to.have.property("updatedPermissions").with.length(1);
+      expect(t.project().policy).to.have.length(1);
+    });
+  }
+
+  it("answers allow always without suggestions as a plain allow, recording nothing", () => {
+    const t = setup();
+    t.request("Bash", { command: "ls" });
+    expect(t.answer(t.events()[0].id, "allow always")).to.deep.equal({ behavior: "allow", message: "" });
+    expect(t.project().policy ?? []).to.deep.equal([]);
+  });
+
   it("lets a deny rule win over an allow rule", () => {
     const t = setup();
     t.run((ctx) => addPolicyRules(ctx, "app", [{ rule: "Bash", action: "allow" }, { rule: "Bash(rm:*)", action: "deny" }], "api"));
