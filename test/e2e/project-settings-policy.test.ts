@@ -123,4 +123,19 @@ describe("project settings and policy rules (REST and RPC)", function () {
     expect((await client.listPolicyRules({ projectId: "rpc" })).rules).to.have.length(1);
     expect((await client.removePolicyRule({ projectId: "rpc", rule: "WebFetch(domain:example.com)" })).rules).to.deep.equal([]);
   });
+
+  it("keeps settings and rules across a daemon restart", async () => {
+    expect((await register("durable", { permission_mode: "plan", model: "opus" })).status).to.equal(201);
+    await rest(daemon.url, "POST", "/api/projects/durable/policy/rules", { rule: "Edit(src/**)", action: "allow" });
+    expect(await daemon.stop()).to.equal(0);
+    const again = await startDaemon({ stateDir: daemon.stateDir });
+    try {
+      const project = (await rest(again.url, "GET", "/api/projects/durable")).body;
+      expect(project).to.include({ permission_mode: "plan", model: "opus" });
+      expect(project.policy.rules.map((rule: any) => [rule.rule, rule.action])).to.deep.equal([["Edit(src/**)", "allow"]]);
+    } finally {
+      await again.stop();
+      await again.cleanup();
+    }
+  });
 });
