@@ -24,6 +24,15 @@ export function hookAnswer(ctx: DomainContext, eventId: string, status: "resolve
   const event = ctx.state.events.get(eventId);
   if (status !== "resolved") return DISMISSED;
   if (!event) return decideApproval(resolution);
+  try {
+    return answerFor(ctx, event, resolution);
+  } catch (error) {
+    // The resolution was checked when it was given; should it still not read, the agent is told, not left waiting.
+    return { behavior: "deny", message: `Commander could not read the answer: ${(error as Error).message}` };
+  }
+}
+
+function answerFor(ctx: DomainContext, event: EventRecord, resolution: string): HookDecision {
   const toolInput = (event.context.tool_input ?? {}) as Record<string, unknown>;
   switch (event.type) {
     case "question":
@@ -48,7 +57,12 @@ function allowAlways(ctx: DomainContext, event: EventRecord): HookDecision {
     .filter((suggestion): suggestion is Record<string, unknown> => typeof suggestion === "object" && suggestion !== null)
     .map((suggestion) => ({ ...suggestion, destination: "session" }));
   if (ctx.state.projects.has(event.projectId)) {
-    addPolicyRules(ctx, event.projectId, suggestedAllowRules(updatedPermissions).map((rule) => ({ rule, action: "allow" as const })), `event:${event.id}`);
+    const rules = suggestedAllowRules(updatedPermissions).map((rule) => ({ rule, action: "allow" as const }));
+    try {
+      addPolicyRules(ctx, event.projectId, rules, `event:${event.id}`);
+    } catch {
+      // A full policy: the rule still applies for the session.
+    }
   }
   // Without suggestions there is nothing to remember: a plain allow.
   return updatedPermissions.length > 0 ? { behavior: "allow", message: "", updatedPermissions } : { behavior: "allow", message: "" };
