@@ -161,7 +161,6 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     const id = await addWork(projectId, "please ask me toppings");
     const event = await pendingEvent(projectId, "question");
     expect(event.questions[0].multi_select).to.equal(true);
-    // Over RPC-shaped REST, `response` is the original implementation's name for the answer.
     const resolved = await resolve(event.id, "1, Basil");
     expect(resolved.event.resolution).to.equal("Cheese, Basil");
     await waitForWork(id, "completed");
