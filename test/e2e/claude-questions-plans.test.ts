@@ -69,7 +69,8 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-claude-ask-"));
-    for (let index = 1; index <= 7; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    for (let index = 1; index <= 8; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    await writeFile(join(trusted[7], "package.json"), JSON.stringify({ name: "demo", scripts: { test: "echo tests-ok" } }));
     await writeFile(join(trusted[4], "package.json"), JSON.stringify({ name: "demo", scripts: { test: "echo tests-ok" } }));
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
@@ -216,6 +217,20 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     expect(events[0]).to.include({ status: "resolved", resolution: "allow", resolved_by: `policy:${rules[0].rule}` });
     const results = model.turns().flatMap((turn) => turn.toolResults);
     expect(results.at(-1)!.content).to.include("tests-ok");
+  });
+
+  it("denies at once what a deny rule matches, even when an allow rule matches too", async () => {
+    const { id: projectId } = await register(trusted[7]);
+    const rules = `/api/projects/${projectId}/policy/rules`;
+    expect((await rest(daemon.url, "POST", rules, { rule: "Bash", action: "allow" })).status).to.equal(201);
+    expect((await rest(daemon.url, "POST", rules, { rule: "Bash(npm test:*)", action: "deny" })).status).to.equal(201);
+    const id = await addWork(projectId, "run the npm tests");
+    await waitForWork(id, "completed");
+    const [event] = (await rest(daemon.url, "GET", `/api/events?project_id=${projectId}&type=approval`)).body.events as any[];
+    expect(event).to.include({ status: "resolved", resolution: "deny", resolved_by: "policy:Bash(npm test:*)" });
+    const result = model.turns().flatMap((turn) => turn.toolResults).at(-1)!;
+    expect(result.isError).to.equal(true);
+    expect(result.content).to.include("Denied by the project's policy (rule Bash(npm test:*))");
   });
 
   it("starts the agent with the project's model and permission mode; a PATCH applies from the next start", async () => {
