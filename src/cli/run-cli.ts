@@ -8,6 +8,7 @@ import { registerEventsCommand } from "./commands/events-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerNotifyCommand } from "./commands/notify-command.js";
 import { registerInboxCommand } from "./commands/inbox-command.js";
+import { registerPolicyCommand } from "./commands/policy-command.js";
 import { registerProjectsCommand } from "./commands/projects-command.js";
 import { registerSessionsCommand } from "./commands/sessions-command.js";
 import { registerWatchCommand } from "./commands/watch-command.js";
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   registerWorkCommand(program, ctx);
   registerEventsCommand(program, ctx);
   registerInboxCommand(program, ctx);
+  registerPolicyCommand(program, ctx);
   registerWatchCommand(program, ctx);
   registerHealthCommand(program, ctx);
   registerNotifyCommand(program, ctx);

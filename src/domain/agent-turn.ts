@@ -96,6 +96,10 @@ export type Observation =
 export interface HookDecision {
   behavior: "allow" | "deny";
   message: string;
+  /** The tool input to run with (Claude Code's `updatedInput`: the answers of a question, an approved plan). */
+  updatedInput?: Record<string, unknown>;
+  /** Permission updates Claude Code applies (`updatedPermissions`: rules of "allow always", a mode). */
+  updatedPermissions?: unknown[];
 }
 
 export type Effect =

@@ -5,6 +5,8 @@ import type { DomainContext } from "./domain-context.js";
 import { CommanderError } from "./commander-error.js";
 import { dismissEvent, isBlocking, raiseEvent } from "./event-rules.js";
 import { markMessageDelivered, undeliveredMessages } from "./inbox-rules.js";
+import { hookAnswer } from "./hook-answer.js";
+import { raisePermissionRequest } from "./permission-request.js";
 import { firstBlockingEvent } from "./project-rules.js";
 import type { EventType } from "./records.js";
 import { moveSession, updateSession, type SessionPatch } from "./session-rules.js";
@@ -100,22 +102,15 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
 
     case "permission_requested": {
       if (!live) return { memory, effects: [] };
-      const { toolName, summary, toolInput, suggestions } = observation;
-      const event = raiseEvent(ctx, {
-        projectId,
-        type: "approval",
-        title: `Allow ${toolName}${summary ? `: ${summary.slice(0, 160)}` : ""}?`,
-        content: JSON.stringify(toolInput, null, 2),
-        options: ["allow", "deny"],
-        sessionId,
-        workId: turnWorkId,
-        context: { source: "hook", tool_name: toolName, tool_input: toolInput, permission_suggestions: suggestions ?? [] },
-      });
+      const { toolName } = observation;
+      const { event, immediate } = raisePermissionRequest(ctx, { ...observation, sessionId, projectId, workId: turnWorkId });
+      // A project policy rule answered it: nobody waits.
+      if (immediate) return { memory, effects: [{ type: "answer_hook", eventId: event.id, decision: immediate }] };
       if (turnWorkId && ctx.state.work.get(turnWorkId)?.state === "in_progress") {
-        blockWork(ctx, turnWorkId, event.id, `waiting on approval event ${event.id}: ${toolName}`);
+        blockWork(ctx, turnWorkId, event.id, `waiting on ${event.type} event ${event.id}: ${toolName}`);
       }
       waitOnAnswer(ctx, sessionId);
-      const question: OpenQuestion = { eventId: event.id, source: "hook", key: event.id, startup: false, options: ["allow", "deny"], yesNo: true };
+      const question: OpenQuestion = { eventId: event.id, source: "hook", key: event.id, startup: false, options: event.options, yesNo: event.type === "approval" };
       return { memory: { ...memory, questions: [...memory.questions, question] }, effects: [{ type: "await_answer", eventId: event.id }] };
     }
 
@@ -129,10 +124,7 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       const rest = withoutQuestion(memory, open.eventId);
       if (!open.startup) resumeAfterAnswer(ctx, sessionId);
       if (open.source === "hook") {
-        const decision =
-          observation.status === "resolved"
-            ? decideApproval(observation.resolution)
-            : { behavior: "deny" as const, message: "The request was dismissed in Commander." };
+        const decision = hookAnswer(ctx, open.eventId, observation.status, observation.resolution);
         return { memory: rest, effects: [{ type: "answer_hook", eventId: open.eventId, decision }] };
       }
       if (observation.status !== "resolved") return { memory: rest, effects: [{ type: "forget_question", eventId: open.eventId }] };

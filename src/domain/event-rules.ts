@@ -13,6 +13,8 @@ import { paginate, resolvePageSize, sortByOrdering, type Ordering, type Page, ty
 import { EVENT_TRANSITIONS, transition } from "./transitions.js";
 import { requireTerminalSafeText } from "./validate-fields.js";
 import { unblockWork } from "./work-rules.js";
+import { planAnswer } from "./plan-answer.js";
+import { askedQuestions, normaliseQuestionAnswer } from "./question-answers.js";
 
 // Default priorities of the original implementation (its section 2.4).
 export const DEFAULT_EVENT_PRIORITY: Record<EventType, EventPriority> = {
@@ -27,6 +29,8 @@ export const DEFAULT_EVENT_PRIORITY: Record<EventType, EventPriority> = {
   instance_starting: "info",
   instance_ready: "info",
   instance_error: "high",
+  question: "high",
+  plan_approval: "high",
 };
 
 export interface RaiseEventInput {
@@ -111,6 +115,8 @@ function closeEvent(ctx: DomainContext, event: EventRecord): EventRecord {
  */
 function normaliseResolution(event: EventRecord, answer: string): string {
   if (answer === "") throw invalidField("resolution", "must not be empty");
+  if (event.type === "question") return normaliseQuestionAnswer(askedQuestions((event.context.tool_input ?? {}) as Record<string, unknown>), answer);
+  if (event.type === "plan_approval") planAnswer(answer); // refuses `approve:<unknown mode>` now rather than at delivery
   if (event.options.length === 0) return answer;
   const byText = event.options.find((option) => option.toLowerCase() === answer.toLowerCase());
   if (byText) return byText;

@@ -17,7 +17,9 @@ export type EventType =
   | "project_idle"
   | "instance_starting"
   | "instance_ready"
-  | "instance_error";
+  | "instance_error"
+  | "question"
+  | "plan_approval";
 export type EventPriority = "info" | "low" | "normal" | "high" | "critical";
 export type EventStatus = "pending" | "resolved" | "dismissed";
 export type InboxMessageState = "pending" | "delivered";
@@ -31,6 +33,23 @@ export interface ProjectRecord {
   runtime: string;
   createdAt: string;
   lastActivity: string;
+  /** Claude Code permission mode for the agent; absent or "": the daemon's default. */
+  permissionMode?: string;
+  /** Model for the agent; absent or "": the agent's default. */
+  model?: string;
+  /** Permission rules answered without asking anyone (absent in records written before policies). */
+  policy?: PolicyRuleRecord[];
+}
+
+export type PolicyAction = "allow" | "deny";
+
+export interface PolicyRuleRecord {
+  /** Claude Code's rule syntax, e.g. `Bash(npm test:*)`. */
+  rule: string;
+  action: PolicyAction;
+  /** `api`, or `event:<id>` for a rule chosen as "allow always". */
+  source: string;
+  createdAt: string;
 }
 
 export interface SessionRecord {
@@ -80,6 +99,8 @@ export interface EventRecord {
   context: Record<string, unknown>;
   createdAt: string;
   resolvedAt: string | null;
+  /** Who or what answered: `policy:<rule>` for a project policy; absent for a person. */
+  resolvedBy?: string | null;
 }
 
 export interface InboxMessageRecord {

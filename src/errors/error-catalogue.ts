@@ -44,6 +44,7 @@ export const ERROR_CATALOGUE = {
   SESSION_NOT_FOUND: { code: "NOT_FOUND", http: 404, description: "The project has no session (or no session has this id)." },
   WORK_NOT_FOUND: { code: "NOT_FOUND", http: 404, description: "No work item has this id (in this project)." },
   EVENT_NOT_FOUND: { code: "NOT_FOUND", http: 404, description: "No event has this id." },
+  POLICY_RULE_NOT_FOUND: { code: "NOT_FOUND", http: 404, description: "The project's policy holds no such rule." },
   PROJECT_ALREADY_EXISTS: { code: "ALREADY_EXISTS", http: 409, description: "The directory or the chosen id is already registered." },
   SESSION_ALREADY_EXISTS: { code: "ALREADY_EXISTS", http: 409, description: "The project already has a session." },
   PROJECT_STATE_CONFLICT: { code: "FAILED_PRECONDITION", http: 400, description: "The project's current state does not allow this (the message names it)." },

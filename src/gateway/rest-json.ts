@@ -92,6 +92,13 @@ export function fromRestJson<Desc extends DescMessage>(desc: Desc, json: JsonVal
 }
 
 function normalizeMessage(desc: DescMessage, json: JsonValue, path: string): JsonValue {
+  if (desc.typeName === "google.protobuf.FieldMask" && typeof json === "string") {
+    // REST JSON names fields in snake_case (`update_mask=permission_mode`); proto3 JSON wants lowerCamelCase.
+    json = json
+      .split(",")
+      .map((mask) => mask.trim().replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase()))
+      .join(",");
+  }
   if (isWellKnownJson(desc)) {
     try {
       fromJson(desc, json);

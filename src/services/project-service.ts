@@ -1,6 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { PolicyActionSchema } from "../../gen/es/commander/v1/project_pb.js";
 import {
+  AddPolicyRuleResponseSchema,
+  ListPolicyRulesResponseSchema,
+  RemovePolicyRuleResponseSchema,
+  UpdateProjectResponseSchema,
   ListProjectsResponseSchema,
   PauseProjectResponseSchema,
   ProjectService,
@@ -12,9 +17,13 @@ import {
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
-import { CommanderError } from "../domain/commander-error.js";
+import { CommanderError, invalidField } from "../domain/commander-error.js";
 import { getProject, listProjects, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
-import { toProject } from "./convert/to-messages.js";
+import { addPolicyRules, policyRules, removePolicyRule } from "../domain/project-policy.js";
+import { updateProjectSettings, validModel, validPermissionMode, validUpdateMask, type ProjectSettingsPatch } from "../domain/project-settings.js";
+import type { PolicyAction } from "../domain/records.js";
+import { optionalEnumWord } from "./convert/enum-words.js";
+import { toPolicyRule, toProject } from "./convert/to-messages.js";
 
 export interface ProjectServiceDeps {
   core: CommanderCore;
@@ -33,10 +42,13 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
           field: "runtime",
         });
       }
+      const permissionMode = validPermissionMode(request.permissionMode);
+      const model = validModel(request.model);
       const resolvedPath = await paths.resolve(request.path);
-      const project = await core.mutate((ctx) =>
-        registerProject(ctx, { resolvedPath, name: request.name, projectId: request.projectId, runtime }),
-      );
+      const project = await core.mutate((ctx) => {
+        const registered = registerProject(ctx, { resolvedPath, name: request.name, projectId: request.projectId, runtime });
+        return permissionMode === "" && model === "" ? registered : updateProjectSettings(ctx, registered.id, { permissionMode, model });
+      });
       return create(RegisterProjectResponseSchema, { project: toProject(project, core.state) });
     },
 
@@ -49,6 +61,45 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
     getProject(request) {
       const project = getProject(core.state, request.projectId);
       return create(GetProjectResponseSchema, { project: toProject(project, core.state) });
+    },
+
+    async updateProject(request) {
+      const given = request.project;
+      // AIP-134: without a mask, the fields the request sets.
+      const paths =
+        request.updateMask && request.updateMask.paths.length > 0
+          ? validUpdateMask(request.updateMask.paths)
+          : validUpdateMask(
+              [
+                given?.name ? "name" : null,
+                given?.permissionMode ? "permission_mode" : null,
+                given?.model ? "model" : null,
+              ].filter((path): path is string => path !== null),
+            );
+      if (paths.length === 0) throw invalidField("update_mask", "names no field to change; give update_mask or set name, permission_mode or model");
+      const patch: ProjectSettingsPatch = {};
+      if (paths.includes("name")) patch.name = given?.name ?? "";
+      if (paths.includes("permission_mode")) patch.permissionMode = given?.permissionMode ?? "";
+      if (paths.includes("model")) patch.model = given?.model ?? "";
+      const project = await core.mutate((ctx) => updateProjectSettings(ctx, request.projectId, patch));
+      return create(UpdateProjectResponseSchema, { project: toProject(project, core.state) });
+    },
+
+    listPolicyRules(request) {
+      return create(ListPolicyRulesResponseSchema, { rules: policyRules(core.state, request.projectId).map(toPolicyRule) });
+    },
+
+    async addPolicyRule(request) {
+      const action = optionalEnumWord<PolicyAction>(PolicyActionSchema, request.action, "action");
+      if (action === null) throw invalidField("action", "must be allow or deny");
+      const rules = await core.mutate((ctx) => addPolicyRules(ctx, request.projectId, [{ rule: request.rule, action }], "api"));
+      return create(AddPolicyRuleResponseSchema, { rules: rules.map(toPolicyRule) });
+    },
+
+    async removePolicyRule(request) {
+      const action = optionalEnumWord<PolicyAction>(PolicyActionSchema, request.action, "action");
+      const rules = await core.mutate((ctx) => removePolicyRule(ctx, request.projectId, request.rule, action));
+      return create(RemovePolicyRuleResponseSchema, { rules: rules.map(toPolicyRule) });
     },
 
     async unregisterProject(request) {

@@ -42,7 +42,14 @@ export function hookReply(decision: HookDecision): Record<string, unknown> {
   return {
     hookSpecificOutput: {
       hookEventName: "PermissionRequest",
-      decision: decision.behavior === "allow" ? { behavior: "allow" } : { behavior: "deny", message: decision.message },
+      decision:
+        decision.behavior === "allow"
+          ? {
+              behavior: "allow",
+              ...(decision.updatedInput ? { updatedInput: decision.updatedInput } : {}),
+              ...(decision.updatedPermissions ? { updatedPermissions: decision.updatedPermissions } : {}),
+            }
+          : { behavior: "deny", message: decision.message },
     },
   };
 }

@@ -152,7 +152,16 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
     const resume = await runtime.canResume(session.agentSessionId);
     const pane = await ensureWatcher()
       .then(() =>
-        runtime.prepareLaunch({ agentSessionId: session!.agentSessionId, hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`, hookSecret, settingsDir, resume }),
+        runtime.prepareLaunch({
+          agentSessionId: session!.agentSessionId,
+          hookUrl: `${hookBaseUrl}/api/hooks/${sessionId}`,
+          hookSecret,
+          settingsDir,
+          resume,
+          // Per-project agent settings, read at each start (a change applies from the next one).
+          permissionMode: project.permissionMode || undefined,
+          model: project.model || undefined,
+        }),
       )
       .then((plan) => driver.openWindow({ name: projectId, cwd: project.path, command: plan.command, env: plan.env }))
       .catch((error: unknown) => {

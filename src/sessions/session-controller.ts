@@ -251,7 +251,15 @@ export class SessionController {
     if (!observation) return {};
     const effects = await this.observe(observation);
     const waiting = effects.find((effect) => effect.type === "await_answer");
-    if (!waiting) return {};
+    if (!waiting) {
+      // Answered at once (a project policy rule): the reply goes back on this call.
+      const immediate = effects.find((effect) => effect.type === "answer_hook" && effect.decision !== null);
+      if (immediate?.type === "answer_hook" && immediate.decision) {
+        this.log.info({ eventId: immediate.eventId, tool: payload.tool_name }, "permission answered by the project's policy");
+        return hookReply(immediate.decision);
+      }
+      return {};
+    }
     this.log.info({ eventId: waiting.eventId, tool: payload.tool_name }, "agent asks permission");
     const decision = await new Promise<HookDecision | null>((resolve) => {
       const onAbort = () => resolve(null);

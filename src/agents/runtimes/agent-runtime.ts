@@ -18,6 +18,10 @@ export interface LaunchContext {
   hookSecret: string;
   /** A private directory for per-session files (Claude's `--settings` file). */
   settingsDir: string;
+  /** The project's permission mode (Claude Code's `--permission-mode`), overriding the runtime's default. */
+  permissionMode?: string;
+  /** The project's model (Claude Code's `--model`). */
+  model?: string;
 }
 
 export interface AgentLaunch {

@@ -46,8 +46,8 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
         hookSecret: context.hookSecret,
         settingsDir: context.settingsDir,
         binary: command[0],
-        extraArgs: command.slice(1),
-        permissionMode,
+        extraArgs: context.model ? [...command.slice(1), "--model", context.model] : command.slice(1),
+        permissionMode: (context.permissionMode as ClaudePermissionMode | undefined) ?? permissionMode,
         ...(hookTransport ? { hookTransport } : {}),
         ...(permissionTimeoutSeconds ? { permissionTimeoutSeconds } : {}),
       });

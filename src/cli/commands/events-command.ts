@@ -7,6 +7,7 @@ import { followPages, moreNote } from "../follow-pages.js";
 import { enumArgParser, enumWord, enumWords } from "../enum-word.js";
 import { eventDetails, eventTable } from "../event-view.js";
 import { promptChoice, promptText } from "../prompt-answer.js";
+import { promptEventAnswer } from "../prompt-event-answer.js";
 import { terminalSafe } from "../terminal-text.js";
 import { CommandFailedError, UsageError } from "../usage-error.js";
 
@@ -64,10 +65,15 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
         .alias("answer")
         .description("answer an event; in a terminal, shows its options and lets you pick one")
         .argument("<event-id>")
-        .option("-r, --resolution <answer>", "the answer: one of the event's options (allow, deny, ...) or free text"),
+        .option(
+          "-r, --resolution <answer>",
+          "the answer: one of the event's options (allow, allow always, deny, approve, reject: <feedback>, ...) or free text; a question takes an option's label or number (several comma-separated when it allows several), or free text",
+        ),
     ),
     "commander events resolve event-9b8a7c6d5e4f            # pick interactively",
     "commander events resolve event-9b8a7c6d5e4f --resolution allow",
+    'commander events resolve event-9b8a7c6d5e4f --resolution "Blue"           # a question',
+    'commander events resolve event-9b8a7c6d5e4f -r "reject: add tests first"  # a plan',
   ).action(async (eventId: string, opts: { resolution?: string; json?: boolean }) => {
     const resolution = opts.resolution ?? (await askForResolution(ctx, eventId, opts.json === true));
     const res = await ctx.clients().events.resolveEvent({ eventId, resolution });
@@ -96,6 +102,8 @@ async function askForResolution(ctx: CliContext, eventId: string, json: boolean)
   if (event.status !== EventStatus.PENDING) throw notPending(event);
   ctx.output.line(eventDetails(terminalSafe(event), ctx.output, ctx.now()));
   ctx.output.line();
+  const special = await promptEventAnswer(ctx.io, ctx.output, event);
+  if (special !== undefined) return special;
   return event.options.length > 0 ? promptChoice(ctx.io, ctx.output, event.options) : promptText(ctx.io, ctx.output, "Your answer: ");
 }
 

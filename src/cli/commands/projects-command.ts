@@ -5,6 +5,7 @@ import type { CliContext } from "../cli-context.js";
 import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
 import { followPages, moreNote } from "../follow-pages.js";
 import { projectDetails, projectTable } from "../project-view.js";
+import { UsageError } from "../usage-error.js";
 
 export function registerProjectsCommand(program: Command, ctx: CliContext): void {
   const projects = addExamples(
@@ -22,11 +23,13 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
         .argument("<path>", "directory of the project (relative paths are resolved here)")
         .option("-n, --name <name>", "display name (default: the directory's name)")
         .option("--id <id>", "choose the project id instead of a generated one")
-        .option("--runtime <runtime>", "agent runtime for its sessions, for example claude-code or shell"),
+        .option("--runtime <runtime>", "agent runtime for its sessions, for example claude-code or shell")
+        .option("--permission-mode <mode>", "Claude Code permission mode: default, acceptEdits, plan, ... (default: the daemon's)")
+        .option("--model <model>", "model for the agent (default: the agent's own)"),
     ),
     "commander projects add . --name api",
     "commander projects add ~/src/web --runtime shell --json",
-  ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; json?: boolean }) => {
+  ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; permissionMode?: string; model?: string; json?: boolean }) => {
     const res = await ctx.clients().projects.registerProject({
       // The daemon runs elsewhere, so relative paths mean the user's current directory; `~/` paths are
       // left for the daemon, which expands them for its own user.
@@ -34,6 +37,8 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
       name: opts.name ?? "",
       projectId: opts.id ?? "",
       runtime: opts.runtime ?? "",
+      permissionMode: opts.permissionMode ?? "",
+      model: opts.model ?? "",
     });
     printResponse(ctx, opts, methods.registerProject, res, (res) => {
       const p = res.project!;
@@ -60,6 +65,37 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().projects.getProject({ projectId });
     printResponse(ctx, opts, methods.getProject, res, (res) => projectDetails(res.project!, ctx.output, ctx.now()));
+  });
+
+  addExamples(
+    addJsonOption(
+      projects
+        .command("update")
+        .alias("set")
+        .description("change a project's name or agent settings (applies from the agent's next start)")
+        .argument("<project-id>")
+        .option("-n, --name <name>", "display name")
+        .option("--permission-mode <mode>", 'Claude Code permission mode: default, acceptEdits, plan, ... ("" for the daemon\'s)')
+        .option("--model <model>", 'model for the agent ("" for the agent\'s own)'),
+    ),
+    "commander projects update my-project --permission-mode plan",
+    'commander projects update my-project --model opus --permission-mode ""',
+  ).action(async (projectId: string, opts: { name?: string; permissionMode?: string; model?: string; json?: boolean }) => {
+    const paths = [
+      ...(opts.name !== undefined ? ["name"] : []),
+      ...(opts.permissionMode !== undefined ? ["permission_mode"] : []),
+      ...(opts.model !== undefined ? ["model"] : []),
+    ];
+    if (paths.length === 0) throw new UsageError("give --name, --permission-mode or --model");
+    const res = await ctx.clients().projects.updateProject({
+      projectId,
+      project: { name: opts.name ?? "", permissionMode: opts.permissionMode ?? "", model: opts.model ?? "" },
+      updateMask: { paths },
+    });
+    printResponse(ctx, opts, methods.updateProject, res, (res) => {
+      const p = res.project!;
+      return `Updated ${ctx.output.color.bold(p.id)}: permission mode ${p.permissionMode || "(daemon default)"}, model ${p.model || "(agent default)"}; applies from the agent's next start`;
+    });
   });
 
   addExamples(

@@ -2,7 +2,15 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { EventPrioritySchema, EventSchema, EventStatusSchema, EventTypeSchema, type Event } from "../../../gen/es/commander/v1/event_pb.js";
 import { InboxMessageSchema, InboxMessageStateSchema, type InboxMessage } from "../../../gen/es/commander/v1/inbox_message_pb.js";
-import { ProjectSchema, ProjectStateSchema, type Project } from "../../../gen/es/commander/v1/project_pb.js";
+import {
+  PolicyActionSchema,
+  PolicyRuleSchema,
+  ProjectPolicySchema,
+  ProjectSchema,
+  ProjectStateSchema,
+  type PolicyRule,
+  type Project,
+} from "../../../gen/es/commander/v1/project_pb.js";
 import { SessionSchema, SessionStateSchema, type Session } from "../../../gen/es/commander/v1/session_pb.js";
 import { ChangeKindSchema, ChangeSchema, type Change } from "../../../gen/es/commander/v1/watch_service_pb.js";
 import { WorkItemSchema, WorkPrioritySchema, WorkStateSchema, type WorkItem } from "../../../gen/es/commander/v1/work_item_pb.js";
@@ -13,10 +21,12 @@ import type {
   ChangeRecord,
   EventRecord,
   InboxMessageRecord,
+  PolicyRuleRecord,
   ProjectRecord,
   SessionRecord,
   WorkItemRecord,
 } from "../../domain/records.js";
+import { askedQuestions } from "../../domain/question-answers.js";
 import { wordToEnum } from "./enum-words.js";
 
 function timestamp(iso: string): Timestamp;
@@ -41,6 +51,18 @@ export function toProject(record: ProjectRecord, state: CommanderState): Project
     queuedWorkCount: countUnfinishedWork(state, record.id),
     createdAt: timestamp(record.createdAt),
     lastActivity: timestamp(record.lastActivity),
+    permissionMode: record.permissionMode ?? "",
+    model: record.model ?? "",
+    policy: create(ProjectPolicySchema, { rules: (record.policy ?? []).map(toPolicyRule) }),
+  });
+}
+
+export function toPolicyRule(record: PolicyRuleRecord): PolicyRule {
+  return create(PolicyRuleSchema, {
+    rule: record.rule,
+    action: wordToEnum(PolicyActionSchema, record.action),
+    source: record.source,
+    createdAt: timestamp(record.createdAt),
   });
 }
 
@@ -98,6 +120,17 @@ export function toEvent(record: EventRecord): Event {
     context: record.context as JsonObject,
     createdAt: timestamp(record.createdAt),
     resolvedAt: timestamp(record.resolvedAt),
+    resolvedBy: optional(record.resolvedBy ?? null),
+    questions:
+      record.type === "question"
+        ? askedQuestions((record.context.tool_input ?? {}) as Record<string, unknown>).map((question) => ({
+            question: question.question,
+            header: question.header,
+            options: question.options,
+            multiSelect: question.multiSelect,
+            freeTextAllowed: true,
+          }))
+        : [],
   });
 }
 

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/event.proto.
  */
 export const file_commander_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("Chhjb21tYW5kZXIvdjEvZXZlbnQucHJvdG8SDGNvbW1hbmRlci52MSLrAwoFRXZlbnQSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIlCgR0eXBlGAMgASgOMhcuY29tbWFuZGVyLnYxLkV2ZW50VHlwZRItCghwcmlvcml0eRgEIAEoDjIbLmNvbW1hbmRlci52MS5FdmVudFByaW9yaXR5EikKBnN0YXR1cxgFIAEoDjIZLmNvbW1hbmRlci52MS5FdmVudFN0YXR1cxINCgV0aXRsZRgGIAEoCRIPCgdjb250ZW50GAcgASgJEg8KB29wdGlvbnMYCCADKAkSEwoLaXNfYmxvY2tpbmcYCSABKAgSFwoKcmVzb2x1dGlvbhgKIAEoCUgAiAEBEhcKCnNlc3Npb25faWQYCyABKAlIAYgBARIUCgd3b3JrX2lkGAwgASgJSAKIAQESKAoHY29udGV4dBgNIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmVzb2x2ZWRfYXQYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg0KC19yZXNvbHV0aW9uQg0KC19zZXNzaW9uX2lkQgoKCF93b3JrX2lkKuACCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1RZUEVfRVJST1IQARIeChpFVkVOVF9UWVBFX0RFQ0lTSU9OX05FRURFRBACEhcKE0VWRU5UX1RZUEVfQVBQUk9WQUwQAxIcChhFVkVOVF9UWVBFX0NMQVJJRklDQVRJT04QBBIcChhFVkVOVF9UWVBFX1RBU0tfQ09NUExFVEUQBRIYChRFVkVOVF9UWVBFX01JTEVTVE9ORRAGEhUKEUVWRU5UX1RZUEVfU1RBVFVTEAcSGwoXRVZFTlRfVFlQRV9QUk9KRUNUX0lETEUQCBIgChxFVkVOVF9UWVBFX0lOU1RBTkNFX1NUQVJUSU5HEAkSHQoZRVZFTlRfVFlQRV9JTlNUQU5DRV9SRUFEWRAKEh0KGUVWRU5UX1RZUEVfSU5TVEFOQ0VfRVJST1IQCyqxAQoNRXZlbnRQcmlvcml0eRIeChpFVkVOVF9QUklPUklUWV9VTlNQRUNJRklFRBAAEhcKE0VWRU5UX1BSSU9SSVRZX0lORk8QARIWChJFVkVOVF9QUklPUklUWV9MT1cQAhIZChVFVkVOVF9QUklPUklUWV9OT1JNQUwQAxIXChNFVkVOVF9QUklPUklUWV9ISUdIEAQSGwoXRVZFTlRfUFJJT1JJVFlfQ1JJVElDQUwQBSp8CgtFdmVudFN0YXR1cxIcChhFVkVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRFVkVOVF9TVEFUVVNfUEVORElORxABEhkKFUVWRU5UX1NUQVRVU19SRVNPTFZFRBACEhoKFkVWRU5UX1NUQVRVU19ESVNNSVNTRUQQA2IGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chhjb21tYW5kZXIvdjEvZXZlbnQucHJvdG8SDGNvbW1hbmRlci52MSLABAoFRXZlbnQSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIlCgR0eXBlGAMgASgOMhcuY29tbWFuZGVyLnYxLkV2ZW50VHlwZRItCghwcmlvcml0eRgEIAEoDjIbLmNvbW1hbmRlci52MS5FdmVudFByaW9yaXR5EikKBnN0YXR1cxgFIAEoDjIZLmNvbW1hbmRlci52MS5FdmVudFN0YXR1cxINCgV0aXRsZRgGIAEoCRIPCgdjb250ZW50GAcgASgJEg8KB29wdGlvbnMYCCADKAkSEwoLaXNfYmxvY2tpbmcYCSABKAgSFwoKcmVzb2x1dGlvbhgKIAEoCUgAiAEBEhcKCnNlc3Npb25faWQYCyABKAlIAYgBARIUCgd3b3JrX2lkGAwgASgJSAKIAQESKAoHY29udGV4dBgNIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmVzb2x2ZWRfYXQYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKC3Jlc29sdmVkX2J5GBAgASgJSAOIAQESKQoJcXVlc3Rpb25zGBEgAygLMhYuY29tbWFuZGVyLnYxLlF1ZXN0aW9uQg0KC19yZXNvbHV0aW9uQg0KC19zZXNzaW9uX2lkQgoKCF93b3JrX2lkQg4KDF9yZXNvbHZlZF9ieSKMAQoIUXVlc3Rpb24SEAoIcXVlc3Rpb24YASABKAkSDgoGaGVhZGVyGAIgASgJEi0KB29wdGlvbnMYAyADKAsyHC5jb21tYW5kZXIudjEuUXVlc3Rpb25PcHRpb24SFAoMbXVsdGlfc2VsZWN0GAQgASgIEhkKEWZyZWVfdGV4dF9hbGxvd2VkGAUgASgIIjQKDlF1ZXN0aW9uT3B0aW9uEg0KBWxhYmVsGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJKpcDCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1RZUEVfRVJST1IQARIeChpFVkVOVF9UWVBFX0RFQ0lTSU9OX05FRURFRBACEhcKE0VWRU5UX1RZUEVfQVBQUk9WQUwQAxIcChhFVkVOVF9UWVBFX0NMQVJJRklDQVRJT04QBBIcChhFVkVOVF9UWVBFX1RBU0tfQ09NUExFVEUQBRIYChRFVkVOVF9UWVBFX01JTEVTVE9ORRAGEhUKEUVWRU5UX1RZUEVfU1RBVFVTEAcSGwoXRVZFTlRfVFlQRV9QUk9KRUNUX0lETEUQCBIgChxFVkVOVF9UWVBFX0lOU1RBTkNFX1NUQVJUSU5HEAkSHQoZRVZFTlRfVFlQRV9JTlNUQU5DRV9SRUFEWRAKEh0KGUVWRU5UX1RZUEVfSU5TVEFOQ0VfRVJST1IQCxIXChNFVkVOVF9UWVBFX1FVRVNUSU9OEAwSHAoYRVZFTlRfVFlQRV9QTEFOX0FQUFJPVkFMEA0qsQEKDUV2ZW50UHJpb3JpdHkSHgoaRVZFTlRfUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIXChNFVkVOVF9QUklPUklUWV9JTkZPEAESFgoSRVZFTlRfUFJJT1JJVFlfTE9XEAISGQoVRVZFTlRfUFJJT1JJVFlfTk9STUFMEAMSFwoTRVZFTlRfUFJJT1JJVFlfSElHSBAEEhsKF0VWRU5UX1BSSU9SSVRZX0NSSVRJQ0FMEAUqfAoLRXZlbnRTdGF0dXMSHAoYRVZFTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoURVZFTlRfU1RBVFVTX1BFTkRJTkcQARIZChVFVkVOVF9TVEFUVVNfUkVTT0xWRUQQAhIaChZFVkVOVF9TVEFUVVNfRElTTUlTU0VEEANiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A moment where an agent needs a human (a permission prompt, a question, an error) or reports something.
@@ -124,6 +124,21 @@ export type Event = Message<"commander.v1.Event"> & {
    * @generated from field: google.protobuf.Timestamp resolved_at = 15;
    */
   resolvedAt?: Timestamp | undefined;
+
+  /**
+   * Who or what answered it: `policy:<rule>` when a project policy rule answered at once, else null
+   * (a person through the API).
+   *
+   * @generated from field: optional string resolved_by = 16;
+   */
+  resolvedBy?: string | undefined;
+
+  /**
+   * The questions of a `question` event (Claude Code's AskUserQuestion), in order.
+   *
+   * @generated from field: repeated commander.v1.Question questions = 17;
+   */
+  questions: Question[];
 };
 
 /**
@@ -132,6 +147,83 @@ export type Event = Message<"commander.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_commander_v1_event, 0);
+
+/**
+ * One question the agent asks (Claude Code's AskUserQuestion), with its choices.
+ *
+ * @generated from message commander.v1.Question
+ */
+export type Question = Message<"commander.v1.Question"> & {
+  /**
+   * The question's text; the key of its answer.
+   *
+   * @generated from field: string question = 1;
+   */
+  question: string;
+
+  /**
+   * A short label of the question (a chip in Claude Code's dialog).
+   *
+   * @generated from field: string header = 2;
+   */
+  header: string;
+
+  /**
+   * The choices offered.
+   *
+   * @generated from field: repeated commander.v1.QuestionOption options = 3;
+   */
+  options: QuestionOption[];
+
+  /**
+   * Several options may be chosen (answered comma-joined).
+   *
+   * @generated from field: bool multi_select = 4;
+   */
+  multiSelect: boolean;
+
+  /**
+   * An answer other than the options is accepted as free text.
+   *
+   * @generated from field: bool free_text_allowed = 5;
+   */
+  freeTextAllowed: boolean;
+};
+
+/**
+ * Describes the message commander.v1.Question.
+ * Use `create(QuestionSchema)` to create a new message.
+ */
+export const QuestionSchema: GenMessage<Question> = /*@__PURE__*/
+  messageDesc(file_commander_v1_event, 1);
+
+/**
+ * One choice of a question.
+ *
+ * @generated from message commander.v1.QuestionOption
+ */
+export type QuestionOption = Message<"commander.v1.QuestionOption"> & {
+  /**
+   * What the answer names.
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * What choosing it means.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message commander.v1.QuestionOption.
+ * Use `create(QuestionOptionSchema)` to create a new message.
+ */
+export const QuestionOptionSchema: GenMessage<QuestionOption> = /*@__PURE__*/
+  messageDesc(file_commander_v1_event, 2);
 
 /**
  * Kinds of events, as in the original implementation.
@@ -222,6 +314,22 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_INSTANCE_ERROR = 11;
    */
   INSTANCE_ERROR = 11,
+
+  /**
+   * The agent asks the human one or more questions with options (Claude Code's AskUserQuestion); blocks
+   * its project. See `questions`.
+   *
+   * @generated from enum value: EVENT_TYPE_QUESTION = 12;
+   */
+  QUESTION = 12,
+
+  /**
+   * The agent presents a plan for approval (Claude Code's ExitPlanMode); blocks its project. The plan is
+   * the event's `content`.
+   *
+   * @generated from enum value: EVENT_TYPE_PLAN_APPROVAL = 13;
+   */
+  PLAN_APPROVAL = 13,
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/project.proto.
  */
 export const file_commander_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIrUCCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fc3RhdGVfcmVhc29uKq4BCgxQcm9qZWN0U3RhdGUSHQoZUFJPSkVDVF9TVEFURV9VTlNQRUNJRklFRBAAEhYKElBST0pFQ1RfU1RBVEVfSURMRRABEhkKFVBST0pFQ1RfU1RBVEVfV09SS0lORxACEhkKFVBST0pFQ1RfU1RBVEVfQkxPQ0tFRBADEhgKFFBST0pFQ1RfU1RBVEVfUEFVU0VEEAQSFwoTUFJPSkVDVF9TVEFURV9FUlJPUhAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIooDCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9wZXJtaXNzaW9uX21vZGUYCyABKAkSDQoFbW9kZWwYDCABKAkSKwoGcG9saWN5GA0gASgLMhsuY29tbWFuZGVyLnYxLlByb2plY3RQb2xpY3lCDwoNX3N0YXRlX3JlYXNvbiI4Cg1Qcm9qZWN0UG9saWN5EicKBXJ1bGVzGAEgAygLMhguY29tbWFuZGVyLnYxLlBvbGljeVJ1bGUihgEKClBvbGljeVJ1bGUSDAoEcnVsZRgBIAEoCRIqCgZhY3Rpb24YAiABKA4yGi5jb21tYW5kZXIudjEuUG9saWN5QWN0aW9uEg4KBnNvdXJjZRgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpeCgxQb2xpY3lBY3Rpb24SHQoZUE9MSUNZX0FDVElPTl9VTlNQRUNJRklFRBAAEhcKE1BPTElDWV9BQ1RJT05fQUxMT1cQARIWChJQT0xJQ1lfQUNUSU9OX0RFTlkQAiquAQoMUHJvamVjdFN0YXRlEh0KGVBST0pFQ1RfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJQUk9KRUNUX1NUQVRFX0lETEUQARIZChVQUk9KRUNUX1NUQVRFX1dPUktJTkcQAhIZChVQUk9KRUNUX1NUQVRFX0JMT0NLRUQQAxIYChRQUk9KRUNUX1NUQVRFX1BBVVNFRBAEEhcKE1BST0pFQ1RfU1RBVEVfRVJST1IQBWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A registered project: a directory on this machine in which one agent session works through a queue.
@@ -89,6 +89,29 @@ export type Project = Message<"commander.v1.Project"> & {
    * @generated from field: google.protobuf.Timestamp last_activity = 10;
    */
   lastActivity?: Timestamp | undefined;
+
+  /**
+   * Claude Code permission mode of the project's agent (`default`, `acceptEdits`, `plan`, ...); empty:
+   * the daemon's `claude_permission_mode`. A change applies from the agent's next start.
+   *
+   * @generated from field: string permission_mode = 11;
+   */
+  permissionMode: string;
+
+  /**
+   * Model the project's agent runs with (Claude Code's `--model`); empty: the agent's own default. A
+   * change applies from the agent's next start.
+   *
+   * @generated from field: string model = 12;
+   */
+  model: string;
+
+  /**
+   * Rules that answer the agent's permission requests without asking anyone.
+   *
+   * @generated from field: commander.v1.ProjectPolicy policy = 13;
+   */
+  policy?: ProjectPolicy | undefined;
 };
 
 /**
@@ -97,6 +120,103 @@ export type Project = Message<"commander.v1.Project"> & {
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
   messageDesc(file_commander_v1_project, 0);
+
+/**
+ * A project's permission policy: allow and deny rules in Claude Code's rule syntax. Deny wins over allow.
+ *
+ * @generated from message commander.v1.ProjectPolicy
+ */
+export type ProjectPolicy = Message<"commander.v1.ProjectPolicy"> & {
+  /**
+   * The rules, in the order they were added.
+   *
+   * @generated from field: repeated commander.v1.PolicyRule rules = 1;
+   */
+  rules: PolicyRule[];
+};
+
+/**
+ * Describes the message commander.v1.ProjectPolicy.
+ * Use `create(ProjectPolicySchema)` to create a new message.
+ */
+export const ProjectPolicySchema: GenMessage<ProjectPolicy> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project, 1);
+
+/**
+ * One rule of a project's policy.
+ *
+ * @generated from message commander.v1.PolicyRule
+ */
+export type PolicyRule = Message<"commander.v1.PolicyRule"> & {
+  /**
+   * Claude Code's rule syntax: `Bash(npm test:*)`, `Read`, `Edit(src/**)`, `WebFetch(domain:example.com)`.
+   *
+   * @generated from field: string rule = 1;
+   */
+  rule: string;
+
+  /**
+   * What a matching request gets.
+   *
+   * @generated from field: commander.v1.PolicyAction action = 2;
+   */
+  action: PolicyAction;
+
+  /**
+   * Where the rule came from: `api`, or `event:<id>` when a person chose "allow always".
+   *
+   * @generated from field: string source = 3;
+   */
+  source: string;
+
+  /**
+   * When it was added.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 4;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message commander.v1.PolicyRule.
+ * Use `create(PolicyRuleSchema)` to create a new message.
+ */
+export const PolicyRuleSchema: GenMessage<PolicyRule> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project, 2);
+
+/**
+ * What a policy rule does to a matching permission request.
+ *
+ * @generated from enum commander.v1.PolicyAction
+ */
+export enum PolicyAction {
+  /**
+   * Never used; present because proto3 needs a zero value.
+   *
+   * @generated from enum value: POLICY_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The request is allowed at once.
+   *
+   * @generated from enum value: POLICY_ACTION_ALLOW = 1;
+   */
+  ALLOW = 1,
+
+  /**
+   * The request is denied at once.
+   *
+   * @generated from enum value: POLICY_ACTION_DENY = 2;
+   */
+  DENY = 2,
+}
+
+/**
+ * Describes the enum commander.v1.PolicyAction.
+ */
+export const PolicyActionSchema: GenEnum<PolicyAction> = /*@__PURE__*/
+  enumDesc(file_commander_v1_project, 0);
 
 /**
  * The state of a project, as the usage guide names it (`"idle"`, `"working"`, ...).
@@ -151,5 +271,5 @@ export enum ProjectState {
  * Describes the enum commander.v1.ProjectState.
  */
 export const ProjectStateSchema: GenEnum<ProjectState> = /*@__PURE__*/
-  enumDesc(file_commander_v1_project, 0);
+  enumDesc(file_commander_v1_project, 1);
 

@@ -4,16 +4,18 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Project } from "./project_pb.js";
+import type { PolicyAction, PolicyRule, Project } from "./project_pb.js";
 import { file_commander_v1_project } from "./project_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file commander/v1/project_service.proto.
  */
 export const file_commander_v1_project_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJjb21tYW5kZXIvdjEvcHJvamVjdF9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEiWQoWUmVnaXN0ZXJQcm9qZWN0UmVxdWVzdBIMCgRwYXRoGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIPCgdydW50aW1lGAQgASgJIkEKF1JlZ2lzdGVyUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI8ChNMaXN0UHJvamVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlgKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEicKCHByb2plY3RzGAEgAygLMhUuY29tbWFuZGVyLnYxLlByb2plY3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKEUdldFByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPAoSR2V0UHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI9ChhVbnJlZ2lzdGVyUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIbChlVbnJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIjkKE1BhdXNlUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoUUGF1c2VQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0IioKFFJlc3VtZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPwoVUmVzdW1lUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdDKxBgoOUHJvamVjdFNlcnZpY2USgQEKD1JlZ2lzdGVyUHJvamVjdBIkLmNvbW1hbmRlci52MS5SZWdpc3RlclByb2plY3RSZXF1ZXN0GiUuY29tbWFuZGVyLnYxLlJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIiGC0+STAhs6ASpiB3Byb2plY3QiDS9hcGkvcHJvamVjdHMSbwoMTGlzdFByb2plY3RzEiEuY29tbWFuZGVyLnYxLkxpc3RQcm9qZWN0c1JlcXVlc3QaIi5jb21tYW5kZXIudjEuTGlzdFByb2plY3RzUmVzcG9uc2UiGJACAYLT5JMCDxINL2FwaS9wcm9qZWN0cxJ/CgpHZXRQcm9qZWN0Eh8uY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXF1ZXN0GiAuY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXNwb25zZSIukAIBgtPkkwIlYgdwcm9qZWN0EhovYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfRKIAQoRVW5yZWdpc3RlclByb2plY3QSJi5jb21tYW5kZXIudjEuVW5yZWdpc3RlclByb2plY3RSZXF1ZXN0GicuY29tbWFuZGVyLnYxLlVucmVnaXN0ZXJQcm9qZWN0UmVzcG9uc2UiIoLT5JMCHCoaL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0SiwEKDFBhdXNlUHJvamVjdBIhLmNvbW1hbmRlci52MS5QYXVzZVByb2plY3RSZXF1ZXN0GiIuY29tbWFuZGVyLnYxLlBhdXNlUHJvamVjdFJlc3BvbnNlIjSC0+STAi46ASpiB3Byb2plY3QiIC9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3BhdXNlEo8BCg1SZXN1bWVQcm9qZWN0EiIuY29tbWFuZGVyLnYxLlJlc3VtZVByb2plY3RSZXF1ZXN0GiMuY29tbWFuZGVyLnYxLlJlc3VtZVByb2plY3RSZXNwb25zZSI1gtPkkwIvOgEqYgdwcm9qZWN0IiEvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9yZXN1bWViBnByb3RvMw", [file_commander_v1_project, file_google_api_annotations]);
+  fileDesc("CiJjb21tYW5kZXIvdjEvcHJvamVjdF9zZXJ2aWNlLnByb3RvEgxjb21tYW5kZXIudjEigQEKFlJlZ2lzdGVyUHJvamVjdFJlcXVlc3QSDAoEcGF0aBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCnByb2plY3RfaWQYAyABKAkSDwoHcnVudGltZRgEIAEoCRIXCg9wZXJtaXNzaW9uX21vZGUYBSABKAkSDQoFbW9kZWwYBiABKAkigwEKFFVwZGF0ZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSJgoHcHJvamVjdBgCIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0Ei8KC3VwZGF0ZV9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI/ChVVcGRhdGVQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0IiwKFkxpc3RQb2xpY3lSdWxlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJCChdMaXN0UG9saWN5UnVsZXNSZXNwb25zZRInCgVydWxlcxgBIAMoCzIYLmNvbW1hbmRlci52MS5Qb2xpY3lSdWxlImQKFEFkZFBvbGljeVJ1bGVSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEcnVsZRgCIAEoCRIqCgZhY3Rpb24YAyABKA4yGi5jb21tYW5kZXIudjEuUG9saWN5QWN0aW9uIkAKFUFkZFBvbGljeVJ1bGVSZXNwb25zZRInCgVydWxlcxgBIAMoCzIYLmNvbW1hbmRlci52MS5Qb2xpY3lSdWxlImcKF1JlbW92ZVBvbGljeVJ1bGVSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEcnVsZRgCIAEoCRIqCgZhY3Rpb24YAyABKA4yGi5jb21tYW5kZXIudjEuUG9saWN5QWN0aW9uIkMKGFJlbW92ZVBvbGljeVJ1bGVSZXNwb25zZRInCgVydWxlcxgBIAMoCzIYLmNvbW1hbmRlci52MS5Qb2xpY3lSdWxlIkEKF1JlZ2lzdGVyUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI8ChNMaXN0UHJvamVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlgKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEicKCHByb2plY3RzGAEgAygLMhUuY29tbWFuZGVyLnYxLlByb2plY3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKEUdldFByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPAoSR2V0UHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdCI9ChhVbnJlZ2lzdGVyUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIbChlVbnJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIjkKE1BhdXNlUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPgoUUGF1c2VQcm9qZWN0UmVzcG9uc2USJgoHcHJvamVjdBgBIAEoCzIVLmNvbW1hbmRlci52MS5Qcm9qZWN0IioKFFJlc3VtZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiPwoVUmVzdW1lUHJvamVjdFJlc3BvbnNlEiYKB3Byb2plY3QYASABKAsyFS5jb21tYW5kZXIudjEuUHJvamVjdDL7CgoOUHJvamVjdFNlcnZpY2USgQEKD1JlZ2lzdGVyUHJvamVjdBIkLmNvbW1hbmRlci52MS5SZWdpc3RlclByb2plY3RSZXF1ZXN0GiUuY29tbWFuZGVyLnYxLlJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIiGC0+STAhs6ASpiB3Byb2plY3QiDS9hcGkvcHJvamVjdHMSbwoMTGlzdFByb2plY3RzEiEuY29tbWFuZGVyLnYxLkxpc3RQcm9qZWN0c1JlcXVlc3QaIi5jb21tYW5kZXIudjEuTGlzdFByb2plY3RzUmVzcG9uc2UiGJACAYLT5JMCDxINL2FwaS9wcm9qZWN0cxJ/CgpHZXRQcm9qZWN0Eh8uY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXF1ZXN0GiAuY29tbWFuZGVyLnYxLkdldFByb2plY3RSZXNwb25zZSIukAIBgtPkkwIlYgdwcm9qZWN0EhovYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfRKOAQoNVXBkYXRlUHJvamVjdBIiLmNvbW1hbmRlci52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBojLmNvbW1hbmRlci52MS5VcGRhdGVQcm9qZWN0UmVzcG9uc2UiNILT5JMCLjoHcHJvamVjdGIHcHJvamVjdDIaL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0SkgEKD0xpc3RQb2xpY3lSdWxlcxIkLmNvbW1hbmRlci52MS5MaXN0UG9saWN5UnVsZXNSZXF1ZXN0GiUuY29tbWFuZGVyLnYxLkxpc3RQb2xpY3lSdWxlc1Jlc3BvbnNlIjKQAgGC0+STAikSJy9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9L3BvbGljeS9ydWxlcxKMAQoNQWRkUG9saWN5UnVsZRIiLmNvbW1hbmRlci52MS5BZGRQb2xpY3lSdWxlUmVxdWVzdBojLmNvbW1hbmRlci52MS5BZGRQb2xpY3lSdWxlUmVzcG9uc2UiMoLT5JMCLDoBKiInL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0vcG9saWN5L3J1bGVzEpIBChBSZW1vdmVQb2xpY3lSdWxlEiUuY29tbWFuZGVyLnYxLlJlbW92ZVBvbGljeVJ1bGVSZXF1ZXN0GiYuY29tbWFuZGVyLnYxLlJlbW92ZVBvbGljeVJ1bGVSZXNwb25zZSIvgtPkkwIpKicvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9wb2xpY3kvcnVsZXMSiAEKEVVucmVnaXN0ZXJQcm9qZWN0EiYuY29tbWFuZGVyLnYxLlVucmVnaXN0ZXJQcm9qZWN0UmVxdWVzdBonLmNvbW1hbmRlci52MS5VbnJlZ2lzdGVyUHJvamVjdFJlc3BvbnNlIiKC0+STAhwqGi9hcGkvcHJvamVjdHMve3Byb2plY3RfaWR9EosBCgxQYXVzZVByb2plY3QSIS5jb21tYW5kZXIudjEuUGF1c2VQcm9qZWN0UmVxdWVzdBoiLmNvbW1hbmRlci52MS5QYXVzZVByb2plY3RSZXNwb25zZSI0gtPkkwIuOgEqYgdwcm9qZWN0IiAvYXBpL3Byb2plY3RzL3twcm9qZWN0X2lkfS9wYXVzZRKPAQoNUmVzdW1lUHJvamVjdBIiLmNvbW1hbmRlci52MS5SZXN1bWVQcm9qZWN0UmVxdWVzdBojLmNvbW1hbmRlci52MS5SZXN1bWVQcm9qZWN0UmVzcG9uc2UiNYLT5JMCLzoBKmIHcHJvamVjdCIhL2FwaS9wcm9qZWN0cy97cHJvamVjdF9pZH0vcmVzdW1lYgZwcm90bzM", [file_commander_v1_project, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * The directory to register.
@@ -48,6 +50,20 @@ export type RegisterProjectRequest = Message<"commander.v1.RegisterProjectReques
    * @generated from field: string runtime = 4;
    */
   runtime: string;
+
+  /**
+   * Claude Code permission mode for the project's agent; defaults to the daemon's `claude_permission_mode`.
+   *
+   * @generated from field: string permission_mode = 5;
+   */
+  permissionMode: string;
+
+  /**
+   * Model for the project's agent; defaults to the agent's own.
+   *
+   * @generated from field: string model = 6;
+   */
+  model: string;
 };
 
 /**
@@ -56,6 +72,216 @@ export type RegisterProjectRequest = Message<"commander.v1.RegisterProjectReques
  */
 export const RegisterProjectRequestSchema: GenMessage<RegisterProjectRequest> = /*@__PURE__*/
   messageDesc(file_commander_v1_project_service, 0);
+
+/**
+ * What to change in a project.
+ *
+ * @generated from message commander.v1.UpdateProjectRequest
+ */
+export type UpdateProjectRequest = Message<"commander.v1.UpdateProjectRequest"> & {
+  /**
+   * Id of the project.
+   *
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * The new values (only the fields the mask names are read).
+   *
+   * @generated from field: commander.v1.Project project = 2;
+   */
+  project?: Project | undefined;
+
+  /**
+   * Fields to change: `name`, `permission_mode`, `model`. Empty: the fields set in `project`.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 3;
+   */
+  updateMask?: FieldMask | undefined;
+};
+
+/**
+ * Describes the message commander.v1.UpdateProjectRequest.
+ * Use `create(UpdateProjectRequestSchema)` to create a new message.
+ */
+export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 1);
+
+/**
+ * The changed project.
+ *
+ * @generated from message commander.v1.UpdateProjectResponse
+ */
+export type UpdateProjectResponse = Message<"commander.v1.UpdateProjectResponse"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: commander.v1.Project project = 1;
+   */
+  project?: Project | undefined;
+};
+
+/**
+ * Describes the message commander.v1.UpdateProjectResponse.
+ * Use `create(UpdateProjectResponseSchema)` to create a new message.
+ */
+export const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 2);
+
+/**
+ * Whose policy to list.
+ *
+ * @generated from message commander.v1.ListPolicyRulesRequest
+ */
+export type ListPolicyRulesRequest = Message<"commander.v1.ListPolicyRulesRequest"> & {
+  /**
+   * Id of the project.
+   *
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message commander.v1.ListPolicyRulesRequest.
+ * Use `create(ListPolicyRulesRequestSchema)` to create a new message.
+ */
+export const ListPolicyRulesRequestSchema: GenMessage<ListPolicyRulesRequest> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 3);
+
+/**
+ * A project's policy rules.
+ *
+ * @generated from message commander.v1.ListPolicyRulesResponse
+ */
+export type ListPolicyRulesResponse = Message<"commander.v1.ListPolicyRulesResponse"> & {
+  /**
+   * The rules, in the order they were added.
+   *
+   * @generated from field: repeated commander.v1.PolicyRule rules = 1;
+   */
+  rules: PolicyRule[];
+};
+
+/**
+ * Describes the message commander.v1.ListPolicyRulesResponse.
+ * Use `create(ListPolicyRulesResponseSchema)` to create a new message.
+ */
+export const ListPolicyRulesResponseSchema: GenMessage<ListPolicyRulesResponse> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 4);
+
+/**
+ * The rule to add.
+ *
+ * @generated from message commander.v1.AddPolicyRuleRequest
+ */
+export type AddPolicyRuleRequest = Message<"commander.v1.AddPolicyRuleRequest"> & {
+  /**
+   * Id of the project.
+   *
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * Claude Code's rule syntax, for example `Bash(npm test:*)`.
+   *
+   * @generated from field: string rule = 2;
+   */
+  rule: string;
+
+  /**
+   * `allow` or `deny`.
+   *
+   * @generated from field: commander.v1.PolicyAction action = 3;
+   */
+  action: PolicyAction;
+};
+
+/**
+ * Describes the message commander.v1.AddPolicyRuleRequest.
+ * Use `create(AddPolicyRuleRequestSchema)` to create a new message.
+ */
+export const AddPolicyRuleRequestSchema: GenMessage<AddPolicyRuleRequest> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 5);
+
+/**
+ * The policy after the change.
+ *
+ * @generated from message commander.v1.AddPolicyRuleResponse
+ */
+export type AddPolicyRuleResponse = Message<"commander.v1.AddPolicyRuleResponse"> & {
+  /**
+   * Every rule of the project's policy.
+   *
+   * @generated from field: repeated commander.v1.PolicyRule rules = 1;
+   */
+  rules: PolicyRule[];
+};
+
+/**
+ * Describes the message commander.v1.AddPolicyRuleResponse.
+ * Use `create(AddPolicyRuleResponseSchema)` to create a new message.
+ */
+export const AddPolicyRuleResponseSchema: GenMessage<AddPolicyRuleResponse> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 6);
+
+/**
+ * The rule to remove.
+ *
+ * @generated from message commander.v1.RemovePolicyRuleRequest
+ */
+export type RemovePolicyRuleRequest = Message<"commander.v1.RemovePolicyRuleRequest"> & {
+  /**
+   * Id of the project.
+   *
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * The rule, as it was added.
+   *
+   * @generated from field: string rule = 2;
+   */
+  rule: string;
+
+  /**
+   * Only the rule with this action; unspecified: either.
+   *
+   * @generated from field: commander.v1.PolicyAction action = 3;
+   */
+  action: PolicyAction;
+};
+
+/**
+ * Describes the message commander.v1.RemovePolicyRuleRequest.
+ * Use `create(RemovePolicyRuleRequestSchema)` to create a new message.
+ */
+export const RemovePolicyRuleRequestSchema: GenMessage<RemovePolicyRuleRequest> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 7);
+
+/**
+ * The policy after the change.
+ *
+ * @generated from message commander.v1.RemovePolicyRuleResponse
+ */
+export type RemovePolicyRuleResponse = Message<"commander.v1.RemovePolicyRuleResponse"> & {
+  /**
+   * Every rule of the project's policy.
+   *
+   * @generated from field: repeated commander.v1.PolicyRule rules = 1;
+   */
+  rules: PolicyRule[];
+};
+
+/**
+ * Describes the message commander.v1.RemovePolicyRuleResponse.
+ * Use `create(RemovePolicyRuleResponseSchema)` to create a new message.
+ */
+export const RemovePolicyRuleResponseSchema: GenMessage<RemovePolicyRuleResponse> = /*@__PURE__*/
+  messageDesc(file_commander_v1_project_service, 8);
 
 /**
  * The registered project.
@@ -76,7 +302,7 @@ export type RegisterProjectResponse = Message<"commander.v1.RegisterProjectRespo
  * Use `create(RegisterProjectResponseSchema)` to create a new message.
  */
 export const RegisterProjectResponseSchema: GenMessage<RegisterProjectResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 1);
+  messageDesc(file_commander_v1_project_service, 9);
 
 /**
  * Paging; optional.
@@ -104,7 +330,7 @@ export type ListProjectsRequest = Message<"commander.v1.ListProjectsRequest"> & 
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 2);
+  messageDesc(file_commander_v1_project_service, 10);
 
 /**
  * Every project.
@@ -132,7 +358,7 @@ export type ListProjectsResponse = Message<"commander.v1.ListProjectsResponse"> 
  * Use `create(ListProjectsResponseSchema)` to create a new message.
  */
 export const ListProjectsResponseSchema: GenMessage<ListProjectsResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 3);
+  messageDesc(file_commander_v1_project_service, 11);
 
 /**
  * Which project to return.
@@ -153,7 +379,7 @@ export type GetProjectRequest = Message<"commander.v1.GetProjectRequest"> & {
  * Use `create(GetProjectRequestSchema)` to create a new message.
  */
 export const GetProjectRequestSchema: GenMessage<GetProjectRequest> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 4);
+  messageDesc(file_commander_v1_project_service, 12);
 
 /**
  * The project.
@@ -174,7 +400,7 @@ export type GetProjectResponse = Message<"commander.v1.GetProjectResponse"> & {
  * Use `create(GetProjectResponseSchema)` to create a new message.
  */
 export const GetProjectResponseSchema: GenMessage<GetProjectResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 5);
+  messageDesc(file_commander_v1_project_service, 13);
 
 /**
  * Which project to unregister.
@@ -202,7 +428,7 @@ export type UnregisterProjectRequest = Message<"commander.v1.UnregisterProjectRe
  * Use `create(UnregisterProjectRequestSchema)` to create a new message.
  */
 export const UnregisterProjectRequestSchema: GenMessage<UnregisterProjectRequest> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 6);
+  messageDesc(file_commander_v1_project_service, 14);
 
 /**
  * Empty on success.
@@ -217,7 +443,7 @@ export type UnregisterProjectResponse = Message<"commander.v1.UnregisterProjectR
  * Use `create(UnregisterProjectResponseSchema)` to create a new message.
  */
 export const UnregisterProjectResponseSchema: GenMessage<UnregisterProjectResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 7);
+  messageDesc(file_commander_v1_project_service, 15);
 
 /**
  * Which project to pause.
@@ -245,7 +471,7 @@ export type PauseProjectRequest = Message<"commander.v1.PauseProjectRequest"> & 
  * Use `create(PauseProjectRequestSchema)` to create a new message.
  */
 export const PauseProjectRequestSchema: GenMessage<PauseProjectRequest> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 8);
+  messageDesc(file_commander_v1_project_service, 16);
 
 /**
  * The paused project.
@@ -266,7 +492,7 @@ export type PauseProjectResponse = Message<"commander.v1.PauseProjectResponse"> 
  * Use `create(PauseProjectResponseSchema)` to create a new message.
  */
 export const PauseProjectResponseSchema: GenMessage<PauseProjectResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 9);
+  messageDesc(file_commander_v1_project_service, 17);
 
 /**
  * Which project to resume.
@@ -287,7 +513,7 @@ export type ResumeProjectRequest = Message<"commander.v1.ResumeProjectRequest"> 
  * Use `create(ResumeProjectRequestSchema)` to create a new message.
  */
 export const ResumeProjectRequestSchema: GenMessage<ResumeProjectRequest> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 10);
+  messageDesc(file_commander_v1_project_service, 18);
 
 /**
  * The resumed project.
@@ -308,7 +534,7 @@ export type ResumeProjectResponse = Message<"commander.v1.ResumeProjectResponse"
  * Use `create(ResumeProjectResponseSchema)` to create a new message.
  */
 export const ResumeProjectResponseSchema: GenMessage<ResumeProjectResponse> = /*@__PURE__*/
-  messageDesc(file_commander_v1_project_service, 11);
+  messageDesc(file_commander_v1_project_service, 19);
 
 /**
  * Registers the directories in which agents work.
@@ -349,6 +575,52 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof GetProjectRequestSchema;
     output: typeof GetProjectResponseSchema;
+  },
+  /**
+   * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
+   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
+   * an unknown permission mode.
+   *
+   * @generated from rpc commander.v1.ProjectService.UpdateProject
+   */
+  updateProject: {
+    methodKind: "unary";
+    input: typeof UpdateProjectRequestSchema;
+    output: typeof UpdateProjectResponseSchema;
+  },
+  /**
+   * Lists the rules of a project's permission policy. Returns NOT_FOUND for an unknown project.
+   *
+   * @generated from rpc commander.v1.ProjectService.ListPolicyRules
+   */
+  listPolicyRules: {
+    methodKind: "unary";
+    input: typeof ListPolicyRulesRequestSchema;
+    output: typeof ListPolicyRulesResponseSchema;
+  },
+  /**
+   * Adds an allow or deny rule to a project's policy; adding a rule that is already there changes
+   * nothing. Returns NOT_FOUND for an unknown project; INVALID_ARGUMENT for a rule Claude Code's syntax
+   * does not allow or a missing action.
+   *
+   * @generated from rpc commander.v1.ProjectService.AddPolicyRule
+   */
+  addPolicyRule: {
+    methodKind: "unary";
+    input: typeof AddPolicyRuleRequestSchema;
+    output: typeof AddPolicyRuleResponseSchema;
+  },
+  /**
+   * Removes a rule from a project's policy (with any action, unless one is given). Returns NOT_FOUND for
+   * an unknown project or a rule the policy does not hold.
+   *
+   * @generated from rpc commander.v1.ProjectService.RemovePolicyRule
+   */
+  removePolicyRule: {
+    methodKind: "unary";
+    input: typeof RemovePolicyRuleRequestSchema;
+    output: typeof RemovePolicyRuleResponseSchema;
   },
   /**
    * Unregisters a project: stops its session and removes its work queue, events and inbox. Returns

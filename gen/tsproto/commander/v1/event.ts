@@ -39,6 +39,16 @@ export enum EventType {
   EVENT_TYPE_INSTANCE_READY = 10,
   /** EVENT_TYPE_INSTANCE_ERROR - An agent failed to start or exited. */
   EVENT_TYPE_INSTANCE_ERROR = 11,
+  /**
+   * EVENT_TYPE_QUESTION - The agent asks the human one or more questions with options (Claude Code's AskUserQuestion); blocks
+   * its project. See `questions`.
+   */
+  EVENT_TYPE_QUESTION = 12,
+  /**
+   * EVENT_TYPE_PLAN_APPROVAL - The agent presents a plan for approval (Claude Code's ExitPlanMode); blocks its project. The plan is
+   * the event's `content`.
+   */
+  EVENT_TYPE_PLAN_APPROVAL = 13,
   UNRECOGNIZED = -1,
 }
 
@@ -80,6 +90,12 @@ export function eventTypeFromJSON(object: any): EventType {
     case 11:
     case "EVENT_TYPE_INSTANCE_ERROR":
       return EventType.EVENT_TYPE_INSTANCE_ERROR;
+    case 12:
+    case "EVENT_TYPE_QUESTION":
+      return EventType.EVENT_TYPE_QUESTION;
+    case 13:
+    case "EVENT_TYPE_PLAN_APPROVAL":
+      return EventType.EVENT_TYPE_PLAN_APPROVAL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -113,6 +129,10 @@ export function eventTypeToJSON(object: EventType): string {
       return "EVENT_TYPE_INSTANCE_READY";
     case EventType.EVENT_TYPE_INSTANCE_ERROR:
       return "EVENT_TYPE_INSTANCE_ERROR";
+    case EventType.EVENT_TYPE_QUESTION:
+      return "EVENT_TYPE_QUESTION";
+    case EventType.EVENT_TYPE_PLAN_APPROVAL:
+      return "EVENT_TYPE_PLAN_APPROVAL";
     case EventType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -274,7 +294,40 @@ export interface Event {
     | Date
     | undefined;
   /** When it was resolved or dismissed, or null. */
-  resolvedAt: Date | undefined;
+  resolvedAt:
+    | Date
+    | undefined;
+  /**
+   * Who or what answered it: `policy:<rule>` when a project policy rule answered at once, else null
+   * (a person through the API).
+   */
+  resolvedBy?:
+    | string
+    | undefined;
+  /** The questions of a `question` event (Claude Code's AskUserQuestion), in order. */
+  questions: Question[];
+}
+
+/** One question the agent asks (Claude Code's AskUserQuestion), with its choices. */
+export interface Question {
+  /** The question's text; the key of its answer. */
+  question: string;
+  /** A short label of the question (a chip in Claude Code's dialog). */
+  header: string;
+  /** The choices offered. */
+  options: QuestionOption[];
+  /** Several options may be chosen (answered comma-joined). */
+  multiSelect: boolean;
+  /** An answer other than the options is accepted as free text. */
+  freeTextAllowed: boolean;
+}
+
+/** One choice of a question. */
+export interface QuestionOption {
+  /** What the answer names. */
+  label: string;
+  /** What choosing it means. */
+  description: string;
 }
 
 function createBaseEvent(): Event {
@@ -294,6 +347,8 @@ function createBaseEvent(): Event {
     context: undefined,
     createdAt: undefined,
     resolvedAt: undefined,
+    resolvedBy: undefined,
+    questions: [],
   };
 }
 
@@ -343,6 +398,12 @@ export const Event: MessageFns<Event> = {
     }
     if (message.resolvedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.resolvedAt), writer.uint32(122).fork()).join();
+    }
+    if (message.resolvedBy !== undefined) {
+      writer.uint32(130).string(message.resolvedBy);
+    }
+    for (const v of message.questions) {
+      Question.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -480,6 +541,22 @@ export const Event: MessageFns<Event> = {
             message.resolvedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.resolvedBy = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.questions.push(Question.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -533,6 +610,14 @@ export const Event: MessageFns<Event> = {
         : isSet(object.resolved_at)
         ? fromJsonTimestamp(object.resolved_at)
         : undefined,
+      resolvedBy: isSet(object.resolvedBy)
+        ? globalThis.String(object.resolvedBy)
+        : isSet(object.resolved_by)
+        ? globalThis.String(object.resolved_by)
+        : undefined,
+      questions: globalThis.Array.isArray(object?.questions)
+        ? object.questions.map((e: any) => Question.fromJSON(e))
+        : [],
     };
   },
 
@@ -583,6 +668,12 @@ export const Event: MessageFns<Event> = {
     if (message.resolvedAt !== undefined) {
       obj.resolvedAt = message.resolvedAt.toISOString();
     }
+    if (message.resolvedBy !== undefined) {
+      obj.resolvedBy = message.resolvedBy;
+    }
+    if (message.questions?.length) {
+      obj.questions = message.questions.map((e) => Question.toJSON(e));
+    }
     return obj;
   },
 
@@ -606,6 +697,236 @@ export const Event: MessageFns<Event> = {
     message.context = object.context ?? undefined;
     message.createdAt = object.createdAt ?? undefined;
     message.resolvedAt = object.resolvedAt ?? undefined;
+    message.resolvedBy = object.resolvedBy ?? undefined;
+    message.questions = object.questions?.map((e) => Question.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseQuestion(): Question {
+  return { question: "", header: "", options: [], multiSelect: false, freeTextAllowed: false };
+}
+
+export const Question: MessageFns<Question> = {
+  encode(message: Question, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.question !== "") {
+      writer.uint32(10).string(message.question);
+    }
+    if (message.header !== "") {
+      writer.uint32(18).string(message.header);
+    }
+    for (const v of message.options) {
+      QuestionOption.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.multiSelect !== false) {
+      writer.uint32(32).bool(message.multiSelect);
+    }
+    if (message.freeTextAllowed !== false) {
+      writer.uint32(40).bool(message.freeTextAllowed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Question {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuestion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.question = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.header = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options.push(QuestionOption.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.multiSelect = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.freeTextAllowed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Question {
+    return {
+      question: isSet(object.question) ? globalThis.String(object.question) : "",
+      header: isSet(object.header) ? globalThis.String(object.header) : "",
+      options: globalThis.Array.isArray(object?.options)
+        ? object.options.map((e: any) => QuestionOption.fromJSON(e))
+        : [],
+      multiSelect: isSet(object.multiSelect)
+        ? globalThis.Boolean(object.multiSelect)
+        : isSet(object.multi_select)
+        ? globalThis.Boolean(object.multi_select)
+        : false,
+      freeTextAllowed: isSet(object.freeTextAllowed)
+        ? globalThis.Boolean(object.freeTextAllowed)
+        : isSet(object.free_text_allowed)
+        ? globalThis.Boolean(object.free_text_allowed)
+        : false,
+    };
+  },
+
+  toJSON(message: Question): unknown {
+    const obj: any = {};
+    if (message.question !== "") {
+      obj.question = message.question;
+    }
+    if (message.header !== "") {
+      obj.header = message.header;
+    }
+    if (message.options?.length) {
+      obj.options = message.options.map((e) => QuestionOption.toJSON(e));
+    }
+    if (message.multiSelect !== false) {
+      obj.multiSelect = message.multiSelect;
+    }
+    if (message.freeTextAllowed !== false) {
+      obj.freeTextAllowed = message.freeTextAllowed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Question>, I>>(base?: I): Question {
+    return Question.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Question>, I>>(object: I): Question {
+    const message = createBaseQuestion();
+    message.question = object.question ?? "";
+    message.header = object.header ?? "";
+    message.options = object.options?.map((e) => QuestionOption.fromPartial(e)) || [];
+    message.multiSelect = object.multiSelect ?? false;
+    message.freeTextAllowed = object.freeTextAllowed ?? false;
+    return message;
+  },
+};
+
+function createBaseQuestionOption(): QuestionOption {
+  return { label: "", description: "" };
+}
+
+export const QuestionOption: MessageFns<QuestionOption> = {
+  encode(message: QuestionOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.label !== "") {
+      writer.uint32(10).string(message.label);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuestionOption {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuestionOption();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuestionOption {
+    return {
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+    };
+  },
+
+  toJSON(message: QuestionOption): unknown {
+    const obj: any = {};
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuestionOption>, I>>(base?: I): QuestionOption {
+    return QuestionOption.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuestionOption>, I>>(object: I): QuestionOption {
+    const message = createBaseQuestionOption();
+    message.label = object.label ?? "";
+    message.description = object.description ?? "";
     return message;
   },
 };

@@ -12,6 +12,49 @@ export const protobufPackage = "commander.v1";
 
 export const protobufFileName = "commander/v1/project.proto";
 
+/** What a policy rule does to a matching permission request. */
+export enum PolicyAction {
+  /** POLICY_ACTION_UNSPECIFIED - Never used; present because proto3 needs a zero value. */
+  POLICY_ACTION_UNSPECIFIED = 0,
+  /** POLICY_ACTION_ALLOW - The request is allowed at once. */
+  POLICY_ACTION_ALLOW = 1,
+  /** POLICY_ACTION_DENY - The request is denied at once. */
+  POLICY_ACTION_DENY = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function policyActionFromJSON(object: any): PolicyAction {
+  switch (object) {
+    case 0:
+    case "POLICY_ACTION_UNSPECIFIED":
+      return PolicyAction.POLICY_ACTION_UNSPECIFIED;
+    case 1:
+    case "POLICY_ACTION_ALLOW":
+      return PolicyAction.POLICY_ACTION_ALLOW;
+    case 2:
+    case "POLICY_ACTION_DENY":
+      return PolicyAction.POLICY_ACTION_DENY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PolicyAction.UNRECOGNIZED;
+  }
+}
+
+export function policyActionToJSON(object: PolicyAction): string {
+  switch (object) {
+    case PolicyAction.POLICY_ACTION_UNSPECIFIED:
+      return "POLICY_ACTION_UNSPECIFIED";
+    case PolicyAction.POLICY_ACTION_ALLOW:
+      return "POLICY_ACTION_ALLOW";
+    case PolicyAction.POLICY_ACTION_DENY:
+      return "POLICY_ACTION_DENY";
+    case PolicyAction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** The state of a project, as the usage guide names it (`"idle"`, `"working"`, ...). */
 export enum ProjectState {
   /** PROJECT_STATE_UNSPECIFIED - Never used; present because proto3 needs a zero value. */
@@ -101,7 +144,39 @@ export interface Project {
     | Date
     | undefined;
   /** When anything last happened in the project. */
-  lastActivity: Date | undefined;
+  lastActivity:
+    | Date
+    | undefined;
+  /**
+   * Claude Code permission mode of the project's agent (`default`, `acceptEdits`, `plan`, ...); empty:
+   * the daemon's `claude_permission_mode`. A change applies from the agent's next start.
+   */
+  permissionMode: string;
+  /**
+   * Model the project's agent runs with (Claude Code's `--model`); empty: the agent's own default. A
+   * change applies from the agent's next start.
+   */
+  model: string;
+  /** Rules that answer the agent's permission requests without asking anyone. */
+  policy: ProjectPolicy | undefined;
+}
+
+/** A project's permission policy: allow and deny rules in Claude Code's rule syntax. Deny wins over allow. */
+export interface ProjectPolicy {
+  /** The rules, in the order they were added. */
+  rules: PolicyRule[];
+}
+
+/** One rule of a project's policy. */
+export interface PolicyRule {
+  /** Claude Code's rule syntax: `Bash(npm test:*)`, `Read`, `Edit(src/**)`, `WebFetch(domain:example.com)`. */
+  rule: string;
+  /** What a matching request gets. */
+  action: PolicyAction;
+  /** Where the rule came from: `api`, or `event:<id>` when a person chose "allow always". */
+  source: string;
+  /** When it was added. */
+  createdAt: Date | undefined;
 }
 
 function createBaseProject(): Project {
@@ -116,6 +191,9 @@ function createBaseProject(): Project {
     queuedWorkCount: 0,
     createdAt: undefined,
     lastActivity: undefined,
+    permissionMode: "",
+    model: "",
+    policy: undefined,
   };
 }
 
@@ -150,6 +228,15 @@ export const Project: MessageFns<Project> = {
     }
     if (message.lastActivity !== undefined) {
       Timestamp.encode(toTimestamp(message.lastActivity), writer.uint32(82).fork()).join();
+    }
+    if (message.permissionMode !== "") {
+      writer.uint32(90).string(message.permissionMode);
+    }
+    if (message.model !== "") {
+      writer.uint32(98).string(message.model);
+    }
+    if (message.policy !== undefined) {
+      ProjectPolicy.encode(message.policy, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -247,6 +334,30 @@ export const Project: MessageFns<Project> = {
             message.lastActivity = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.permissionMode = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.policy = ProjectPolicy.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -291,6 +402,13 @@ export const Project: MessageFns<Project> = {
         : isSet(object.last_activity)
         ? fromJsonTimestamp(object.last_activity)
         : undefined,
+      permissionMode: isSet(object.permissionMode)
+        ? globalThis.String(object.permissionMode)
+        : isSet(object.permission_mode)
+        ? globalThis.String(object.permission_mode)
+        : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      policy: isSet(object.policy) ? ProjectPolicy.fromJSON(object.policy) : undefined,
     };
   },
 
@@ -326,6 +444,15 @@ export const Project: MessageFns<Project> = {
     if (message.lastActivity !== undefined) {
       obj.lastActivity = message.lastActivity.toISOString();
     }
+    if (message.permissionMode !== "") {
+      obj.permissionMode = message.permissionMode;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.policy !== undefined) {
+      obj.policy = ProjectPolicy.toJSON(message.policy);
+    }
     return obj;
   },
 
@@ -344,6 +471,201 @@ export const Project: MessageFns<Project> = {
     message.queuedWorkCount = object.queuedWorkCount ?? 0;
     message.createdAt = object.createdAt ?? undefined;
     message.lastActivity = object.lastActivity ?? undefined;
+    message.permissionMode = object.permissionMode ?? "";
+    message.model = object.model ?? "";
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? ProjectPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseProjectPolicy(): ProjectPolicy {
+  return { rules: [] };
+}
+
+export const ProjectPolicy: MessageFns<ProjectPolicy> = {
+  encode(message: ProjectPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      PolicyRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProjectPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProjectPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(PolicyRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProjectPolicy {
+    return {
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => PolicyRule.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ProjectPolicy): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => PolicyRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProjectPolicy>, I>>(base?: I): ProjectPolicy {
+    return ProjectPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProjectPolicy>, I>>(object: I): ProjectPolicy {
+    const message = createBaseProjectPolicy();
+    message.rules = object.rules?.map((e) => PolicyRule.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePolicyRule(): PolicyRule {
+  return { rule: "", action: 0, source: "", createdAt: undefined };
+}
+
+export const PolicyRule: MessageFns<PolicyRule> = {
+  encode(message: PolicyRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rule !== "") {
+      writer.uint32(10).string(message.rule);
+    }
+    if (message.action !== 0) {
+      writer.uint32(16).int32(message.action);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PolicyRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePolicyRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PolicyRule {
+    return {
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      action: isSet(object.action) ? policyActionFromJSON(object.action) : 0,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PolicyRule): unknown {
+    const obj: any = {};
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.action !== 0) {
+      obj.action = policyActionToJSON(message.action);
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PolicyRule>, I>>(base?: I): PolicyRule {
+    return PolicyRule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PolicyRule>, I>>(object: I): PolicyRule {
+    const message = createBasePolicyRule();
+    message.rule = object.rule ?? "";
+    message.action = object.action ?? 0;
+    message.source = object.source ?? "";
+    message.createdAt = object.createdAt ?? undefined;
     return message;
   },
 };

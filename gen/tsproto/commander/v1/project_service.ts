@@ -18,7 +18,8 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Project } from "./project.js";
+import { FieldMask } from "../../google/protobuf/field_mask.js";
+import { PolicyAction, policyActionFromJSON, policyActionToJSON, PolicyRule, Project } from "./project.js";
 
 export const protobufPackage = "commander.v1";
 
@@ -34,6 +35,72 @@ export interface RegisterProjectRequest {
   projectId: string;
   /** Agent runtime for the project's sessions; defaults to the daemon's configured default runtime. */
   runtime: string;
+  /** Claude Code permission mode for the project's agent; defaults to the daemon's `claude_permission_mode`. */
+  permissionMode: string;
+  /** Model for the project's agent; defaults to the agent's own. */
+  model: string;
+}
+
+/** What to change in a project. */
+export interface UpdateProjectRequest {
+  /** Id of the project. */
+  projectId: string;
+  /** The new values (only the fields the mask names are read). */
+  project:
+    | Project
+    | undefined;
+  /** Fields to change: `name`, `permission_mode`, `model`. Empty: the fields set in `project`. */
+  updateMask: string[] | undefined;
+}
+
+/** The changed project. */
+export interface UpdateProjectResponse {
+  /** The project. */
+  project: Project | undefined;
+}
+
+/** Whose policy to list. */
+export interface ListPolicyRulesRequest {
+  /** Id of the project. */
+  projectId: string;
+}
+
+/** A project's policy rules. */
+export interface ListPolicyRulesResponse {
+  /** The rules, in the order they were added. */
+  rules: PolicyRule[];
+}
+
+/** The rule to add. */
+export interface AddPolicyRuleRequest {
+  /** Id of the project. */
+  projectId: string;
+  /** Claude Code's rule syntax, for example `Bash(npm test:*)`. */
+  rule: string;
+  /** `allow` or `deny`. */
+  action: PolicyAction;
+}
+
+/** The policy after the change. */
+export interface AddPolicyRuleResponse {
+  /** Every rule of the project's policy. */
+  rules: PolicyRule[];
+}
+
+/** The rule to remove. */
+export interface RemovePolicyRuleRequest {
+  /** Id of the project. */
+  projectId: string;
+  /** The rule, as it was added. */
+  rule: string;
+  /** Only the rule with this action; unspecified: either. */
+  action: PolicyAction;
+}
+
+/** The policy after the change. */
+export interface RemovePolicyRuleResponse {
+  /** Every rule of the project's policy. */
+  rules: PolicyRule[];
 }
 
 /** The registered project. */
@@ -109,7 +176,7 @@ export interface ResumeProjectResponse {
 }
 
 function createBaseRegisterProjectRequest(): RegisterProjectRequest {
-  return { path: "", name: "", projectId: "", runtime: "" };
+  return { path: "", name: "", projectId: "", runtime: "", permissionMode: "", model: "" };
 }
 
 export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
@@ -125,6 +192,12 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     }
     if (message.runtime !== "") {
       writer.uint32(34).string(message.runtime);
+    }
+    if (message.permissionMode !== "") {
+      writer.uint32(42).string(message.permissionMode);
+    }
+    if (message.model !== "") {
+      writer.uint32(50).string(message.model);
     }
     return writer;
   },
@@ -174,6 +247,22 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
             message.runtime = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.permissionMode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -196,6 +285,12 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
         ? globalThis.String(object.project_id)
         : "",
       runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
+      permissionMode: isSet(object.permissionMode)
+        ? globalThis.String(object.permissionMode)
+        : isSet(object.permission_mode)
+        ? globalThis.String(object.permission_mode)
+        : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
     };
   },
 
@@ -213,6 +308,12 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     if (message.runtime !== "") {
       obj.runtime = message.runtime;
     }
+    if (message.permissionMode !== "") {
+      obj.permissionMode = message.permissionMode;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
     return obj;
   },
 
@@ -225,6 +326,678 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     message.name = object.name ?? "";
     message.projectId = object.projectId ?? "";
     message.runtime = object.runtime ?? "";
+    message.permissionMode = object.permissionMode ?? "";
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateProjectRequest(): UpdateProjectRequest {
+  return { projectId: "", project: undefined, updateMask: undefined };
+}
+
+export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
+  encode(message: UpdateProjectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.project !== undefined) {
+      Project.encode(message.project, writer.uint32(18).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProjectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProjectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.project = Project.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProjectRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      project: isSet(object.project) ? Project.fromJSON(object.project) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateProjectRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.project !== undefined) {
+      obj.project = Project.toJSON(message.project);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateProjectRequest>, I>>(base?: I): UpdateProjectRequest {
+    return UpdateProjectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateProjectRequest>, I>>(object: I): UpdateProjectRequest {
+    const message = createBaseUpdateProjectRequest();
+    message.projectId = object.projectId ?? "";
+    message.project = (object.project !== undefined && object.project !== null)
+      ? Project.fromPartial(object.project)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateProjectResponse(): UpdateProjectResponse {
+  return { project: undefined };
+}
+
+export const UpdateProjectResponse: MessageFns<UpdateProjectResponse> = {
+  encode(message: UpdateProjectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.project !== undefined) {
+      Project.encode(message.project, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProjectResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProjectResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.project = Project.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProjectResponse {
+    return { project: isSet(object.project) ? Project.fromJSON(object.project) : undefined };
+  },
+
+  toJSON(message: UpdateProjectResponse): unknown {
+    const obj: any = {};
+    if (message.project !== undefined) {
+      obj.project = Project.toJSON(message.project);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateProjectResponse>, I>>(base?: I): UpdateProjectResponse {
+    return UpdateProjectResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateProjectResponse>, I>>(object: I): UpdateProjectResponse {
+    const message = createBaseUpdateProjectResponse();
+    message.project = (object.project !== undefined && object.project !== null)
+      ? Project.fromPartial(object.project)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPolicyRulesRequest(): ListPolicyRulesRequest {
+  return { projectId: "" };
+}
+
+export const ListPolicyRulesRequest: MessageFns<ListPolicyRulesRequest> = {
+  encode(message: ListPolicyRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPolicyRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPolicyRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPolicyRulesRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPolicyRulesRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPolicyRulesRequest>, I>>(base?: I): ListPolicyRulesRequest {
+    return ListPolicyRulesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPolicyRulesRequest>, I>>(object: I): ListPolicyRulesRequest {
+    const message = createBaseListPolicyRulesRequest();
+    message.projectId = object.projectId ?? "";
+    return message;
+  },
+};
+
+function createBaseListPolicyRulesResponse(): ListPolicyRulesResponse {
+  return { rules: [] };
+}
+
+export const ListPolicyRulesResponse: MessageFns<ListPolicyRulesResponse> = {
+  encode(message: ListPolicyRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      PolicyRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPolicyRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPolicyRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(PolicyRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPolicyRulesResponse {
+    return {
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => PolicyRule.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListPolicyRulesResponse): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => PolicyRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPolicyRulesResponse>, I>>(base?: I): ListPolicyRulesResponse {
+    return ListPolicyRulesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPolicyRulesResponse>, I>>(object: I): ListPolicyRulesResponse {
+    const message = createBaseListPolicyRulesResponse();
+    message.rules = object.rules?.map((e) => PolicyRule.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAddPolicyRuleRequest(): AddPolicyRuleRequest {
+  return { projectId: "", rule: "", action: 0 };
+}
+
+export const AddPolicyRuleRequest: MessageFns<AddPolicyRuleRequest> = {
+  encode(message: AddPolicyRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.rule !== "") {
+      writer.uint32(18).string(message.rule);
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPolicyRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPolicyRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPolicyRuleRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      action: isSet(object.action) ? policyActionFromJSON(object.action) : 0,
+    };
+  },
+
+  toJSON(message: AddPolicyRuleRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.action !== 0) {
+      obj.action = policyActionToJSON(message.action);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPolicyRuleRequest>, I>>(base?: I): AddPolicyRuleRequest {
+    return AddPolicyRuleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPolicyRuleRequest>, I>>(object: I): AddPolicyRuleRequest {
+    const message = createBaseAddPolicyRuleRequest();
+    message.projectId = object.projectId ?? "";
+    message.rule = object.rule ?? "";
+    message.action = object.action ?? 0;
+    return message;
+  },
+};
+
+function createBaseAddPolicyRuleResponse(): AddPolicyRuleResponse {
+  return { rules: [] };
+}
+
+export const AddPolicyRuleResponse: MessageFns<AddPolicyRuleResponse> = {
+  encode(message: AddPolicyRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      PolicyRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPolicyRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPolicyRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(PolicyRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPolicyRuleResponse {
+    return {
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => PolicyRule.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AddPolicyRuleResponse): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => PolicyRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPolicyRuleResponse>, I>>(base?: I): AddPolicyRuleResponse {
+    return AddPolicyRuleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPolicyRuleResponse>, I>>(object: I): AddPolicyRuleResponse {
+    const message = createBaseAddPolicyRuleResponse();
+    message.rules = object.rules?.map((e) => PolicyRule.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRemovePolicyRuleRequest(): RemovePolicyRuleRequest {
+  return { projectId: "", rule: "", action: 0 };
+}
+
+export const RemovePolicyRuleRequest: MessageFns<RemovePolicyRuleRequest> = {
+  encode(message: RemovePolicyRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.rule !== "") {
+      writer.uint32(18).string(message.rule);
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePolicyRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePolicyRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePolicyRuleRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      action: isSet(object.action) ? policyActionFromJSON(object.action) : 0,
+    };
+  },
+
+  toJSON(message: RemovePolicyRuleRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.action !== 0) {
+      obj.action = policyActionToJSON(message.action);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePolicyRuleRequest>, I>>(base?: I): RemovePolicyRuleRequest {
+    return RemovePolicyRuleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePolicyRuleRequest>, I>>(object: I): RemovePolicyRuleRequest {
+    const message = createBaseRemovePolicyRuleRequest();
+    message.projectId = object.projectId ?? "";
+    message.rule = object.rule ?? "";
+    message.action = object.action ?? 0;
+    return message;
+  },
+};
+
+function createBaseRemovePolicyRuleResponse(): RemovePolicyRuleResponse {
+  return { rules: [] };
+}
+
+export const RemovePolicyRuleResponse: MessageFns<RemovePolicyRuleResponse> = {
+  encode(message: RemovePolicyRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      PolicyRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePolicyRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePolicyRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(PolicyRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePolicyRuleResponse {
+    return {
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => PolicyRule.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: RemovePolicyRuleResponse): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => PolicyRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePolicyRuleResponse>, I>>(base?: I): RemovePolicyRuleResponse {
+    return RemovePolicyRuleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePolicyRuleResponse>, I>>(object: I): RemovePolicyRuleResponse {
+    const message = createBaseRemovePolicyRuleResponse();
+    message.rules = object.rules?.map((e) => PolicyRule.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1108,6 +1881,64 @@ export const ProjectServiceService = {
     responseDeserialize: (value: Buffer): GetProjectResponse => GetProjectResponse.decode(value),
   },
   /**
+   * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
+   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
+   * an unknown permission mode.
+   */
+  updateProject: {
+    path: "/commander.v1.ProjectService/UpdateProject" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateProjectRequest): Buffer => Buffer.from(UpdateProjectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateProjectRequest => UpdateProjectRequest.decode(value),
+    responseSerialize: (value: UpdateProjectResponse): Buffer =>
+      Buffer.from(UpdateProjectResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateProjectResponse => UpdateProjectResponse.decode(value),
+  },
+  /** Lists the rules of a project's permission policy. Returns NOT_FOUND for an unknown project. */
+  listPolicyRules: {
+    path: "/commander.v1.ProjectService/ListPolicyRules" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPolicyRulesRequest): Buffer =>
+      Buffer.from(ListPolicyRulesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPolicyRulesRequest => ListPolicyRulesRequest.decode(value),
+    responseSerialize: (value: ListPolicyRulesResponse): Buffer =>
+      Buffer.from(ListPolicyRulesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPolicyRulesResponse => ListPolicyRulesResponse.decode(value),
+  },
+  /**
+   * Adds an allow or deny rule to a project's policy; adding a rule that is already there changes
+   * nothing. Returns NOT_FOUND for an unknown project; INVALID_ARGUMENT for a rule Claude Code's syntax
+   * does not allow or a missing action.
+   */
+  addPolicyRule: {
+    path: "/commander.v1.ProjectService/AddPolicyRule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddPolicyRuleRequest): Buffer => Buffer.from(AddPolicyRuleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddPolicyRuleRequest => AddPolicyRuleRequest.decode(value),
+    responseSerialize: (value: AddPolicyRuleResponse): Buffer =>
+      Buffer.from(AddPolicyRuleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddPolicyRuleResponse => AddPolicyRuleResponse.decode(value),
+  },
+  /**
+   * Removes a rule from a project's policy (with any action, unless one is given). Returns NOT_FOUND for
+   * an unknown project or a rule the policy does not hold.
+   */
+  removePolicyRule: {
+    path: "/commander.v1.ProjectService/RemovePolicyRule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemovePolicyRuleRequest): Buffer =>
+      Buffer.from(RemovePolicyRuleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemovePolicyRuleRequest => RemovePolicyRuleRequest.decode(value),
+    responseSerialize: (value: RemovePolicyRuleResponse): Buffer =>
+      Buffer.from(RemovePolicyRuleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemovePolicyRuleResponse => RemovePolicyRuleResponse.decode(value),
+  },
+  /**
    * Unregisters a project: stops its session and removes its work queue, events and inbox. Returns
    * NOT_FOUND for an unknown id; FAILED_PRECONDITION while a work item is in progress or blocked, unless
    * `force` is set; UNAVAILABLE when the state cannot be written.
@@ -1168,6 +1999,26 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
   listProjects: handleUnaryCall<ListProjectsRequest, ListProjectsResponse>;
   /** Returns one project. Returns NOT_FOUND for an unknown id. */
   getProject: handleUnaryCall<GetProjectRequest, GetProjectResponse>;
+  /**
+   * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
+   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
+   * an unknown permission mode.
+   */
+  updateProject: handleUnaryCall<UpdateProjectRequest, UpdateProjectResponse>;
+  /** Lists the rules of a project's permission policy. Returns NOT_FOUND for an unknown project. */
+  listPolicyRules: handleUnaryCall<ListPolicyRulesRequest, ListPolicyRulesResponse>;
+  /**
+   * Adds an allow or deny rule to a project's policy; adding a rule that is already there changes
+   * nothing. Returns NOT_FOUND for an unknown project; INVALID_ARGUMENT for a rule Claude Code's syntax
+   * does not allow or a missing action.
+   */
+  addPolicyRule: handleUnaryCall<AddPolicyRuleRequest, AddPolicyRuleResponse>;
+  /**
+   * Removes a rule from a project's policy (with any action, unless one is given). Returns NOT_FOUND for
+   * an unknown project or a rule the policy does not hold.
+   */
+  removePolicyRule: handleUnaryCall<RemovePolicyRuleRequest, RemovePolicyRuleResponse>;
   /**
    * Unregisters a project: stops its session and removes its work queue, events and inbox. Returns
    * NOT_FOUND for an unknown id; FAILED_PRECONDITION while a work item is in progress or blocked, unless
@@ -1242,6 +2093,82 @@ export interface ProjectServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetProjectResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
+   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
+   * an unknown permission mode.
+   */
+  updateProject(
+    request: UpdateProjectRequest,
+    callback: (error: ServiceError | null, response: UpdateProjectResponse) => void,
+  ): ClientUnaryCall;
+  updateProject(
+    request: UpdateProjectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateProjectResponse) => void,
+  ): ClientUnaryCall;
+  updateProject(
+    request: UpdateProjectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateProjectResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists the rules of a project's permission policy. Returns NOT_FOUND for an unknown project. */
+  listPolicyRules(
+    request: ListPolicyRulesRequest,
+    callback: (error: ServiceError | null, response: ListPolicyRulesResponse) => void,
+  ): ClientUnaryCall;
+  listPolicyRules(
+    request: ListPolicyRulesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPolicyRulesResponse) => void,
+  ): ClientUnaryCall;
+  listPolicyRules(
+    request: ListPolicyRulesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPolicyRulesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds an allow or deny rule to a project's policy; adding a rule that is already there changes
+   * nothing. Returns NOT_FOUND for an unknown project; INVALID_ARGUMENT for a rule Claude Code's syntax
+   * does not allow or a missing action.
+   */
+  addPolicyRule(
+    request: AddPolicyRuleRequest,
+    callback: (error: ServiceError | null, response: AddPolicyRuleResponse) => void,
+  ): ClientUnaryCall;
+  addPolicyRule(
+    request: AddPolicyRuleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddPolicyRuleResponse) => void,
+  ): ClientUnaryCall;
+  addPolicyRule(
+    request: AddPolicyRuleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddPolicyRuleResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes a rule from a project's policy (with any action, unless one is given). Returns NOT_FOUND for
+   * an unknown project or a rule the policy does not hold.
+   */
+  removePolicyRule(
+    request: RemovePolicyRuleRequest,
+    callback: (error: ServiceError | null, response: RemovePolicyRuleResponse) => void,
+  ): ClientUnaryCall;
+  removePolicyRule(
+    request: RemovePolicyRuleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemovePolicyRuleResponse) => void,
+  ): ClientUnaryCall;
+  removePolicyRule(
+    request: RemovePolicyRuleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemovePolicyRuleResponse) => void,
   ): ClientUnaryCall;
   /**
    * Unregisters a project: stops its session and removes its work queue, events and inbox. Returns
