@@ -541,8 +541,7 @@ describe("durable state of the real daemon", function () {
 
     async function copyOf(source: string, name: string): Promise<string> {
       const directory = await stateDir(name);
-      // The lock socket a killed daemon leaves is no state (and cannot be copied).
-      await cp(source, directory, { recursive: true, filter: async (path) => !(await stat(path)).isSocket() });
+      await cp(source, directory, { recursive: true, filter: isNotSocket });
       return directory;
     }
 
@@ -754,7 +753,7 @@ describe("durable state of the real daemon", function () {
 
     async function threeGenerations(name: string): Promise<{ directory: string; projectId: string; workIds: string[] }> {
       const directory = await stateDir(name);
-      await cp(generations.directory, directory, { recursive: true });
+      await cp(generations.directory, directory, { recursive: true, filter: isNotSocket });
       return { ...generations, directory };
     }
 
@@ -1089,3 +1088,8 @@ describe("durable state of the real daemon", function () {
     });
   });
 });
+
+/** The lock socket a daemon leaves behind is no state, and fs.cp cannot copy it. */
+async function isNotSocket(path: string): Promise<boolean> {
+  return !(await stat(path)).isSocket();
+}
