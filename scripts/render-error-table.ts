@@ -1,5 +1,5 @@
-// Writes the README's error table from the catalogue: `npm run docs:errors`. The table sits between two
-// markers in the README's Errors section; test/docs/readme.test.ts fails when it is out of date.
+// Writes the error table of docs/errors.md from the catalogue: `npm run docs:errors`. The table sits between
+// two markers in that page; test/docs/errors-page.test.ts fails when it is out of date.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ERROR_CATALOGUE } from "../src/errors/error-catalogue.js";
@@ -13,18 +13,21 @@ export function renderErrorTable(): string {
   return ["| reason | code | HTTP | meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-/** The README with the text between the markers replaced by the table. */
-export function withErrorTable(readme: string): string {
-  const begin = readme.indexOf(TABLE_BEGIN);
-  const end = readme.indexOf(TABLE_END);
-  if (begin < 0 || end < begin) throw new Error(`the README has no ${TABLE_BEGIN} … ${TABLE_END} section`);
-  return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${renderErrorTable()}\n${readme.slice(end)}`;
+/** The page whose error table this script writes, relative to the repository's root. */
+export const ERROR_PAGE = "docs/errors.md";
+
+/** The page with the text between the markers replaced by the table. */
+export function withErrorTable(page: string): string {
+  const begin = page.indexOf(TABLE_BEGIN);
+  const end = page.indexOf(TABLE_END);
+  if (begin < 0 || end < begin) throw new Error(`${ERROR_PAGE} has no ${TABLE_BEGIN} … ${TABLE_END} section`);
+  return `${page.slice(0, begin + TABLE_BEGIN.length)}\n${renderErrorTable()}\n${page.slice(end)}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const path = fileURLToPath(new URL("../README.md", import.meta.url));
+  const path = fileURLToPath(new URL(`../${ERROR_PAGE}`, import.meta.url));
   const before = readFileSync(path, "utf8");
   const after = withErrorTable(before);
   if (after !== before) writeFileSync(path, after);
-  process.stdout.write(after === before ? "README.md: error table up to date\n" : "README.md: error table rewritten\n");
+  process.stdout.write(after === before ? `${ERROR_PAGE}: error table up to date\n` : `${ERROR_PAGE}: error table rewritten\n`);
 }

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 
 /**
  * The shortest token accepted when the daemon listens beyond loopback: 32 characters, 192 bits or more as
- * the README suggests generating them (`openssl rand -base64 32` gives 44). Anyone who reaches the port
+ * docs/operations.md suggests generating them (`openssl rand -base64 32` gives 44). Anyone who reaches the port
  * may try tokens as fast as the daemon answers, and a token lets them make agents run commands.
  */
 export const MIN_REMOTE_TOKEN_LENGTH = 32;

@@ -1,8 +1,8 @@
 // The one catalogue of error reasons: every error the API returns carries one of these reasons (in a
 // google.rpc.ErrorInfo detail of the `commander` domain) with the status code and HTTP status listed here,
 // whichever layer raises it. It imports nothing, so the domain (which throws CommanderError with a
-// reason) and the transport (which answers with the code and status) share it. The README's error table
-// is generated from it (`npm run docs:errors`) and checked against it by test/docs/readme.test.ts.
+// reason) and the transport (which answers with the code and status) share it. The error table of
+// docs/errors.md is generated from it (`npm run docs:errors`) and checked against it by test/docs/errors-page.test.ts.
 
 /** The `google.rpc.ErrorInfo` domain of every error the daemon raises. */
 export const ERROR_DOMAIN = "commander";
@@ -29,7 +29,7 @@ export interface CatalogueEntry {
    * (src/gateway/http-status.ts), except where HTTP has a more precise status (405, 413, 415).
    */
   http: number;
-  /** One sentence for the README's table: when a client gets it. */
+  /** One sentence for the table in docs/errors.md: when a client gets it. */
   description: string;
 }
 

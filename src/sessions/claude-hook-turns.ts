@@ -4,7 +4,7 @@ import { describeFailure, summariseToolInput } from "./turn-helpers.js";
 // Claude Code's hooks, translated into observations of the turn policy (src/domain/decide-turn.ts): a
 // prompt confirms a turn, a permission request becomes a blocking approval whose answer is the hook's
 // reply, `Stop`/`StopFailure` end the turn, notifications and the session's end update the session.
-// Fields as the real CLI sends them: src/agents/README-agents.md.
+// Fields as the real CLI sends them: docs/agents.md.
 
 /** The observation a hook call stands for, or null for hooks Commander does not act on. */
 export function hookObservation(payload: Record<string, unknown>): Observation | null {

@@ -19,7 +19,7 @@ export const JOURNAL_FILE = "journal.jsonl";
 export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 export const LOCK_FILE = "daemon.lock";
 
-/** Every problem code the store reports to health, with its meaning (the README lists each). */
+/** Every problem code the store reports to health, with its meaning (docs/errors.md lists each). */
 export const STORE_PROBLEM_CODES = {
   STATE_UNREADABLE: "a state file could not be read; every write is refused until it is fixed",
   STATE_FILE_RECOVERED: "a damaged snapshot was moved aside and its .bak restored",

@@ -12,7 +12,7 @@ interface DialogShape {
   accept: RegExp;
 }
 
-// As Claude Code 2.1.33x renders them (see src/agents/README-agents.md): an arrow-key menu whose
+// As Claude Code 2.1.33x renders them (see docs/agents.md): an arrow-key menu whose
 // selected line starts with "❯", above "Enter to confirm · Esc to cancel". Neither dialog fires a hook.
 const DIALOGS: readonly DialogShape[] = [
   {

@@ -44,7 +44,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
         .option("--on <happenings>", "needs_input, work_completed, work_failed, agent_error, budget, daemon_degraded (comma-separated; default all)", collect)
         .option("--project <projects>", "only these project ids or names (comma-separated; default all)", collect)
         .option("--secret <secret>", "signs the json format (X-Commander-Signature)")
-        .option("--answer-links", "add one-tap answer links to needs-input notifications (read the README's risks first)"),
+        .option("--answer-links", "add one-tap answer links to needs-input notifications (read the risks in docs/notifications.md first)"),
     ),
     "commander notify add hooks https://example.com/commander --secret s3cret",
     "commander notify add phone https://ntfy.sh/my-secret-topic --format ntfy --on needs_input --project api",
