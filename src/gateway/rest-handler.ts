@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
 import { create } from "@bufbuild/protobuf";
-import type { DescMessage, DescMethodStreaming, DescMethodUnary, JsonValue, MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createConnectRouter, createRouterTransport } from "@connectrpc/connect";
+import type { DescMessage, DescMethodStreaming, JsonValue, MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { createDirectCalls } from "./direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
@@ -14,12 +14,13 @@ import { ApiError } from "../errors/api-error.js";
 import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
 import { toRestJson } from "./rest-json.js";
 import { writeRestStream } from "./rest-stream.js";
+import { clientGone, restCallScope } from "./rest-call-scope.js";
 import { createRouteTable } from "./route-table.js";
 import type { Route } from "./route-table.js";
 import { sequenceReader } from "./sequence-reader.js";
 
 export interface RestHandlerOptions {
-  /** The same routes the RPC side serves; REST calls go through them in memory. */
+  /** The same routes the RPC side serves; REST calls reach their implementations in process. */
   readonly routes: (router: ConnectRouter) => void;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
@@ -32,24 +33,19 @@ export interface RestHandlerOptions {
   readonly streamHeaderGraceMs?: number;
 }
 
-// Headers that describe the HTTP exchange itself, or that the in-memory Connect call sets on its own.
-const hopHeaders = new Set([
-  "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer",
-  "expect", "http2-settings", "content-length", "content-type", "content-encoding", "accept",
-  "accept-encoding", "last-event-id",
-]);
-
 /**
  * The REST gateway: a Node request handler (the Connect adapter's `fallback`) that routes by the
- * `google.api.http` annotations of the registered RPCs and calls them through `createRouterTransport`,
- * so that REST calls meet the same interceptors, validation and errors as RPC calls. Throws at creation
+ * `google.api.http` annotations of the registered RPCs and calls their implementations: unary ones
+ * directly (createDirectCalls), streaming ones through `createRouterTransport`, so that REST calls meet
+ * the same interceptors, validation and errors as RPC calls. Throws at creation
  * when the annotations are unusable or conflict.
  */
 export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "gateway" });
-  const probe = createConnectRouter();
-  options.routes(probe);
-  const table = createRouteTable(probe.handlers.map((handler) => handler.method));
+  const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
+  const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
+  // Streams still go through Connect in memory: its stream plumbing (early errors, ends, cancellation) is
+  // what writeRestStream builds on, and a stream's set-up cost is spread over its messages.
   const transport = createRouterTransport(options.routes, {
     router: { shutdownSignal: options.shutdownSignal, interceptors: options.interceptors ?? [] },
   });
@@ -62,12 +58,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
     const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
     const url = requestUrl(req.url);
     const httpMethod = (req.method ?? "GET").toUpperCase();
-    const controller = new AbortController();
-    let closed = false;
-    res.once("close", () => {
-      closed = true;
-      controller.abort(new ConnectError("client disconnected", Code.Canceled));
-    });
+    const scope = restCallScope(req, res, requestId, options.shutdownSignal);
     const toError = (reason: unknown) =>
       asConnectError(reason, (unexpected) => log.error({ requestId, err: unexpected }, "unexpected gateway error"));
     try {
@@ -93,12 +84,22 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         contentType: firstHeader(req.headers["content-type"]),
         lastEventId: firstHeader(req.headers["last-event-id"]),
       });
-      const header = forwardedHeaders(req.headers, requestId);
       const method = route.method;
-      if (method.methodKind === "unary") {
-        const response = await transport.unary(method as DescMethodUnary, controller.signal, undefined, header, input);
-        writeUnary(res, route, response.message, requestId);
+      const call = direct.unary(method);
+      if (call !== undefined) {
+        const output = await call(input, scope);
+        // A client that went away gets nothing; its call, which did not listen for that, has ended anyway.
+        if (!clientGone(res)) writeUnary(res, route, output, requestId);
       } else {
+        const controller = new AbortController();
+        let closed = clientGone(res);
+        const onClose = () => {
+          closed = true;
+          controller.abort(new ConnectError("client disconnected", Code.Canceled));
+        };
+        res.once("close", onClose);
+        if (closed) onClose();
+        const header = scope.requestHeader;
         // Connect's handler holds a stream's headers until its first message, so the call itself is
         // started lazily by the first read: writeRestStream then sees early errors and slow starts alike.
         const messages = (async function* () {
@@ -127,10 +128,11 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         });
       }
     } catch (reason) {
-      if (!closed && !res.headersSent) {
+      if (!clientGone(res) && !res.headersSent) {
         writeError(req, res, toError(reason), requestId);
       }
     } finally {
+      scope.dispose();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       log.debug({ requestId, method: httpMethod, path: url?.pathname ?? req.url, status: res.statusCode, durationMs }, "request served");
     }
@@ -183,19 +185,6 @@ function writeJson(res: NodeServerResponse, status: number, json: unknown, heade
     "content-length": String(Buffer.byteLength(body)),
   });
   res.end(body);
-}
-
-function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): Headers {
-  const forwarded = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(":") || hopHeaders.has(name)) continue;
-    if (name.startsWith("connect-") || name.startsWith("grpc-")) continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      forwarded.append(name, item);
-    }
-  }
-  forwarded.set("x-request-id", requestId);
-  return forwarded;
 }
 
 function hasBody(req: NodeServerRequest): boolean {
