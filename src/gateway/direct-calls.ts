@@ -1,7 +1,7 @@
 import { create, isMessage } from "@bufbuild/protobuf";
-import type { DescMessage, DescMethod, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, createContextValues, createMethodImplSpec, createServiceImplSpec } from "@connectrpc/connect";
-import type { ConnectRouter, ContextValues, HandlerContext, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
+import type { ConnectRouter, ContextValues, HandlerContext, Interceptor, StreamRequest, StreamResponse, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 
 type Routes = (router: ConnectRouter) => void;
 type Message = MessageShape<DescMessage>;
@@ -16,11 +16,16 @@ export interface CallScope {
 /** Calls one unary RPC's implementation, through its interceptors, with no encoding in between. */
 export type DirectCall = (input: Message, scope: CallScope) => Promise<Message>;
 
+/** Starts one server-streaming RPC's implementation, through its interceptors; its messages as they come. */
+export type DirectStream = (input: Message, scope: CallScope) => Promise<AsyncIterable<Message>>;
+
 export interface DirectCalls {
   /** The router the routes were registered on: its handlers list the methods. */
   readonly router: ConnectRouter;
   /** The direct call of a unary method, when the routes registered one. */
   unary(method: DescMethod): DirectCall | undefined;
+  /** The direct call of a server-streaming method, when the routes registered one. */
+  serverStream(method: DescMethod): DirectStream | undefined;
 }
 
 /**
@@ -31,10 +36,12 @@ export interface DirectCalls {
  */
 export function createDirectCalls(routes: Routes, options: { interceptors?: Interceptor[] } = {}): DirectCalls {
   const calls = new Map<DescMethod, DirectCall>();
+  const streams = new Map<DescMethod, DirectStream>();
   const real = createConnectRouter();
   const add = (method: DescMethod, impl: unknown, interceptors: Interceptor[] | undefined) => {
-    if (method.methodKind !== "unary") return;
-    calls.set(method, directCall(method, impl as UnaryFn, interceptors ?? options.interceptors ?? []));
+    const chosen = interceptors ?? options.interceptors ?? [];
+    if (method.methodKind === "unary") calls.set(method, directCall(method, impl as UnaryFn, chosen));
+    if (method.methodKind === "server_streaming") streams.set(method, directStream(method, impl as StreamFn, chosen));
   };
   const router: ConnectRouter = {
     get handlers() {
@@ -54,11 +61,13 @@ export function createDirectCalls(routes: Routes, options: { interceptors?: Inte
     },
   };
   routes(router);
-  return { router, unary: (method) => calls.get(method) };
+  return { router, unary: (method) => calls.get(method), serverStream: (method) => streams.get(method) };
 }
 
 type UnaryFn = (input: Message, context: HandlerContext) => Promise<unknown> | unknown;
+type StreamFn = (input: Message, context: HandlerContext) => AsyncIterable<unknown>;
 type AnyFn = (req: UnaryRequest) => Promise<UnaryResponse>;
+type AnyStreamFn = (req: StreamRequest) => Promise<StreamResponse>;
 
 function directCall(method: DescMethod, impl: UnaryFn, interceptors: Interceptor[]): DirectCall {
   const unaryMethod = method as DescMethodUnary;
@@ -73,9 +82,91 @@ function directCall(method: DescMethod, impl: UnaryFn, interceptors: Interceptor
     try {
       return (await next(unaryRequest(unaryMethod, url, input, scope))).message;
     } catch (error) {
-      // What connect-es's handlers answer for anything that is not a ConnectError (its cause stays attached).
-      throw error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+      throw asConnectError(error);
     }
+  };
+}
+
+function directStream(method: DescMethod, impl: StreamFn, interceptors: Interceptor[]): DirectStream {
+  const streamMethod = method as DescMethodServerStreaming;
+  const url = `http://in-process/${method.parent.typeName}/${method.name}`;
+  const innermost: AnyStreamFn = async (req) => {
+    let input: Message | undefined;
+    for await (const message of req.message) input = message;
+    if (input === undefined) throw new ConnectError("protocol error: missing input message for server-streaming method", Code.InvalidArgument);
+    const output = impl(input, handlerContext(req));
+    return streamResponse(streamMethod, normalizeAll(method.output, output));
+  };
+  let next = innermost;
+  for (const interceptor of [...interceptors].reverse()) next = interceptor(next as never) as AnyStreamFn;
+  return async (input, scope) => {
+    try {
+      return asConnectErrors((await next(streamRequest(streamMethod, url, input, scope))).message);
+    } catch (error) {
+      throw asConnectError(error);
+    }
+  };
+}
+
+/** What connect-es's handlers answer for anything that is not a ConnectError (its cause stays attached). */
+function asConnectError(error: unknown): ConnectError {
+  return error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}
+
+async function* asConnectErrors(messages: AsyncIterable<Message>): AsyncIterable<Message> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw asConnectError(error);
+  }
+}
+
+async function* normalizeAll(desc: DescMessage, messages: AsyncIterable<unknown>): AsyncIterable<Message> {
+  for await (const message of messages) yield normalize(desc, message);
+}
+
+async function* single(message: Message): AsyncIterable<Message> {
+  yield message;
+}
+
+function streamRequest(method: DescMethodServerStreaming, url: string, message: Message, scope: CallScope): StreamRequest {
+  let values: ContextValues | undefined;
+  return {
+    stream: true,
+    service: method.parent,
+    method,
+    requestMethod: "POST",
+    url,
+    message: single(message),
+    get header() {
+      return scope.requestHeader;
+    },
+    get signal() {
+      return scope.signal;
+    },
+    get contextValues() {
+      values ??= createContextValues();
+      return values;
+    },
+  };
+}
+
+function streamResponse(method: DescMethodServerStreaming, message: AsyncIterable<Message>): StreamResponse {
+  let header: Headers | undefined;
+  let trailer: Headers | undefined;
+  return {
+    stream: true,
+    service: method.parent,
+    method,
+    message,
+    get header() {
+      header ??= new Headers();
+      return header;
+    },
+    get trailer() {
+      trailer ??= new Headers();
+      return trailer;
+    },
   };
 }
 
@@ -128,7 +219,7 @@ function unaryResponse(method: DescMethodUnary, message: Message): UnaryResponse
 }
 
 /** The HandlerContext an implementation gets, from the request its interceptors passed on. */
-function handlerContext(req: UnaryRequest): HandlerContext {
+function handlerContext(req: UnaryRequest | StreamRequest): HandlerContext {
   let responseHeader: Headers | undefined;
   let responseTrailer: Headers | undefined;
   return {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import type { DescMessage, DescMethodStreaming, JsonValue, MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { DescMessage, JsonValue, MessageShape } from "@bufbuild/protobuf";
+
+import type { ConnectError, ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createDirectCalls } from "./direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
@@ -35,20 +35,14 @@ export interface RestHandlerOptions {
 
 /**
  * The REST gateway: a Node request handler (the Connect adapter's `fallback`) that routes by the
- * `google.api.http` annotations of the registered RPCs and calls their implementations: unary ones
- * directly (createDirectCalls), streaming ones through `createRouterTransport`, so that REST calls meet
- * the same interceptors, validation and errors as RPC calls. Throws at creation
+ * `google.api.http` annotations of the registered RPCs and calls their implementations directly
+ * (createDirectCalls: the same interceptors and errors as RPC calls, without encoding the messages). Throws at creation
  * when the annotations are unusable or conflict.
  */
 export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "gateway" });
   const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
   const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
-  // Streams still go through Connect in memory: its stream plumbing (early errors, ends, cancellation) is
-  // what writeRestStream builds on, and a stream's set-up cost is spread over its messages.
-  const transport = createRouterTransport(options.routes, {
-    router: { shutdownSignal: options.shutdownSignal, interceptors: options.interceptors ?? [] },
-  });
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
   const headerGraceMs = options.streamHeaderGraceMs ?? 100;
   log.debug({ routes: table.routes.length }, "routes built");
@@ -91,41 +85,35 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         // A client that went away gets nothing; its call, which did not listen for that, has ended anyway.
         if (!clientGone(res)) writeUnary(res, route, output, requestId);
       } else {
-        const controller = new AbortController();
+        const stream = direct.serverStream(method);
+        if (stream === undefined) throw new ApiError("ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
         let closed = clientGone(res);
-        const onClose = () => {
-          closed = true;
-          controller.abort(new ConnectError("client disconnected", Code.Canceled));
-        };
-        res.once("close", onClose);
-        if (closed) onClose();
-        const header = scope.requestHeader;
-        // Connect's handler holds a stream's headers until its first message, so the call itself is
-        // started lazily by the first read: writeRestStream then sees early errors and slow starts alike.
+        res.once("close", () => (closed = true));
+        // The call itself is started by the first read, so that writeRestStream sees an early error (the
+        // implementation throwing before its first message) and a slow start alike.
         const messages = (async function* () {
-          const response = await transport.stream(
-            method as DescMethodStreaming,
-            controller.signal,
-            undefined,
-            header,
-            single(input),
-          );
-          yield* response.message;
+          yield* await stream(input, scope);
         })();
         const accept = firstHeader(req.headers.accept) ?? "";
         const eventId = sequenceReader(method.output);
-        await writeRestStream({
-          res,
-          messages,
-          sse: accept.includes("text/event-stream"),
-          keepAliveMs,
-          headerGraceMs,
-          headers: { "x-request-id": requestId },
-          render: (message) => renderResponse(route, message),
-          eventId,
-          toError,
-          isClosed: () => closed,
-        });
+        try {
+          await writeRestStream({
+            res,
+            messages,
+            sse: accept.includes("text/event-stream"),
+            keepAliveMs,
+            headerGraceMs,
+            headers: { "x-request-id": requestId },
+            render: (message) => renderResponse(route, message),
+            eventId,
+            toError,
+            isClosed: () => closed,
+          });
+        } finally {
+          // A stream left suspended at a message the client will never read ends here; one waiting for its
+          // next message ends when its signal (aborted as the client went away) wakes it.
+          void messages.return(undefined).catch(() => undefined);
+        }
       }
     } catch (reason) {
       if (!clientGone(res) && !res.headersSent) {
@@ -190,10 +178,6 @@ function writeJson(res: NodeServerResponse, status: number, json: unknown, heade
 function hasBody(req: NodeServerRequest): boolean {
   const length = req.headers["content-length"];
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
-}
-
-async function* single<T>(item: T): AsyncIterable<T> {
-  yield item;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
