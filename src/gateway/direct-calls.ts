@@ -16,7 +16,10 @@ export interface CallScope {
 /** Calls one unary RPC's implementation, through its interceptors, with no encoding in between. */
 export type DirectCall = (input: Message, scope: CallScope) => Promise<Message>;
 
-/** Starts one server-streaming RPC's implementation, through its interceptors; its messages as they come. */
+/**
+ * Starts one server-streaming RPC's implementation, through its interceptors; its messages as they come.
+ * An error while they come may be any error: the caller turns it into a ConnectError (toHandlerError).
+ */
 export type DirectStream = (input: Message, scope: CallScope) => Promise<AsyncIterable<Message>>;
 
 export interface DirectCalls {
@@ -82,7 +85,7 @@ function directCall(method: DescMethod, impl: UnaryFn, interceptors: Interceptor
     try {
       return (await next(unaryRequest(unaryMethod, url, input, scope))).message;
     } catch (error) {
-      throw asConnectError(error);
+      throw toHandlerError(error);
     }
   };
 }
@@ -101,24 +104,16 @@ function directStream(method: DescMethod, impl: StreamFn, interceptors: Intercep
   for (const interceptor of [...interceptors].reverse()) next = interceptor(next as never) as AnyStreamFn;
   return async (input, scope) => {
     try {
-      return asConnectErrors((await next(streamRequest(streamMethod, url, input, scope))).message);
+      return (await next(streamRequest(streamMethod, url, input, scope))).message;
     } catch (error) {
-      throw asConnectError(error);
+      throw toHandlerError(error);
     }
   };
 }
 
 /** What connect-es's handlers answer for anything that is not a ConnectError (its cause stays attached). */
-function asConnectError(error: unknown): ConnectError {
+export function toHandlerError(error: unknown): ConnectError {
   return error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
-}
-
-async function* asConnectErrors(messages: AsyncIterable<Message>): AsyncIterable<Message> {
-  try {
-    yield* messages;
-  } catch (error) {
-    throw asConnectError(error);
-  }
 }
 
 async function* normalizeAll(desc: DescMessage, messages: AsyncIterable<unknown>): AsyncIterable<Message> {

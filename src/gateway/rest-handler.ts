@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import type { DescMessage, JsonValue, MessageShape } from "@bufbuild/protobuf";
 
 import type { ConnectError, ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { createDirectCalls } from "./direct-calls.js";
+import { createDirectCalls, toHandlerError } from "./direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
@@ -43,6 +43,15 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "gateway" });
   const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
   const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
+  // A message that many streams send (a change, to every watcher) is rendered once: by object identity.
+  const streamed = new Map<Route, WeakMap<object, string>>();
+  const renderStreamed = (route: Route, message: MessageShape<DescMessage>): string => {
+    let texts = streamed.get(route);
+    if (texts === undefined) streamed.set(route, (texts = new WeakMap()));
+    let text = texts.get(message);
+    if (text === undefined) texts.set(message, (text = JSON.stringify(renderResponse(route, message))));
+    return text;
+  };
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
   const headerGraceMs = options.streamHeaderGraceMs ?? 100;
   log.debug({ routes: table.routes.length }, "routes built");
@@ -92,7 +101,11 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         // The call itself is started by the first read, so that writeRestStream sees an early error (the
         // implementation throwing before its first message) and a slow start alike.
         const messages = (async function* () {
-          yield* await stream(input, scope);
+          try {
+            yield* await stream(input, scope);
+          } catch (error) {
+            throw toHandlerError(error);
+          }
         })();
         const accept = firstHeader(req.headers.accept) ?? "";
         const eventId = sequenceReader(method.output);
@@ -104,7 +117,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
             keepAliveMs,
             headerGraceMs,
             headers: { "x-request-id": requestId },
-            render: (message) => renderResponse(route, message),
+            render: (message) => renderStreamed(route, message),
             eventId,
             toError,
             isClosed: () => closed,
