@@ -16,6 +16,8 @@ export interface BenchSettings {
   fanOut: { watchers: number; events: number };
   idle: { sessions: number; windowS: number; tickMs: number };
   scale: { workItems: number; events: number };
+  cli: { runs: number; startItems: number };
+  memory: { watchers: number; changes: number };
   /** A section that runs longer than this is stopped and reported as failed. */
   sectionTimeoutS: number;
 }
@@ -55,6 +57,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     fanOut: { watchers: number("BENCH_WATCHERS", quick ? 250 : 1000), events: number("BENCH_FANOUT_EVENTS", quick ? 3 : 10) },
     idle: { sessions: number("BENCH_SESSIONS", quick ? 5 : 20), windowS: number("BENCH_IDLE_WINDOW", quick ? 3 : 10), tickMs: number("BENCH_TICK_MS", 100) },
     scale: { workItems: number("BENCH_SCALE_ITEMS", quick ? 20_000 : 100_000), events: number("BENCH_SCALE_EVENTS", quick ? 20_000 : 100_000) },
+    cli: { runs: number("BENCH_CLI_RUNS", 10), startItems: number("BENCH_START_ITEMS", 10_000) },
+    memory: { watchers: number("BENCH_IDLE_WATCHERS", 500), changes: number("BENCH_IDLE_WATCHER_CHANGES", quick ? 1_000 : 3_000) },
     sectionTimeoutS: number("BENCH_SECTION_TIMEOUT", quick ? 120 : 240),
   };
 }

@@ -4,13 +4,16 @@
 import { loadavg } from "node:os";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildNode } from "../scripts/build-node.js";
 import { readSettings } from "./bench-settings.js";
+import { cliSection } from "./sections/cli-section.js";
 import { claudeHookSection } from "./sections/claude-hook-section.js";
 import { durableWritesSection } from "./sections/durable-writes-section.js";
 import { eventLatencySection } from "./sections/event-latency-section.js";
 import { fanOutSection } from "./sections/fan-out-section.js";
 import { grpcSection } from "./sections/grpc-section.js";
 import { idleCostSection } from "./sections/idle-cost-section.js";
+import { memorySection } from "./sections/memory-section.js";
 import { restSection } from "./sections/rest-section.js";
 import { scaleSection } from "./sections/scale-section.js";
 import type { BenchSection } from "./support/bench-section.js";
@@ -29,6 +32,8 @@ const SECTIONS: BenchSection[] = [
   fanOutSection,
   idleCostSection,
   scaleSection,
+  cliSection,
+  memorySection,
 ];
 
 async function main(): Promise<number> {
@@ -57,6 +62,8 @@ async function main(): Promise<number> {
   process.once("SIGTERM", onSignal);
 
   process.stderr.write(`commander bench (${settings.quick ? "quick" : "full"}), work files in ${workspace.root}\n`);
+  // The daemons and the CLI run the compiled dist/, as after `npm ci`: build it from the current sources.
+  await buildNode();
   for (const section of SECTIONS) {
     if (settings.only && !settings.only.has(section.id)) continue;
     process.stderr.write(`\n== ${section.title}\n`);

@@ -32,6 +32,13 @@ export function rssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
+/** The highest resident memory the process has had so far (VmHWM), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
 export interface Usage {
   /** Average CPU over the window, in percent of one core. */
   cpuPercent: number;

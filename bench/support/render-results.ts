@@ -35,6 +35,7 @@ export function renderResults(summary: RunSummary, sections: SectionResult[]): s
     `| Load average (1, 5, 15 min) before / after | ${machine.loadAverage} / ${summary.loadAverageAfter} |`,
     "",
     "The load generator, the daemon and the baseline servers share these cores, and everything runs on loopback.",
+    ...loadedNote(machine.loadAverage, summary.loadAverageAfter, machine.cores),
     "**Ratio** is Commander ÷ baseline: for throughput, the share of the baseline's rate that Commander reaches;",
     "for latencies, times and resources, how many times the baseline's value it takes.",
     "",
@@ -54,4 +55,15 @@ export function renderResults(summary: RunSummary, sections: SectionResult[]): s
     lines.push(`<sub>Section time: ${(section.durationMs / 1000).toFixed(0)} s.</sub>`, "");
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A warning when other work kept the machine busy: absolute figures are then low, ratios still compare. */
+function loadedNote(before: string, after: string, cores: number): string[] {
+  const busiest = Math.max(...[before, after].map((loads) => Number(loads.split(",")[0])));
+  if (!(busiest > cores)) return [];
+  return [
+    "",
+    `**This run was on a loaded machine** (1-minute load average up to ${busiest.toFixed(1)} on ${cores} cores: other processes were running), so absolute figures are lower and noisier than on an idle one; Commander and each baseline were measured in the same run, in alternating slices, so the ratios stay comparable.`,
+    "",
+  ];
 }

@@ -1,6 +1,5 @@
 import { Agent } from "node:http";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
@@ -27,12 +26,15 @@ export interface ApiClients {
 export function createApiClients(target: DaemonTarget): ApiClients {
   const interceptors: Interceptor[] = [];
   if (target.token !== undefined) interceptors.push(bearerToken(target.token));
-  // A command makes a call or two: an idle kept-alive connection would only hold the process open.
-  const transport = createConnectTransport({
-    baseUrl: target.url,
-    httpVersion: "1.1",
-    interceptors,
-    nodeOptions: { agent: new Agent({ keepAlive: false }) },
+  const transport = lazyTransport(async () => {
+    const { createConnectTransport } = await import("@connectrpc/connect-node");
+    // A command makes a call or two: an idle kept-alive connection would only hold the process open.
+    return createConnectTransport({
+      baseUrl: target.url,
+      httpVersion: "1.1",
+      interceptors,
+      nodeOptions: { agent: new Agent({ keepAlive: false }) },
+    });
   });
   return {
     url: target.url,
@@ -44,6 +46,19 @@ export function createApiClients(target: DaemonTarget): ApiClients {
     health: createClient(HealthService, transport),
     watch: createClient(WatchService, transport),
     notifications: createClient(NotificationService, transport),
+  };
+}
+
+/**
+ * A transport that loads the Node transport (node:http2 and the protocol code) on its first call, so
+ * that commands that make none (help, usage errors) and the start of those that do stay quick.
+ */
+function lazyTransport(load: () => Promise<Transport>): Transport {
+  let loaded: Promise<Transport> | undefined;
+  const transport = () => (loaded ??= load());
+  return {
+    unary: async (...args) => (await transport()).unary(...args),
+    stream: async (...args) => (await transport()).stream(...args),
   };
 }
 

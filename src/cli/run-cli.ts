@@ -1,18 +1,10 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { packageVersion } from "../config/package-root.js";
 import { createCliContext } from "./cli-context.js";
 import { processCliIo, type CliIo } from "./cli-io.js";
 import { addExamples } from "./command-helpers.js";
-import { registerDaemonCommand } from "./commands/daemon-command.js";
-import { registerEventsCommand } from "./commands/events-command.js";
-import { registerHealthCommand } from "./commands/health-command.js";
-import { registerNotifyCommand } from "./commands/notify-command.js";
-import { registerInboxCommand } from "./commands/inbox-command.js";
-import { registerPolicyCommand } from "./commands/policy-command.js";
-import { registerProjectsCommand } from "./commands/projects-command.js";
-import { registerSessionsCommand } from "./commands/sessions-command.js";
-import { registerWatchCommand } from "./commands/watch-command.js";
-import { registerWorkCommand } from "./commands/work-command.js";
+import type { CliContext } from "./cli-context.js";
+import type { DaemonCommandResult } from "./commands/daemon-command.js";
 import { describeError } from "./describe-error.js";
 import { ExitCode } from "./exit-code.js";
 import { defaultDaemonUrl } from "./resolve-daemon-target.js";
@@ -54,18 +46,10 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
     "commander watch",
   );
 
-  registerDaemonCommand(program, daemon);
-  registerProjectsCommand(program, ctx);
-  registerSessionsCommand(program, ctx);
-  registerWorkCommand(program, ctx);
-  registerEventsCommand(program, ctx);
-  registerInboxCommand(program, ctx);
-  registerPolicyCommand(program, ctx);
-  registerWatchCommand(program, ctx);
-  registerHealthCommand(program, ctx);
-  registerNotifyCommand(program, ctx);
-
   try {
+    const named = commandGroups.find((group) => group.names.includes(commandWord(argv) ?? ""));
+    // Only the named command's modules are loaded: each group pulls in its own generated messages and views.
+    for (const group of named === undefined ? commandGroups : [named]) await group.register(program, ctx, daemon);
     await program.parseAsync(argv, { from: "user" });
     return daemon.exitCode;
   } catch (err) {
@@ -77,9 +61,34 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   }
 }
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+type Register = (program: Command, ctx: CliContext, daemon: DaemonCommandResult) => Promise<void>;
+
+/** Every top-level command, in help order, under the names (and aliases) that select it. */
+const commandGroups: Array<{ names: string[]; register: Register }> = [
+  { names: ["daemon"], register: async (p, _ctx, d) => (await import("./commands/daemon-command.js")).registerDaemonCommand(p, d) },
+  { names: ["projects", "project"], register: async (p, ctx) => (await import("./commands/projects-command.js")).registerProjectsCommand(p, ctx) },
+  { names: ["sessions", "session"], register: async (p, ctx) => (await import("./commands/sessions-command.js")).registerSessionsCommand(p, ctx) },
+  { names: ["work"], register: async (p, ctx) => (await import("./commands/work-command.js")).registerWorkCommand(p, ctx) },
+  { names: ["events", "event"], register: async (p, ctx) => (await import("./commands/events-command.js")).registerEventsCommand(p, ctx) },
+  { names: ["inbox"], register: async (p, ctx) => (await import("./commands/inbox-command.js")).registerInboxCommand(p, ctx) },
+  { names: ["policy"], register: async (p, ctx) => (await import("./commands/policy-command.js")).registerPolicyCommand(p, ctx) },
+  { names: ["watch"], register: async (p, ctx) => (await import("./commands/watch-command.js")).registerWatchCommand(p, ctx) },
+  { names: ["health"], register: async (p, ctx) => (await import("./commands/health-command.js")).registerHealthCommand(p, ctx) },
+  { names: ["notify"], register: async (p, ctx) => (await import("./commands/notify-command.js")).registerNotifyCommand(p, ctx) },
+];
+
+/** Global options that take a value, so that their value is not taken for the command's name. */
+const valueOptions = new Set(["--url", "--token", "--config", "--state-dir"]);
+
+/** The first word of `argv` that is not a global option or its value: the command a user named, if any. */
+function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") return argv[i + 1];
+    if (valueOptions.has(arg)) i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
 }
 
 /** Help and version requests succeed; every other parse failure, a bare group included, is a usage error. */

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
@@ -7,6 +6,7 @@ import { CommanderCore } from "../app/commander-core.js";
 import { HealthBook } from "../app/health-book.js";
 import { createProjectPaths } from "../app/project-paths.js";
 import { ConfigError, loadConfig, type DaemonFlags } from "../config/load-config.js";
+import { packageVersion } from "../config/package-root.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
 import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
@@ -33,7 +33,7 @@ export interface DaemonIo {
   stopSignal?: Promise<void>;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** Runs the daemon until SIGTERM/SIGINT; resolves with the process exit code. */
 export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: process.stderr }): Promise<number> {

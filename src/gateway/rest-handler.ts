@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
 import { create } from "@bufbuild/protobuf";
-import type { DescMessage, DescMethodStreaming, DescMethodUnary, JsonValue, MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createConnectRouter, createRouterTransport } from "@connectrpc/connect";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { DescMessage, JsonValue, MessageShape } from "@bufbuild/protobuf";
+
+import type { ConnectError, ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { createDirectCalls, toHandlerError } from "./direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
@@ -14,12 +14,13 @@ import { ApiError } from "../errors/api-error.js";
 import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
 import { toRestJson } from "./rest-json.js";
 import { writeRestStream } from "./rest-stream.js";
+import { clientGone, restCallScope } from "./rest-call-scope.js";
 import { createRouteTable } from "./route-table.js";
 import type { Route } from "./route-table.js";
 import { sequenceReader } from "./sequence-reader.js";
 
 export interface RestHandlerOptions {
-  /** The same routes the RPC side serves; REST calls go through them in memory. */
+  /** The same routes the RPC side serves; REST calls reach their implementations in process. */
   readonly routes: (router: ConnectRouter) => void;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
@@ -32,27 +33,25 @@ export interface RestHandlerOptions {
   readonly streamHeaderGraceMs?: number;
 }
 
-// Headers that describe the HTTP exchange itself, or that the in-memory Connect call sets on its own.
-const hopHeaders = new Set([
-  "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer",
-  "expect", "http2-settings", "content-length", "content-type", "content-encoding", "accept",
-  "accept-encoding", "last-event-id",
-]);
-
 /**
  * The REST gateway: a Node request handler (the Connect adapter's `fallback`) that routes by the
- * `google.api.http` annotations of the registered RPCs and calls them through `createRouterTransport`,
- * so that REST calls meet the same interceptors, validation and errors as RPC calls. Throws at creation
+ * `google.api.http` annotations of the registered RPCs and calls their implementations directly
+ * (createDirectCalls: the same interceptors and errors as RPC calls, without encoding the messages). Throws at creation
  * when the annotations are unusable or conflict.
  */
 export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "gateway" });
-  const probe = createConnectRouter();
-  options.routes(probe);
-  const table = createRouteTable(probe.handlers.map((handler) => handler.method));
-  const transport = createRouterTransport(options.routes, {
-    router: { shutdownSignal: options.shutdownSignal, interceptors: options.interceptors ?? [] },
-  });
+  const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
+  const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
+  // A message that many streams send (a change, to every watcher) is rendered once: by object identity.
+  const streamed = new Map<Route, WeakMap<object, string>>();
+  const renderStreamed = (route: Route, message: MessageShape<DescMessage>): string => {
+    let texts = streamed.get(route);
+    if (texts === undefined) streamed.set(route, (texts = new WeakMap()));
+    let text = texts.get(message);
+    if (text === undefined) texts.set(message, (text = JSON.stringify(renderResponse(route, message))));
+    return text;
+  };
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
   const headerGraceMs = options.streamHeaderGraceMs ?? 100;
   log.debug({ routes: table.routes.length }, "routes built");
@@ -62,12 +61,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
     const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
     const url = requestUrl(req.url);
     const httpMethod = (req.method ?? "GET").toUpperCase();
-    const controller = new AbortController();
-    let closed = false;
-    res.once("close", () => {
-      closed = true;
-      controller.abort(new ConnectError("client disconnected", Code.Canceled));
-    });
+    const scope = restCallScope(req, res, requestId, options.shutdownSignal);
     const toError = (reason: unknown) =>
       asConnectError(reason, (unexpected) => log.error({ requestId, err: unexpected }, "unexpected gateway error"));
     try {
@@ -93,44 +87,53 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
         contentType: firstHeader(req.headers["content-type"]),
         lastEventId: firstHeader(req.headers["last-event-id"]),
       });
-      const header = forwardedHeaders(req.headers, requestId);
       const method = route.method;
-      if (method.methodKind === "unary") {
-        const response = await transport.unary(method as DescMethodUnary, controller.signal, undefined, header, input);
-        writeUnary(res, route, response.message, requestId);
+      const call = direct.unary(method);
+      if (call !== undefined) {
+        const output = await call(input, scope);
+        // A client that went away gets nothing; its call, which did not listen for that, has ended anyway.
+        if (!clientGone(res)) writeUnary(res, route, output, requestId);
       } else {
-        // Connect's handler holds a stream's headers until its first message, so the call itself is
-        // started lazily by the first read: writeRestStream then sees early errors and slow starts alike.
+        const stream = direct.serverStream(method);
+        if (stream === undefined) throw new ApiError("ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
+        let closed = clientGone(res);
+        res.once("close", () => (closed = true));
+        // The call itself is started by the first read, so that writeRestStream sees an early error (the
+        // implementation throwing before its first message) and a slow start alike.
         const messages = (async function* () {
-          const response = await transport.stream(
-            method as DescMethodStreaming,
-            controller.signal,
-            undefined,
-            header,
-            single(input),
-          );
-          yield* response.message;
+          try {
+            yield* await stream(input, scope);
+          } catch (error) {
+            throw toHandlerError(error);
+          }
         })();
         const accept = firstHeader(req.headers.accept) ?? "";
         const eventId = sequenceReader(method.output);
-        await writeRestStream({
-          res,
-          messages,
-          sse: accept.includes("text/event-stream"),
-          keepAliveMs,
-          headerGraceMs,
-          headers: { "x-request-id": requestId },
-          render: (message) => renderResponse(route, message),
-          eventId,
-          toError,
-          isClosed: () => closed,
-        });
+        try {
+          await writeRestStream({
+            res,
+            messages,
+            sse: accept.includes("text/event-stream"),
+            keepAliveMs,
+            headerGraceMs,
+            headers: { "x-request-id": requestId },
+            render: (message) => renderStreamed(route, message),
+            eventId,
+            toError,
+            isClosed: () => closed,
+          });
+        } finally {
+          // A stream left suspended at a message the client will never read ends here; one waiting for its
+          // next message ends when its signal (aborted as the client went away) wakes it.
+          void messages.return(undefined).catch(() => undefined);
+        }
       }
     } catch (reason) {
-      if (!closed && !res.headersSent) {
+      if (!clientGone(res) && !res.headersSent) {
         writeError(req, res, toError(reason), requestId);
       }
     } finally {
+      scope.dispose();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       log.debug({ requestId, method: httpMethod, path: url?.pathname ?? req.url, status: res.statusCode, durationMs }, "request served");
     }
@@ -185,26 +188,9 @@ function writeJson(res: NodeServerResponse, status: number, json: unknown, heade
   res.end(body);
 }
 
-function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): Headers {
-  const forwarded = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(":") || hopHeaders.has(name)) continue;
-    if (name.startsWith("connect-") || name.startsWith("grpc-")) continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      forwarded.append(name, item);
-    }
-  }
-  forwarded.set("x-request-id", requestId);
-  return forwarded;
-}
-
 function hasBody(req: NodeServerRequest): boolean {
   const length = req.headers["content-length"];
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
-}
-
-async function* single<T>(item: T): AsyncIterable<T> {
-  yield item;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

@@ -70,12 +70,18 @@ function restifyField(field: DescField, value: JsonValue): JsonValue {
   }
 }
 
+const restEnumWords = new WeakMap<DescEnum, Map<string, string>>();
+
 function enumToRest(desc: DescEnum, value: JsonValue): JsonValue {
   if (typeof value !== "string") {
     return value;
   }
-  const known = desc.values.find((candidate) => candidate.name === value);
-  return known === undefined ? value : known.localName.toLowerCase();
+  let words = restEnumWords.get(desc);
+  if (words === undefined) {
+    words = new Map(desc.values.map((candidate) => [candidate.name, candidate.localName.toLowerCase()]));
+    restEnumWords.set(desc, words);
+  }
+  return words.get(value) ?? value;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { JsonValue } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
 import type { NodeServerResponse } from "./node-http-types.js";
 import { restStatusJson } from "./rest-errors.js";
@@ -13,7 +12,8 @@ export interface RestStreamOptions<T> {
   /** How long to hold the headers back waiting for the first message, the end, or an early error. */
   readonly headerGraceMs: number;
   readonly headers: Record<string, string>;
-  readonly render: (message: T) => JsonValue;
+  /** A message as JSON text. */
+  readonly render: (message: T) => string;
   /** The SSE `id:` of a message (its sequence number), if it has one. */
   readonly eventId: (message: T) => string | undefined;
   readonly toError: (reason: unknown) => ConnectError;
@@ -50,7 +50,7 @@ export async function writeRestStream<T>(options: RestStreamOptions<T>): Promise
   try {
     let result = early === undefined ? await first : early.result;
     while (!result.done && !options.isClosed()) {
-      const json = JSON.stringify(options.render(result.value));
+      const json = options.render(result.value);
       const frame = sse ? sseFrame(options.eventId(result.value), json) : `{"result":${json}}\n`;
       if (!write(res, frame, options.isClosed)) {
         await drained(res, options.isClosed);

@@ -5,6 +5,9 @@ import type { HttpRule } from "../../gen/es/google/api/http_pb.js";
 import { compareSpecificity, matchPathTemplate, parsePathTemplate, templateShapeKey } from "./path-template.js";
 import type { PathTemplate } from "./path-template.js";
 
+const MEMO_ENTRIES = 512;
+const MEMO_PATH_LENGTH = 256;
+
 /** One REST binding of an RPC, from a `google.api.http` rule or one of its `additional_bindings`. */
 export interface Route {
   readonly httpMethod: string;
@@ -55,7 +58,23 @@ export function createRouteTable(methods: Iterable<DescMethod>): RouteTable {
       routes.push(route);
     }
   }
-  return { routes, match: (httpMethod, rawPath) => matchRoute(routes, httpMethod, rawPath) };
+  // The same few paths come again and again (and each request is matched twice: by the transport guards
+  // and by the gateway), while a scan tries every template: recent answers are kept, for short paths.
+  const recent = new Map<string, RouteMatch>();
+  return {
+    routes,
+    match(httpMethod, rawPath) {
+      if (rawPath.length > MEMO_PATH_LENGTH) return matchRoute(routes, httpMethod, rawPath);
+      const key = `${httpMethod} ${rawPath}`;
+      let found = recent.get(key);
+      if (found === undefined) {
+        found = matchRoute(routes, httpMethod, rawPath);
+        if (recent.size >= MEMO_ENTRIES) recent.clear();
+        recent.set(key, found);
+      }
+      return found;
+    },
+  };
 }
 
 function createRoute(method: DescMethod, rule: HttpRule): Route {

@@ -1,13 +1,13 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { packageRoot } from "../config/package-root.js";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
 import { requestUrl } from "../gateway/request-url.js";
 import { type DashboardAsset, loadDashboardAssets } from "./dashboard-assets.js";
 
 /** Where `npm run build:web` (run by `npm ci` through `prepare`) writes the dashboard. */
-export const DASHBOARD_DIRECTORY = fileURLToPath(new URL("../../dist/web", import.meta.url));
+export const DASHBOARD_DIRECTORY = join(packageRoot(), "dist", "web");
 
 /**
  * The page may load only its own scripts, styles, images and manifest, talk only to this origin, and

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import {
   ChangeKindSchema,
+  type WatchChangesResponse,
   WatchChangesResponseSchema,
   WatchService,
   WatchSessionOutputResponseSchema,
@@ -12,9 +13,9 @@ import { subscribeToChanges } from "../app/change-subscription.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import { invalidField } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
-import type { ChangeKind } from "../domain/records.js";
+import type { ChangeKind, ChangeRecord } from "../domain/records.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
-import { toChange } from "./convert/to-messages.js";
+import { toChange, type ChangeRendering } from "./convert/to-messages.js";
 
 export interface WatchServiceDeps {
   core: CommanderCore;
@@ -29,6 +30,19 @@ export function createWatchService({ core, agents, maxBufferedChanges, logger }:
   // watcher is released and that subscriptions do not pile up.
   let changeWatchers = 0;
   let outputWatchers = 0;
+  // Every watcher of a change gets the same message: built once, not once per watcher (with hundreds of
+  // watchers, converting each change again for each of them was most of the daemon's work). A project's
+  // message is the exception: its counts are read from the state when it is sent.
+  const responses = new WeakMap<ChangeRecord, WatchChangesResponse>();
+  const respond = (change: ChangeRecord, rendering: ChangeRendering): WatchChangesResponse => {
+    if (change.subject.type === "project") return create(WatchChangesResponseSchema, { change: toChange(change, rendering) });
+    let response = responses.get(change);
+    if (response === undefined) {
+      response = create(WatchChangesResponseSchema, { change: toChange(change, rendering) });
+      responses.set(change, response);
+    }
+    return response;
+  };
 
   return {
     async *watchChanges(request, context) {
@@ -52,7 +66,7 @@ export function createWatchService({ core, agents, maxBufferedChanges, logger }:
       let outcome = "closed";
       try {
         for await (const change of changes) {
-          yield create(WatchChangesResponseSchema, { change: toChange(change, rendering) });
+          yield respond(change, rendering);
         }
         if (context.signal.aborted) throw context.signal.reason;
       } catch (error) {

@@ -105,4 +105,18 @@ describe("route table", () => {
       createRouteTable(serviceWithRules({ Bad: { pattern: { case: "post", value: "/api/things" }, body: "nope" } }).methods),
     ).to.throw(/has no field nope/);
   });
+
+  it("answers a path it matched before from memory, with the same result, and still matches new paths", () => {
+    const service = serviceWithRules({
+      Get: { pattern: { case: "get", value: "/api/things/{id}" } },
+      List: { pattern: { case: "get", value: "/api/things" } },
+    });
+    const table = createRouteTable(service.methods);
+    const first = table.match("GET", "/api/things/t1");
+    expect(table.match("GET", "/api/things/t1"), "the remembered match").to.equal(first);
+    expect(rpcOf(table.match("GET", "/api/things"))).to.equal("List");
+    const other = table.match("GET", "/api/things/t2");
+    expect(other.kind === "found" && other.pathValues.get("id")).to.equal("t2");
+    expect(table.match("PUT", "/api/things").kind).to.equal("method-not-allowed");
+  });
 });

@@ -26,7 +26,9 @@ describe("the server-wide shutdown signal under many concurrent calls", () => {
       logger: testLogger(),
       registerRoutes: (router) =>
         router.service(ProjectService, {
-          async registerProject(request) {
+          async registerProject(request, context) {
+            // Over REST the call's signal is made when the implementation first reads it (as a hook call does).
+            context.signal.throwIfAborted();
             inFlight++;
             await gate;
             inFlight--;

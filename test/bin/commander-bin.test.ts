@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { REPO_ROOT } from "../support/daemon-process.js";
+
+const run = promisify(execFile);
+
+/**
+ * bin/commander.js in a package of its own: dist/src/main.js and src/main.ts each print where they run
+ * from, so a test sees which one the launcher chose.
+ */
+async function fakePackage(): Promise<{ dir: string; run(env?: NodeJS.ProcessEnv): Promise<string>; date(path: string, at: Date): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "commander-bin-"));
+  await mkdir(join(dir, "bin"));
+  await copyFile(join(REPO_ROOT, "bin", "commander.js"), join(dir, "bin", "commander.js"));
+  await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
+  await mkdir(join(dir, "src", "cli"), { recursive: true });
+  await mkdir(join(dir, "gen", "es"), { recursive: true });
+  await writeFile(join(dir, "src", "main.ts"), 'const from: string = "src";\nprocess.stdout.write(from);\n');
+  await writeFile(join(dir, "src", "cli", "run-cli.ts"), "export {};\n");
+  await mkdir(join(dir, "dist", "src"), { recursive: true });
+  await writeFile(join(dir, "dist", "src", "main.js"), 'process.stdout.write("dist");\n');
+  await writeFile(join(dir, "dist", ".node-build"), "");
+  return {
+    dir,
+    async run(env = {}) {
+      const { stdout } = await run(process.execPath, [join(dir, "bin", "commander.js")], { env: { ...process.env, COMMANDER_FROM_SOURCE: "", ...env } });
+      return stdout;
+    },
+    date: (path, at) => utimes(join(dir, path), at, at),
+  };
+}
+
+describe("bin/commander.js", () => {
+  const made: string[] = [];
+  after(async () => {
+    for (const dir of made) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function pkg(): Promise<Awaited<ReturnType<typeof fakePackage>>> {
+    const p = await fakePackage();
+    made.push(p.dir);
+    const old = new Date(Date.now() - 60_000);
+    for (const file of ["src/main.ts", "src/cli/run-cli.ts"]) await p.date(file, old);
+    return p;
+  }
+
+  it("runs the compiled dist/ when it is newer than every source", async () => {
+    const p = await pkg();
+    expect(await p.run()).to.equal("dist");
+  });
+
+  it("runs the sources through tsx when a source file changed after the build", async () => {
+    const p = await pkg();
+    await p.date("src/cli/run-cli.ts", new Date(Date.now() + 60_000));
+    expect(await p.run()).to.equal("src");
+  });
+
+  it("runs the sources through tsx when dist/ was never built", async () => {
+    const p = await pkg();
+    await rm(join(p.dir, "dist"), { recursive: true });
+    expect(await p.run()).to.equal("src");
+  });
+
+  it("runs the sources when COMMANDER_FROM_SOURCE=1", async () => {
+    const p = await pkg();
+    expect(await p.run({ COMMANDER_FROM_SOURCE: "1" })).to.equal("src");
+  });
+});

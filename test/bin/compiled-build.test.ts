@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { buildNode } from "../../scripts/build-node.js";
+import { REPO_ROOT } from "../support/daemon-process.js";
+
+const run = promisify(execFile);
+
+// What `npm ci` installs (through `prepare`): the daemon and the CLI compiled by tsc. Built here into a
+// directory of its own inside the package (the repository's dist/ is in use by other tests).
+describe("the compiled build (npm run build)", function () {
+  this.timeout(180_000);
+  let out: string;
+
+  before(async () => {
+    out = await mkdtemp(join(REPO_ROOT, ".build-test-"));
+    expect(await buildNode(out)).to.equal(true);
+  });
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it("emits ES modules that run: the CLI prints the package's version", async () => {
+    const { stdout } = await run(process.execPath, [join(out, "src", "main.js"), "--version"], { cwd: REPO_ROOT });
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    expect(stdout.trim()).to.equal(pkg.version);
+  });
+
+  it("runs a client command from the compiled code, loading its modules on demand", async () => {
+    const result = await run(process.execPath, [join(out, "src", "main.js"), "projects", "list", "--url", "http://127.0.0.1:9"], { cwd: REPO_ROOT }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect((result as { code: number }).code, "daemon unreachable").to.equal(3);
+    expect((result as { stderr: string }).stderr).to.match(/127\.0\.0\.1:9/);
+  });
+
+  it("copies the plain scripts the daemon runs (the hook forwarder) next to the compiled code, and dates its stamp", () => {
+    expect(existsSync(join(out, "src", "agents", "claude", "hook-forwarder.mjs"))).to.equal(true);
+    expect(existsSync(join(out, ".node-build"))).to.equal(true);
+    expect(existsSync(join(out, "src", "web")), "the dashboard is esbuild's").to.equal(false);
+  });
+});
