@@ -58,6 +58,8 @@ export interface DaemonConfig {
   shutdownTimeout: number;
   /** Leave agents running at shutdown (they are stopped and restarted on the next start otherwise). */
   keepAgentsOnShutdown: boolean;
+  /** Model prices over the built-in ones (src/config/price-settings.ts), USD per million tokens. */
+  prices: Record<string, unknown>;
 }
 
 export interface RuntimeSettings {
@@ -106,4 +108,5 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   startTimeout: 60,
   shutdownTimeout: 15,
   keepAgentsOnShutdown: false,
+  prices: {},
 };

@@ -26,6 +26,7 @@ export const DEFAULT_EVENT_PRIORITY: Record<EventType, EventPriority> = {
   instance_starting: "info",
   instance_ready: "info",
   instance_error: "high",
+  budget: "critical",
 };
 
 export interface RaiseEventInput {

@@ -128,7 +128,7 @@ export function firstBlockingEvent(state: CommanderState, projectId: string): Ev
 }
 
 export function isBlockingType(type: EventRecord["type"]): boolean {
-  return type === "error" || type === "decision_needed" || type === "approval";
+  return type === "error" || type === "decision_needed" || type === "approval" || type === "budget";
 }
 
 export function countUnfinishedWork(state: CommanderState, projectId: string): number {

@@ -8,6 +8,8 @@ import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js"
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import { UsageService } from "../../gen/es/commander/v1/usage_service_pb.js";
+import { createUsageService } from "./usage-service.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
@@ -43,4 +45,5 @@ export function registerServices(router: ConnectRouter, deps: ServiceDeps): void
   router.service(InboxService, createInboxService(deps), options);
   router.service(WatchService, createWatchService(deps), options);
   router.service(AgentHookService, createAgentHookService(deps), options);
+  router.service(UsageService, createUsageService(deps), options);
 }

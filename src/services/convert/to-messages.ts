@@ -17,7 +17,9 @@ import type {
   SessionRecord,
   WorkItemRecord,
 } from "../../domain/records.js";
+import { totalsOf } from "../../domain/usage-rules.js";
 import { wordToEnum } from "./enum-words.js";
+import { toBudget, toUsageTotals, toWorkUsage } from "./to-usage-messages.js";
 
 function timestamp(iso: string): Timestamp;
 function timestamp(iso: string | null): Timestamp | undefined;
@@ -41,10 +43,13 @@ export function toProject(record: ProjectRecord, state: CommanderState): Project
     queuedWorkCount: countUnfinishedWork(state, record.id),
     createdAt: timestamp(record.createdAt),
     lastActivity: timestamp(record.lastActivity),
+    usage: toUsageTotals(totalsOf(state, { projectId: record.id, since: "" })),
+    usageToday: toUsageTotals(totalsOf(state, { projectId: record.id, since: `${new Date().toISOString().slice(0, 10)}T00:00:00Z` })),
+    budget: record.budget ? toBudget(record.budget) : undefined,
   });
 }
 
-export function toSession(record: SessionRecord, attachCommand: string): Session {
+export function toSession(record: SessionRecord, attachCommand: string, state?: CommanderState): Session {
   return create(SessionSchema, {
     id: record.id,
     projectId: record.projectId,
@@ -59,6 +64,7 @@ export function toSession(record: SessionRecord, attachCommand: string): Session
     createdAt: timestamp(record.createdAt),
     startedAt: timestamp(record.startedAt),
     lastActivity: timestamp(record.lastActivity),
+    usage: state ? toUsageTotals(totalsOf(state, { projectId: record.projectId, since: "", sessionId: record.id })) : undefined,
   });
 }
 
@@ -78,6 +84,7 @@ export function toWorkItem(record: WorkItemRecord): WorkItem {
     createdAt: timestamp(record.createdAt),
     startedAt: timestamp(record.startedAt),
     completedAt: timestamp(record.completedAt),
+    usage: record.usage ? toWorkUsage(record.usage) : undefined,
   });
 }
 
@@ -136,7 +143,7 @@ export function toChange(record: ChangeRecord, rendering: ChangeRendering): Chan
       change.subject = { case: "workItem", value: toWorkItem(subject.record) };
       break;
     case "session":
-      change.subject = { case: "session", value: toSession(subject.record, rendering.attachCommand(subject.record)) };
+      change.subject = { case: "session", value: toSession(subject.record, rendering.attachCommand(subject.record), rendering.state) };
       break;
     case "project":
       change.subject = { case: "project", value: toProject(subject.record, rendering.state) };

@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Budget, UsageTotals } from "./usage_pb.js";
+import { file_commander_v1_usage } from "./usage_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/project.proto.
  */
 export const file_commander_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIrUCCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fc3RhdGVfcmVhc29uKq4BCgxQcm9qZWN0U3RhdGUSHQoZUFJPSkVDVF9TVEFURV9VTlNQRUNJRklFRBAAEhYKElBST0pFQ1RfU1RBVEVfSURMRRABEhkKFVBST0pFQ1RfU1RBVEVfV09SS0lORxACEhkKFVBST0pFQ1RfU1RBVEVfQkxPQ0tFRBADEhgKFFBST0pFQ1RfU1RBVEVfUEFVU0VEEAQSFwoTUFJPSkVDVF9TVEFURV9FUlJPUhAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIrUDCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgV1c2FnZRgeIAEoCzIZLmNvbW1hbmRlci52MS5Vc2FnZVRvdGFscxIuCgt1c2FnZV90b2RheRgfIAEoCzIZLmNvbW1hbmRlci52MS5Vc2FnZVRvdGFscxIkCgZidWRnZXQYICABKAsyFC5jb21tYW5kZXIudjEuQnVkZ2V0Qg8KDV9zdGF0ZV9yZWFzb24qrgEKDFByb2plY3RTdGF0ZRIdChlQUk9KRUNUX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSUFJPSkVDVF9TVEFURV9JRExFEAESGQoVUFJPSkVDVF9TVEFURV9XT1JLSU5HEAISGQoVUFJPSkVDVF9TVEFURV9CTE9DS0VEEAMSGAoUUFJPSkVDVF9TVEFURV9QQVVTRUQQBBIXChNQUk9KRUNUX1NUQVRFX0VSUk9SEAViBnByb3RvMw", [file_commander_v1_usage, file_google_protobuf_timestamp]);
 
 /**
  * A registered project: a directory on this machine in which one agent session works through a queue.
@@ -89,6 +91,27 @@ export type Project = Message<"commander.v1.Project"> & {
    * @generated from field: google.protobuf.Timestamp last_activity = 10;
    */
   lastActivity?: Timestamp | undefined;
+
+  /**
+   * Usage of all the project's work items.
+   *
+   * @generated from field: commander.v1.UsageTotals usage = 30;
+   */
+  usage?: UsageTotals | undefined;
+
+  /**
+   * Usage of the work items that ended today (UTC).
+   *
+   * @generated from field: commander.v1.UsageTotals usage_today = 31;
+   */
+  usageToday?: UsageTotals | undefined;
+
+  /**
+   * The project's spending limits; absent when none is set.
+   *
+   * @generated from field: commander.v1.Budget budget = 32;
+   */
+  budget?: Budget | undefined;
 };
 
 /**

@@ -39,6 +39,11 @@ export enum EventType {
   EVENT_TYPE_INSTANCE_READY = 10,
   /** EVENT_TYPE_INSTANCE_ERROR - An agent failed to start or exited. */
   EVENT_TYPE_INSTANCE_ERROR = 11,
+  /**
+   * EVENT_TYPE_BUDGET - A work item's turn pushed the project over its budget; the project is paused. Blocks its project.
+   * Resolve with `resume` (after raising the limit) or with a new limit for the budget that was exceeded.
+   */
+  EVENT_TYPE_BUDGET = 30,
   UNRECOGNIZED = -1,
 }
 
@@ -80,6 +85,9 @@ export function eventTypeFromJSON(object: any): EventType {
     case 11:
     case "EVENT_TYPE_INSTANCE_ERROR":
       return EventType.EVENT_TYPE_INSTANCE_ERROR;
+    case 30:
+    case "EVENT_TYPE_BUDGET":
+      return EventType.EVENT_TYPE_BUDGET;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -113,6 +121,8 @@ export function eventTypeToJSON(object: EventType): string {
       return "EVENT_TYPE_INSTANCE_READY";
     case EventType.EVENT_TYPE_INSTANCE_ERROR:
       return "EVENT_TYPE_INSTANCE_ERROR";
+    case EventType.EVENT_TYPE_BUDGET:
+      return "EVENT_TYPE_BUDGET";
     case EventType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Budget, UsageTotals } from "./usage.js";
 
 export const protobufPackage = "commander.v1";
 
@@ -101,7 +102,19 @@ export interface Project {
     | Date
     | undefined;
   /** When anything last happened in the project. */
-  lastActivity: Date | undefined;
+  lastActivity:
+    | Date
+    | undefined;
+  /** Usage of all the project's work items. */
+  usage:
+    | UsageTotals
+    | undefined;
+  /** Usage of the work items that ended today (UTC). */
+  usageToday:
+    | UsageTotals
+    | undefined;
+  /** The project's spending limits; absent when none is set. */
+  budget: Budget | undefined;
 }
 
 function createBaseProject(): Project {
@@ -116,6 +129,9 @@ function createBaseProject(): Project {
     queuedWorkCount: 0,
     createdAt: undefined,
     lastActivity: undefined,
+    usage: undefined,
+    usageToday: undefined,
+    budget: undefined,
   };
 }
 
@@ -150,6 +166,15 @@ export const Project: MessageFns<Project> = {
     }
     if (message.lastActivity !== undefined) {
       Timestamp.encode(toTimestamp(message.lastActivity), writer.uint32(82).fork()).join();
+    }
+    if (message.usage !== undefined) {
+      UsageTotals.encode(message.usage, writer.uint32(242).fork()).join();
+    }
+    if (message.usageToday !== undefined) {
+      UsageTotals.encode(message.usageToday, writer.uint32(250).fork()).join();
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(258).fork()).join();
     }
     return writer;
   },
@@ -247,6 +272,30 @@ export const Project: MessageFns<Project> = {
             message.lastActivity = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.usage = UsageTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.usageToday = UsageTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -291,6 +340,13 @@ export const Project: MessageFns<Project> = {
         : isSet(object.last_activity)
         ? fromJsonTimestamp(object.last_activity)
         : undefined,
+      usage: isSet(object.usage) ? UsageTotals.fromJSON(object.usage) : undefined,
+      usageToday: isSet(object.usageToday)
+        ? UsageTotals.fromJSON(object.usageToday)
+        : isSet(object.usage_today)
+        ? UsageTotals.fromJSON(object.usage_today)
+        : undefined,
+      budget: isSet(object.budget) ? Budget.fromJSON(object.budget) : undefined,
     };
   },
 
@@ -326,6 +382,15 @@ export const Project: MessageFns<Project> = {
     if (message.lastActivity !== undefined) {
       obj.lastActivity = message.lastActivity.toISOString();
     }
+    if (message.usage !== undefined) {
+      obj.usage = UsageTotals.toJSON(message.usage);
+    }
+    if (message.usageToday !== undefined) {
+      obj.usageToday = UsageTotals.toJSON(message.usageToday);
+    }
+    if (message.budget !== undefined) {
+      obj.budget = Budget.toJSON(message.budget);
+    }
     return obj;
   },
 
@@ -344,6 +409,15 @@ export const Project: MessageFns<Project> = {
     message.queuedWorkCount = object.queuedWorkCount ?? 0;
     message.createdAt = object.createdAt ?? undefined;
     message.lastActivity = object.lastActivity ?? undefined;
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageTotals.fromPartial(object.usage)
+      : undefined;
+    message.usageToday = (object.usageToday !== undefined && object.usageToday !== null)
+      ? UsageTotals.fromPartial(object.usageToday)
+      : undefined;
+    message.budget = (object.budget !== undefined && object.budget !== null)
+      ? Budget.fromPartial(object.budget)
+      : undefined;
     return message;
   },
 };
