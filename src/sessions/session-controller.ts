@@ -257,7 +257,7 @@ export class SessionController {
     const observation = hookObservation(payload);
     this.log.debug({ hook: payload.hook_event_name }, "hook received");
     this.options.usage?.noteHook(payload);
-    const overBudget = (await this.options.usage?.budgetDenial(this.memory.turn)) ?? null;
+    const overBudget = (await this.options.usage?.budgetDenial(this.memory.turn, payload)) ?? null;
     if (overBudget !== null && payload.hook_event_name === "PermissionRequest") return hookReply({ behavior: "deny", message: overBudget });
     if (!observation) return {};
     const effects = await this.observe(observation);

@@ -138,3 +138,23 @@ function flatten(content: unknown): string {
 function shorten(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
 }
+
+/** Whether the transcript holds a use of `toolName` that has no result yet (the one a permission request is about). */
+export function hasPendingToolUse(text: string, window: TranscriptWindow, toolName: string): boolean {
+  const pending = new Map<string, string>();
+  for (const entry of transcriptEntries(text, window, 0)) {
+    if (entry.kind === "tool_use") pending.set(entry.toolUseId, entry.toolName);
+  }
+  for (const line of parseLines(text, window)) {
+    const content = line.message?.content;
+    if (line.type !== "user" || !Array.isArray(content)) continue;
+    for (const block of content) if (block.type === "tool_result") pending.delete(block.tool_use_id ?? "");
+  }
+  return [...pending.values()].includes(toolName);
+}
+
+/** Whether the turn's final answer (`message`, Claude Code's `last_assistant_message`) is in the transcript. */
+export function hasFinalAnswer(text: string, window: TranscriptWindow, message: string): boolean {
+  const last = transcriptEntries(text, window, 0).at(-1);
+  return last?.kind === "assistant_text" && (message.trim() === "" || last.text.trim() === message.trim());
+}

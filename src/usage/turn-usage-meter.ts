@@ -6,11 +6,13 @@ import { describeExceeded, enforceBudget } from "../domain/budget-rules.js";
 import type { DomainContext } from "../domain/domain-context.js";
 import type { PriceTable } from "../domain/price-table.js";
 import { attachWorkUsage, NOT_REPORTED, workUsage, type TurnMeasurement } from "../domain/usage-rules.js";
-import { transcriptUsage } from "./claude-transcript.js";
+import { hasFinalAnswer, hasPendingToolUse, transcriptUsage, type TranscriptWindow } from "./claude-transcript.js";
 import { changedFiles, snapshotTree, type TreeSnapshot } from "./git-snapshot.js";
 
 /** Observations after which the turn's work item is over (completed, failed or given back to the queue). */
 const TURN_ENDING: ReadonlySet<Observation["type"]> = new Set(["turn_ended", "turn_failed", "error_shown", "stopped", "exited"]);
+
+const TRANSCRIPT_WAIT_MS = 5000;
 
 export interface TurnUsageMeterOptions {
   core: CommanderCore;
@@ -59,6 +61,10 @@ export class TurnUsageMeter {
   async measureEnd(turn: Turn | null, observation: Observation): Promise<{ workId: string; measured: TurnMeasurement } | null> {
     if (turn?.kind !== "work" || !TURN_ENDING.has(observation.type)) return null;
     try {
+      if (observation.type === "turn_ended") {
+        const message = observation.message;
+        await this.awaitTranscript(turn.workId, (text, window) => hasFinalAnswer(text, window, message));
+      }
       return { workId: turn.workId, measured: await this.measure(turn.workId, true) };
     } catch (error) {
       this.log.warn({ err: error, workId: turn.workId }, "could not measure the turn's usage");
@@ -83,11 +89,15 @@ export class TurnUsageMeter {
    * Checked on each hook while a work turn runs: when the spending so far reached the budget, the project
    * is paused (one `budget` event) and the text says why the agent's next tool use is refused.
    */
-  async budgetDenial(turn: Turn | null): Promise<string | null> {
+  async budgetDenial(turn: Turn | null, payload: Record<string, unknown>): Promise<string | null> {
     if (turn?.kind !== "work" || !this.options.core.state.projects.get(this.options.projectId)?.budget) return null;
     const workId = turn.workId;
     let measured: TurnMeasurement;
     try {
+      const toolName = payload.tool_name;
+      if (payload.hook_event_name === "PermissionRequest" && typeof toolName === "string") {
+        await this.awaitTranscript(workId, (text, window) => hasPendingToolUse(text, window, toolName));
+      }
       measured = await this.measure(workId, false);
     } catch (error) {
       this.log.warn({ err: error, workId }, "could not measure the turn's usage");
@@ -100,6 +110,23 @@ export class TurnUsageMeter {
     if (!exceeded) return null;
     this.log.warn({ workId, limit: exceeded.limit }, "budget reached; the agent's tool use is refused");
     return `Commander refused this tool use: the project's ${describeExceeded(exceeded)}. The project is paused; stop here and report what you did so far.`;
+  }
+
+  /**
+   * Claude Code fires its hooks before the response they are about reaches its transcript file (observed
+   * with 2.1.33x: up to a second or more later): PermissionRequest before the response asking for the tool,
+   * Stop before the final answer. Waits (a bounded time) until the transcript shows it.
+   */
+  private async awaitTranscript(workId: string, arrived: (text: string, window: TranscriptWindow) => boolean): Promise<void> {
+    const path = this.transcriptPath;
+    if (path === null || !this.options.readsClaudeTranscript) return;
+    const window = { since: this.options.core.state.work.get(workId)?.startedAt ?? new Date(0).toISOString(), until: null };
+    const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
+    while (Date.now() < deadline) {
+      if (arrived(await readFile(path, "utf8").catch(() => ""), window)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.log.warn({ workId }, "the agent's transcript did not show the turn's latest response in time; its usage may be missing");
   }
 
   private async measure(workId: string, final: boolean): Promise<TurnMeasurement> {
