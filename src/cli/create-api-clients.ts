@@ -8,6 +8,7 @@ import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js"
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import { UsageService } from "../../gen/es/commander/v1/usage_service_pb.js";
 import type { DaemonTarget } from "./resolve-daemon-target.js";
 
 /** A Connect client for each service a person uses. */
@@ -20,6 +21,7 @@ export interface ApiClients {
   inbox: Client<typeof InboxService>;
   health: Client<typeof HealthService>;
   watch: Client<typeof WatchService>;
+  usage: Client<typeof UsageService>;
 }
 
 export function createApiClients(target: DaemonTarget): ApiClients {
@@ -41,6 +43,7 @@ export function createApiClients(target: DaemonTarget): ApiClients {
     inbox: createClient(InboxService, transport),
     health: createClient(HealthService, transport),
     watch: createClient(WatchService, transport),
+    usage: createClient(UsageService, transport),
   };
 }
 

@@ -11,6 +11,7 @@ import { registerProjectsCommand } from "./commands/projects-command.js";
 import { registerSessionsCommand } from "./commands/sessions-command.js";
 import { registerWatchCommand } from "./commands/watch-command.js";
 import { registerWorkCommand } from "./commands/work-command.js";
+import { registerUsageCommand } from "./commands/usage-command.js";
 import { describeError } from "./describe-error.js";
 import { ExitCode } from "./exit-code.js";
 import { defaultDaemonUrl } from "./resolve-daemon-target.js";
@@ -60,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
   registerInboxCommand(program, ctx);
   registerWatchCommand(program, ctx);
   registerHealthCommand(program, ctx);
+  registerUsageCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
