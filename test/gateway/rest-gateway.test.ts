@@ -35,6 +35,9 @@ describe("REST gateway", () => {
         queued_work_count: 0,
         created_at: "2026-01-02T03:04:05Z",
         last_activity: null,
+        usage: null,
+        usage_today: null,
+        budget: null,
       });
     });
 
