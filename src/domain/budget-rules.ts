@@ -85,7 +85,7 @@ export function enforceBudget(
   running: { workId: string; usage: WorkUsageRecord } | null,
 ): BudgetExceeded | null {
   const project = ctx.state.projects.get(projectId);
-  if (!project) return null;
+  if (!project?.budget) return null;
   const exceeded = budgetExceeded(project.budget, projectSpending(ctx.state, projectId, ctx.now, running));
   if (!exceeded || pendingBudgetEvent(ctx.state, projectId)) return exceeded;
   const text = describeExceeded(exceeded);

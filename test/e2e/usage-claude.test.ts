@@ -139,6 +139,9 @@ describe("usage with the real Claude Code CLI (tokens, cost, budget, transcript,
     const project = (await rest(daemon.url, "GET", `/api/projects/${notesProject}`)).body;
     expect(project.usage.cost_usd).to.be.closeTo(usage.cost_usd, 1e-9);
     expect(project.usage_today.work_items).to.equal(1);
+    const session = (await rest(daemon.url, "GET", `/api/sessions/${notesProject}`)).body;
+    expect(session.usage.work_items).to.equal(1);
+    expect(session.usage.tokens).to.deep.equal(usage.tokens);
   });
 
   it("pauses the project mid-turn when a budget of a few cents is reached, refusing the next tool use", async () => {

@@ -77,6 +77,33 @@ describe("usage of shell-runtime items (real tmux, real git)", function () {
     expect(git(dir, "log", "--oneline").trim().split("\n")).to.have.length(1);
   });
 
+  it("sends the usage on the change feed with the item's completion", async () => {
+    const dir = await mkdtemp(join(workDir, "feed-"));
+    git(dir, "init", "-q");
+    const { projectId, id } = await run(dir, "write feed.txt a line");
+    const controller = new AbortController();
+    const response = await fetch(`${daemon.url}/api/changes?project_id=${projectId}&kinds=work_changed&after_seq=1`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    let buffer = "";
+    let completion: any;
+    try {
+      while (!completion) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += Buffer.from(value).toString("utf8");
+        const lines = buffer.split("\n");
+        buffer = lines.pop()!;
+        for (const line of lines.filter(Boolean)) {
+          const change = JSON.parse(line).result.change;
+          if (change.work_item?.id === id && change.work_item.state === "completed") completion = change.work_item;
+        }
+      }
+    } finally {
+      controller.abort();
+    }
+    expect(completion.usage.changed_files).to.deep.equal([{ path: "feed.txt", added: 1, removed: 0, binary: false }]);
+  });
+
   it("says plainly that a project outside git has no diff", async () => {
     const dir = await mkdtemp(join(workDir, "plain-"));
     const { id, done } = await run(dir, "write notes.txt hi");

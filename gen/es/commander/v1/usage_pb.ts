@@ -61,7 +61,7 @@ export const TokenCountsSchema: GenMessage<TokenCounts> = /*@__PURE__*/
  */
 export type ChangedFile = Message<"commander.v1.ChangedFile"> & {
   /**
-   * Path relative to the project's directory.
+   * Path relative to the repository's top directory.
    *
    * @generated from field: string path = 1;
    */

@@ -403,7 +403,7 @@ export const GetWorkDiffRequestSchema: GenMessage<GetWorkDiffRequest> = /*@__PUR
  */
 export type FileDiff = Message<"commander.v1.FileDiff"> & {
   /**
-   * Path relative to the project's directory.
+   * Path relative to the repository's top directory.
    *
    * @generated from field: string path = 1;
    */

@@ -25,7 +25,7 @@ export interface TokenCounts {
 
 /** A file a work item changed, with the lines it added and removed. */
 export interface ChangedFile {
-  /** Path relative to the project's directory. */
+  /** Path relative to the repository's top directory. */
   path: string;
   /** Lines added (0 for a binary file). */
   added: number;

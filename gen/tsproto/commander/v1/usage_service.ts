@@ -140,7 +140,7 @@ export interface GetWorkDiffRequest {
 
 /** The diff of one file. */
 export interface FileDiff {
-  /** Path relative to the project's directory. */
+  /** Path relative to the repository's top directory. */
   path: string;
   /** Lines added. */
   added: number;
