@@ -156,5 +156,6 @@ export function hasPendingToolUse(text: string, window: TranscriptWindow, toolNa
 /** Whether the turn's final answer (`message`, Claude Code's `last_assistant_message`) is in the transcript. */
 export function hasFinalAnswer(text: string, window: TranscriptWindow, message: string): boolean {
   const last = transcriptEntries(text, window, 0).at(-1);
-  return last?.kind === "assistant_text" && (message.trim() === "" || last.text.trim() === message.trim());
+  // A final response of several text blocks is written as one entry per block; the hook's message holds them all.
+  return last?.kind === "assistant_text" && (message.trim() === "" || message.trim().endsWith(last.text.trim()));
 }
