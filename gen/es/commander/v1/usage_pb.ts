@@ -97,7 +97,7 @@ export const ChangedFileSchema: GenMessage<ChangedFile> = /*@__PURE__*/
   messageDesc(file_commander_v1_usage, 1);
 
 /**
- * What one work item used and changed: its last attempt's turn.
+ * What one work item used and changed: its last attempt's turn, recorded when that turn ended.
  *
  * @generated from message commander.v1.WorkUsage
  */
@@ -153,7 +153,7 @@ export type WorkUsage = Message<"commander.v1.WorkUsage"> & {
   costMissingReason?: string | undefined;
 
   /**
-   * Milliseconds from the turn's start to its end (or to now, while it runs).
+   * Milliseconds from the turn's start to its end.
    *
    * @generated from field: int64 wall_time_ms = 8;
    */

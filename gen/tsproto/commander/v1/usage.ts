@@ -35,7 +35,7 @@ export interface ChangedFile {
   binary: boolean;
 }
 
-/** What one work item used and changed: its last attempt's turn. */
+/** What one work item used and changed: its last attempt's turn, recorded when that turn ended. */
 export interface WorkUsage {
   /** Tokens by kind; absent when the runtime reports none (see `tokens_missing_reason`). */
   tokens:
@@ -62,7 +62,7 @@ export interface WorkUsage {
   costMissingReason?:
     | string
     | undefined;
-  /** Milliseconds from the turn's start to its end (or to now, while it runs). */
+  /** Milliseconds from the turn's start to its end. */
   wallTimeMs: bigint;
   /** Milliseconds of the turn spent waiting for a human (blocking events of the item). */
   waitingTimeMs: bigint;
