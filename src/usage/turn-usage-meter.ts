@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { Logger } from "../app/logger.js";
 import type { Observation, Turn } from "../domain/agent-turn.js";
@@ -42,9 +43,10 @@ export class TurnUsageMeter {
     this.log = options.logger.child({ component: "usage" });
   }
 
-  /** Every Claude Code hook names the transcript file. */
+  /** Every Claude Code hook names the transcript file (an absolute `.jsonl` path; nothing else is read). */
   noteHook(payload: Record<string, unknown>): void {
-    if (typeof payload.transcript_path === "string" && payload.transcript_path !== "") this.transcriptPath = payload.transcript_path;
+    const path = payload.transcript_path;
+    if (typeof path === "string" && isAbsolute(path) && path.endsWith(".jsonl")) this.transcriptPath = path;
   }
 
   /** The turn of `turn` just began (the prompt is not typed yet): remember the tree it starts from. */
