@@ -169,6 +169,8 @@ describe("usage with the real Claude Code CLI (tokens, cost, budget, transcript,
     const after = (await rest(daemon.url, "GET", `/api/projects/${projectId}`)).body;
     expect(after.state).to.not.equal("paused");
     expect(after.budget.total_usd).to.equal(10);
+    const next = (await rest(daemon.url, "POST", "/api/work", { project_id: projectId, content: "anything else" })).body.id;
+    expect((await waitForWork(next, "completed")).result).to.equal("OK.");
   });
 
   it("keeps the accounting across a daemon restart", async () => {
