@@ -40,7 +40,8 @@ function parseLines(text: string, window: TranscriptWindow): Line[] {
   const until = window.until === null ? Infinity : Date.parse(window.until);
   const lines: Line[] = [];
   for (const raw of text.split("\n")) {
-    if (raw.trim() === "") continue;
+    // Most lines are attachments and bookkeeping: skip them before paying for JSON.parse.
+    if (!raw.includes('"type":"user"') && !raw.includes('"type":"assistant"')) continue;
     let line: Line;
     try {
       line = JSON.parse(raw) as Line;

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { Logger } from "../app/logger.js";
@@ -36,7 +36,7 @@ export interface TurnUsageMeterOptions {
  */
 export class TurnUsageMeter {
   private transcriptPath: string | null = null;
-  private current: { workId: string; startedAt: string; before: Promise<TreeSnapshot> } | null = null;
+  private current: { workId: string; startedAt: string; before: Promise<TreeSnapshot>; transcriptStart: { path: string; offset: number } | null } | null = null;
   private readonly log: Logger;
 
   constructor(private readonly options: TurnUsageMeterOptions) {
@@ -54,7 +54,10 @@ export class TurnUsageMeter {
     if (turn?.kind !== "work" || this.current?.workId === turn.workId) return;
     const startedAt = this.options.core.state.work.get(turn.workId)?.startedAt ?? new Date().toISOString();
     const before = snapshotTree(this.options.projectPath);
-    this.current = { workId: turn.workId, startedAt, before };
+    // Where the transcript ends now: the turn's entries come after it, so long conversations are not re-read.
+    const path = this.transcriptPath;
+    const transcriptStart = path === null ? null : { path, offset: await stat(path).then((info) => info.size, () => 0) };
+    this.current = { workId: turn.workId, startedAt, before, transcriptStart };
     // Awaited before the prompt is typed: a program that acts at once must not change files first.
     await before;
   }
@@ -125,10 +128,30 @@ export class TurnUsageMeter {
     const window = { since: this.options.core.state.work.get(workId)?.startedAt ?? new Date(0).toISOString(), until: null };
     const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
     while (Date.now() < deadline) {
-      if (arrived(await readFile(path, "utf8").catch(() => ""), window)) return;
+      if (arrived((await this.readTranscript(workId)) ?? "", window)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     this.log.warn({ workId }, "the agent's transcript did not show the turn's latest response in time; its usage may be missing");
+  }
+
+  /** The transcript from where the work turn began (the whole file when that is not known). */
+  private async readTranscript(workId: string): Promise<string | null> {
+    const path = this.transcriptPath;
+    if (path === null) return null;
+    const start = this.current?.workId === workId && this.current.transcriptStart?.path === path ? this.current.transcriptStart.offset : 0;
+    try {
+      const handle = await open(path, "r");
+      try {
+        const { size } = await handle.stat();
+        const buffer = Buffer.alloc(Math.max(0, size - start));
+        await handle.read(buffer, 0, buffer.length, start);
+        return buffer.toString("utf8");
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return null;
+    }
   }
 
   private async measure(workId: string, final: boolean): Promise<TurnMeasurement> {
@@ -151,7 +174,7 @@ export class TurnUsageMeter {
       if (this.transcriptPath === null) {
         measurement.tokensMissingReason = "the agent named no transcript";
       } else {
-        const text = await readFile(this.transcriptPath, "utf8").catch(() => null);
+        const text = await this.readTranscript(workId);
         if (text === null) measurement.tokensMissingReason = `the transcript ${this.transcriptPath} could not be read`;
         else {
           const usage = transcriptUsage(text, { since: startedAt, until: null });
