@@ -16,7 +16,7 @@ import {
   type TranscriptEntry,
 } from "../../gen/es/commander/v1/usage_service_pb.js";
 import type { CommanderCore } from "../app/commander-core.js";
-import { setBudget } from "../domain/budget-rules.js";
+import { enforceBudget, setBudget } from "../domain/budget-rules.js";
 import { invalidField } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import { addUsage, emptyTotals, selectUsage, usageDay, type UsageTotalsRecord } from "../domain/usage-rules.js";
@@ -60,7 +60,12 @@ export function createUsageService({ core }: { core: CommanderCore }): ServiceIm
     },
 
     async setBudget(request) {
-      const budget = await core.mutate((ctx) => setBudget(ctx, request.projectId, fromBudget(request.budget)));
+      const budget = await core.mutate((ctx) => {
+        const stored = setBudget(ctx, request.projectId, fromBudget(request.budget));
+        // A limit set below what was already spent takes effect at once, not at the next turn.
+        enforceBudget(ctx, request.projectId, null);
+        return stored;
+      });
       return create(SetBudgetResponseSchema, { budget: toBudget(budget) });
     },
 

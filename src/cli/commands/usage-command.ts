@@ -35,7 +35,9 @@ export function registerUsageCommand(program: Command, ctx: CliContext): void {
     ),
     "commander usage budget project-3f2a9c81d0e4 --daily-usd 5",
     "commander usage budget project-3f2a9c81d0e4          # removes every limit",
-  ).action(async (projectId: string, opts: { dailyUsd?: number; totalUsd?: number; dailyTokens?: bigint; totalTokens?: bigint; json?: boolean }) => {
+  ).action(async (projectId: string, opts: { dailyUsd?: number; totalUsd?: number; dailyTokens?: bigint; totalTokens?: bigint; json?: boolean }, command: Command) => {
+    // `usage` has its own --json, which commander gives the parent when it follows the subcommand's arguments.
+    opts.json = opts.json || command.parent?.opts().json === true;
     const res = await ctx.clients().usage.setBudget({
       projectId,
       budget: { dailyUsd: opts.dailyUsd, totalUsd: opts.totalUsd, dailyTokens: opts.dailyTokens, totalTokens: opts.totalTokens },

@@ -64,4 +64,14 @@ describe("commander usage, work transcript and work diff (against a real daemon)
     const bad = await f.cli(["usage", "budget", "u", "--daily-usd", "-3"]);
     expect(bad.code).to.equal(2);
   });
+
+  it("pauses the project at once when a limit is set below what it already spent", async () => {
+    // The shell item reported no tokens: 0 spent already reaches a limit of 0.
+    await f.cliJson(["usage", "budget", "u", "--total-tokens", "0"]);
+    const project = await f.rest<{ state: string; state_reason: string }>("/api/projects/u");
+    expect(project.state).to.equal("paused");
+    expect(project.state_reason).to.include("budget total_tokens of 0 tokens reached");
+    const events = await f.rest<{ events: Array<{ type: string }> }>("/api/events/pending?project_id=u");
+    expect(events.events.map((event) => event.type)).to.deep.equal(["budget"]);
+  });
 });
