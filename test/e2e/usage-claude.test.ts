@@ -29,6 +29,7 @@ function script(turn: ModelTurn): ModelReply {
   if (turn.text.includes("write the notes")) {
     return { toolUse: { name: "Write", input: { file_path: "notes.md", content: "one\ntwo\n" } }, text: "Writing the notes.", usage: FIRST };
   }
+  if (turn.text.includes("ask elsewhere")) return { text: "From elsewhere.", model: "mystery-model-1", usage: SECOND };
   if (turn.text.includes("spend a lot")) return { toolUse: { name: "Bash", input: { command: "touch spent.txt", description: "Spend" } }, usage: EXPENSIVE };
   return { text: "OK." };
 }
@@ -182,5 +183,17 @@ describe("usage with the real Claude Code CLI (tokens, cost, budget, transcript,
     expect((await rest(daemon.url, "GET", "/api/usage")).body).to.deep.equal(totalsBefore);
     const transcript = (await rest(daemon.url, "GET", `/api/work/${notesItem}/transcript`)).body;
     expect(transcript.entries).to.have.length(6);
+  });
+
+  it("counts the tokens of a model without a price, and says why there is no cost", async () => {
+    const id = (await rest(daemon.url, "POST", "/api/work", { project_id: notesProject, content: "ask elsewhere" })).body.id;
+    const { usage } = await waitForWork(id, "completed");
+    expect(usage.models).to.deep.equal(["mystery-model-1"]);
+    expect(usage.tokens.input).to.equal(String(SECOND.input_tokens));
+    expect(usage.cost_usd ?? null).to.equal(null);
+    expect(usage.cost_missing_reason).to.include("no price for model mystery-model-1");
+    const totals = (await rest(daemon.url, "GET", `/api/usage?project_id=${notesProject}`)).body.totals;
+    expect(totals.work_items).to.equal(2);
+    expect(totals.work_items_without_cost).to.equal(1);
   });
 });

@@ -17,9 +17,10 @@ export interface ReplyUsage {
   cache_read_input_tokens: number;
 }
 
+/** `model`: the model the response names (default: the one the request asked for). */
 export type ModelReply =
-  | { text: string; usage?: ReplyUsage }
-  | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string; usage?: ReplyUsage }
+  | { text: string; usage?: ReplyUsage; model?: string }
+  | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string; usage?: ReplyUsage; model?: string }
   | { error: { status: number; type?: string; message?: string } };
 
 export interface ToolResult {
@@ -114,7 +115,7 @@ function answer(res: ServerResponse, body: Record<string, unknown>, reply: Model
     id: `msg_${randomBytes(12).toString("hex")}`,
     type: "message",
     role: "assistant",
-    model: body.model ?? "claude-scripted",
+    model: reply.model ?? body.model ?? "claude-scripted",
     stop_sequence: null,
     usage: reply.usage ?? DEFAULT_USAGE,
   };
