@@ -8,6 +8,7 @@ import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js"
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import { UsageService } from "../../gen/es/commander/v1/usage_service_pb.js";
 import type { DaemonTarget } from "./resolve-daemon-target.js";
 
 /** A Connect client for each service a person uses. */
@@ -21,6 +22,7 @@ export interface ApiClients {
   health: Client<typeof HealthService>;
   watch: Client<typeof WatchService>;
   notifications: Client<typeof NotificationService>;
+  usage: Client<typeof UsageService>;
 }
 
 export function createApiClients(target: DaemonTarget): ApiClients {
@@ -46,6 +48,7 @@ export function createApiClients(target: DaemonTarget): ApiClients {
     health: createClient(HealthService, transport),
     watch: createClient(WatchService, transport),
     notifications: createClient(NotificationService, transport),
+    usage: createClient(UsageService, transport),
   };
 }
 

@@ -74,6 +74,7 @@ const commandGroups: Array<{ names: string[]; register: Register }> = [
   { names: ["policy"], register: async (p, ctx) => (await import("./commands/policy-command.js")).registerPolicyCommand(p, ctx) },
   { names: ["watch"], register: async (p, ctx) => (await import("./commands/watch-command.js")).registerWatchCommand(p, ctx) },
   { names: ["health"], register: async (p, ctx) => (await import("./commands/health-command.js")).registerHealthCommand(p, ctx) },
+  { names: ["usage"], register: async (p, ctx) => (await import("./commands/usage-command.js")).registerUsageCommand(p, ctx) },
   { names: ["notify"], register: async (p, ctx) => (await import("./commands/notify-command.js")).registerNotifyCommand(p, ctx) },
 ];
 

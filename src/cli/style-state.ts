@@ -5,6 +5,7 @@ const stateColors: Record<string, keyof Omit<Palette, "enabled">> = {
   error: "red",
   failed: "red",
   instance_error: "red",
+  budget: "red",
   critical: "red",
   blocked: "yellow",
   waiting: "yellow",

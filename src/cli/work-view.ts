@@ -5,6 +5,7 @@ import { formatRelativeTime } from "./format-relative-time.js";
 import { renderDetails } from "./render-details.js";
 import { renderTable } from "./render-table.js";
 import { styleState } from "./style-state.js";
+import { usageCells, workUsageDetails } from "./usage-view.js";
 
 export function workTable(items: WorkItem[], output: Output, now: Date): string {
   return renderTable(
@@ -14,6 +15,8 @@ export function workTable(items: WorkItem[], output: Output, now: Date): string 
       { header: "STATE" },
       { header: "PRIORITY" },
       { header: "ADDED" },
+      { header: "TOKENS" },
+      { header: "COST" },
       { header: "CONTENT", flex: true },
     ],
     items.map((w) => [
@@ -22,6 +25,7 @@ export function workTable(items: WorkItem[], output: Output, now: Date): string 
       styleState(enumWord(WorkStateSchema, w.state), output.color),
       styleState(enumWord(WorkPrioritySchema, w.priority), output.color),
       formatRelativeTime(w.createdAt, now),
+      ...usageCells(w.usage),
       w.content,
     ]),
     { width: output.width, color: output.color },
@@ -45,6 +49,7 @@ export function workDetails(w: WorkItem, output: Output, now: Date): string {
       ["Content", w.content],
       ["Result", w.result],
       ["Error", w.error === undefined ? undefined : output.color.red(w.error)],
+      ...workUsageDetails(w.usage),
     ],
     output.color,
   );

@@ -64,6 +64,8 @@ export interface DaemonConfig {
   notifications: NotificationTarget[];
   /** How notifications are delivered (`notification_options`). */
   notificationOptions: NotificationSettings;
+  /** Model prices over the built-in ones (src/config/price-settings.ts), USD per million tokens. */
+  prices: Record<string, unknown>;
 }
 
 export interface RuntimeSettings {
@@ -114,4 +116,5 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   keepAgentsOnShutdown: false,
   notifications: [],
   notificationOptions: DEFAULT_NOTIFICATION_SETTINGS,
+  prices: {},
 };

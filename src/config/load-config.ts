@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { agentEnvPatternProblem } from "../agents/agent-environment.js";
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, type DaemonConfig } from "./daemon-config.js";
 import { parseConfigTargets, parseNotificationSettings } from "../notify/notification-settings.js";
+import { parsePrices } from "./price-settings.js";
 import { remoteTokenProblem } from "./remote-token-rule.js";
 
 export interface DaemonFlags {
@@ -71,6 +72,7 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   keep_agents_on_shutdown: { key: "keepAgentsOnShutdown", kind: "bool" },
   notifications: { key: "notifications", kind: "targets" },
   notification_options: { key: "notificationOptions", kind: "notification_options" },
+  prices: { key: "prices", kind: "object" },
 };
 
 const LEVELS: Record<string, DaemonConfig["logLevel"]> = {
@@ -146,6 +148,10 @@ function assignValue(config: DaemonConfig, field: { key: Key; kind: Kind }, raw:
   if (field.key === "agentEnv") {
     const problem = (value as string[]).map(agentEnvPatternProblem).find((found) => found !== undefined);
     if (problem) throw new ConfigError(`${source}: ${problem}`);
+  }
+  if (field.key === "prices") {
+    const parsed = parsePrices(value as Record<string, unknown>);
+    if ("problem" in parsed) throw new ConfigError(`${source}: ${parsed.problem}`);
   }
   (config as unknown as Record<string, unknown>)[field.key] = value;
 }

@@ -31,6 +31,7 @@ export const DEFAULT_EVENT_PRIORITY: Record<EventType, EventPriority> = {
   instance_error: "high",
   question: "high",
   plan_approval: "high",
+  budget: "critical",
 };
 
 export interface RaiseEventInput {

@@ -137,7 +137,14 @@ export function firstBlockingEvent(state: CommanderState, projectId: string): Ev
 }
 
 export function isBlockingType(type: EventRecord["type"]): boolean {
-  return type === "error" || type === "decision_needed" || type === "approval" || type === "question" || type === "plan_approval";
+  return (
+    type === "error" ||
+    type === "decision_needed" ||
+    type === "approval" ||
+    type === "question" ||
+    type === "plan_approval" ||
+    type === "budget"
+  );
 }
 
 export function countUnfinishedWork(state: CommanderState, projectId: string): number {

@@ -19,7 +19,8 @@ export type EventType =
   | "instance_ready"
   | "instance_error"
   | "question"
-  | "plan_approval";
+  | "plan_approval"
+  | "budget";
 export type EventPriority = "info" | "low" | "normal" | "high" | "critical";
 export type EventStatus = "pending" | "resolved" | "dismissed";
 export type InboxMessageState = "pending" | "delivered";
@@ -39,6 +40,8 @@ export interface ProjectRecord {
   model?: string;
   /** Permission rules answered without asking anyone (absent in records written before policies). */
   policy?: PolicyRuleRecord[];
+  /** Spending limits (src/domain/budget-rules.ts); absent when none was set. */
+  budget?: BudgetRecord;
 }
 
 export type PolicyAction = "allow" | "deny";
@@ -82,6 +85,55 @@ export interface WorkItemRecord {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** What the item's last turn used and changed (src/domain/usage-rules.ts); absent until it first ran. */
+  usage?: WorkUsageRecord;
+}
+
+export interface TokenCountsRecord {
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheRead: number;
+}
+
+export interface ChangedFileRecord {
+  path: string;
+  added: number;
+  removed: number;
+  binary: boolean;
+}
+
+export interface WorkUsageRecord {
+  sessionId: string | null;
+  runtime: string;
+  /** Null when the runtime reports no tokens (`tokensMissingReason` says so): unknown is not zero. */
+  tokens: TokenCountsRecord | null;
+  tokensByModel: Record<string, TokenCountsRecord>;
+  tokensMissingReason: string | null;
+  models: string[];
+  modelCalls: number;
+  toolUses: number;
+  costUsd: number | null;
+  costMissingReason: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  wallTimeMs: number;
+  waitingTimeMs: number;
+  /** Null when unknown (`changedFilesMissingReason` says why). */
+  changedFiles: ChangedFileRecord[] | null;
+  changedFilesMissingReason: string | null;
+  /** Git tree ids of the project at the turn's start and end, for the diff. */
+  treeBefore: string | null;
+  treeAfter: string | null;
+  /** The agent's transcript file (Claude Code's `transcript_path`), for the conversation. */
+  transcriptPath: string | null;
+}
+
+export interface BudgetRecord {
+  dailyUsd: number | null;
+  totalUsd: number | null;
+  dailyTokens: number | null;
+  totalTokens: number | null;
 }
 
 export interface EventRecord {

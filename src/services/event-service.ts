@@ -14,6 +14,7 @@ import type { CommanderCore } from "../app/commander-core.js";
 import { invalidField } from "../domain/commander-error.js";
 import { dismissEvent, getEvent, listEvents, listPendingEvents, resolveEvent } from "../domain/event-rules.js";
 import type { EventStatus, EventType } from "../domain/records.js";
+import { settleBudgetEvent } from "../domain/budget-rules.js";
 import { optionalEnumWord, wordToEnum } from "./convert/enum-words.js";
 import { toEvent } from "./convert/to-messages.js";
 
@@ -46,7 +47,11 @@ export function createEventService({ core, agents }: { core: CommanderCore; agen
       }
       const answer = request.resolution !== "" ? request.resolution : request.response;
       if (answer.trim() === "") throw invalidField("resolution", "must not be empty");
-      const outcome = await core.mutate((ctx) => resolveEvent(ctx, request.eventId, answer));
+      const outcome = await core.mutate((ctx) => {
+        const resolved = resolveEvent(ctx, request.eventId, answer);
+        if (resolved.changed) settleBudgetEvent(ctx, resolved.event);
+        return resolved;
+      });
       // Only the call that resolved the event delivers it, so resolving twice never answers twice.
       const delivered = outcome.changed ? await agents.deliverResolution(outcome.event) : false;
       const event = core.state.events.get(outcome.event.id) ?? outcome.event;

@@ -9,6 +9,8 @@ import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js"
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
+import { UsageService } from "../../gen/es/commander/v1/usage_service_pb.js";
+import { createUsageService } from "./usage-service.js";
 import type { AgentSupervisor } from "../app/agent-supervisor.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { ProjectPaths } from "../app/project-paths.js";
@@ -53,4 +55,5 @@ export function registerServices(router: ConnectRouter, deps: ServiceDeps): void
     const { center, configTargets, answerLinkKey } = deps.notifications;
     router.service(NotificationService, createNotificationService({ ...deps, notifications: center, configTargets, answerLinkKey }), options);
   }
+  router.service(UsageService, createUsageService(deps), options);
 }

@@ -25,7 +25,7 @@ export interface SessionServiceDeps {
 }
 
 export function createSessionService({ core, agents, knownRuntimes }: SessionServiceDeps): ServiceImpl<typeof SessionService> {
-  const render = (session: SessionRecord) => toSession(session, agents.attachCommand(session));
+  const render = (session: SessionRecord) => toSession(session, agents.attachCommand(session), core.state);
   return {
     async createSession(request) {
       const project = getProject(core.state, request.projectId);

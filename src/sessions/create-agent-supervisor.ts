@@ -19,6 +19,9 @@ import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { streamAgentOutput } from "./stream-agent-output.js";
 import { SessionController } from "./session-controller.js";
+import { parsePrices } from "../config/price-settings.js";
+import { DEFAULT_PRICES } from "../domain/price-table.js";
+import { TurnUsageMeter } from "../usage/turn-usage-meter.js";
 
 /** The runtimes a project or session may name: those of the runtime catalogue. */
 export const KNOWN_RUNTIMES: readonly string[] = createRuntimeCatalogue().list().map((runtime) => runtime.name);
@@ -39,6 +42,8 @@ export interface AgentSupervisorOptions {
  */
 export function createAgentSupervisor({ core, config, logger, paths, tmux }: AgentSupervisorOptions): AgentSupervisor {
   const catalogue: RuntimeCatalogue = createRuntimeCatalogue(toRuntimeSettings(config));
+  const parsedPrices = parsePrices(config.prices);
+  const prices = "table" in parsedPrices ? parsedPrices.table : DEFAULT_PRICES;
   const driver = tmux.driver;
   const controllers = new Map<string, SessionController>();
   const starting = new Map<string, Promise<SessionRecord>>();
@@ -203,6 +208,16 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       projectId,
       paneId: pane.paneId,
       hookSecret,
+      usage: new TurnUsageMeter({
+        core,
+        logger,
+        sessionId,
+        projectId,
+        projectPath: project.path,
+        runtimeName: runtime.name,
+        readsClaudeTranscript: runtime.name === "claude-code",
+        prices,
+      }),
       stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
       onReady: () => {
         settle.resolve(core.state.sessions.get(sessionId)!);

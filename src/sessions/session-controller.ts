@@ -12,6 +12,7 @@ import { decideTurn } from "../domain/decide-turn.js";
 import type { EventRecord, SessionRecord } from "../domain/records.js";
 import { hookObservation, hookReply } from "./claude-hook-turns.js";
 import { DIALOG_SETTLE_MS, settle } from "./turn-helpers.js";
+import type { TurnUsageMeter } from "../usage/turn-usage-meter.js";
 
 export interface SessionControllerOptions {
   core: CommanderCore;
@@ -22,6 +23,8 @@ export interface SessionControllerOptions {
   projectId: string;
   paneId: string;
   hookSecret: string;
+  /** Measures each work turn's usage and enforces the project's budget (src/usage). */
+  usage?: TurnUsageMeter;
   /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
   stopReadingScreen(): void;
   onReady(): void;
@@ -92,14 +95,19 @@ export class SessionController {
 
   /** Feeds one observation to the turn policy and carries out what it decides. */
   private async observe(observation: Observation): Promise<Effect[]> {
+    const usage = this.options.usage;
+    const ended = usage ? await usage.measureEnd(this.memory.turn, observation) : null;
     const effects = await this.core.mutate(
       (ctx) => {
+        usage?.attach(ctx, ended);
         const decision = decideTurn(ctx, this.sessionId, this.memory, observation);
         this.memory = decision.memory;
+        usage?.afterDecision(ctx, ended);
         return decision.effects;
       },
       { internal: true },
     );
+    await usage?.turnStarted(this.memory.turn).catch((error) => this.log.warn({ err: error }, "could not record the turn's start"));
     for (const effect of effects) await this.carryOut(effect);
     return effects;
   }
@@ -248,6 +256,9 @@ export class SessionController {
   async handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const observation = hookObservation(payload);
     this.log.debug({ hook: payload.hook_event_name }, "hook received");
+    this.options.usage?.noteHook(payload);
+    const overBudget = (await this.options.usage?.budgetDenial(this.memory.turn, payload)) ?? null;
+    if (overBudget !== null && payload.hook_event_name === "PermissionRequest") return hookReply({ behavior: "deny", message: overBudget });
     if (!observation) return {};
     const effects = await this.observe(observation);
     const waiting = effects.find((effect) => effect.type === "await_answer");

@@ -38,6 +38,9 @@ describe("REST gateway", () => {
         permission_mode: "",
         model: "",
         policy: null,
+        usage: null,
+        usage_today: null,
+        budget: null,
       });
     });
 

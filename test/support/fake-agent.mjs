@@ -4,6 +4,7 @@
 //   fail        -> "Error: something broke"
 //   slow <ms>   -> "working... (esc to interrupt)" for <ms>, then "done: slow"
 //   exit <code> -> exits with that code
+//   write <file> <text> -> appends the text as a line to the file, then "wrote: <file>"
 //   anything else -> "done: <line>"
 // Every line it receives is appended (JSON, one per line) to the file named by $FAKE_AGENT_LOG.
 import { appendFileSync } from "node:fs";
@@ -52,6 +53,11 @@ rl.on("line", (line) => {
       prompt();
     }, Number(arg) || 500);
     return;
+  }
+  if (command === "write") {
+    appendFileSync(arg, `${line.trim().split(/\s+/).slice(2).join(" ")}\n`);
+    process.stdout.write(`wrote: ${arg}\n`);
+    return prompt();
   }
   if (command === "exit") {
     rl.close();

@@ -9,9 +9,18 @@ import type { AddressInfo } from "node:net";
  * and `count_tokens`. What the main turns answer is scripted by the test.
  */
 
+/** Token counts a reply reports (the Messages API's `usage`); the default is 10 input and 5 output tokens. */
+export interface ReplyUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** `model`: the model the response names (default: the one the request asked for). */
 export type ModelReply =
-  | { text: string }
-  | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string }
+  | { text: string; usage?: ReplyUsage; model?: string }
+  | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string; usage?: ReplyUsage; model?: string }
   | { error: { status: number; type?: string; message?: string } };
 
 export interface ToolResult {
@@ -91,6 +100,8 @@ function contentBlocks(reply: Exclude<ModelReply, { error: unknown }>): Array<Re
   return [{ type: "text", text: reply.text }];
 }
 
+const DEFAULT_USAGE: ReplyUsage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+
 function answer(res: ServerResponse, body: Record<string, unknown>, reply: ModelReply): void {
   if ("error" in reply) {
     const { status, type = status === 401 ? "authentication_error" : "api_error", message = "scripted failure" } = reply.error;
@@ -104,9 +115,9 @@ function answer(res: ServerResponse, body: Record<string, unknown>, reply: Model
     id: `msg_${randomBytes(12).toString("hex")}`,
     type: "message",
     role: "assistant",
-    model: body.model ?? "claude-scripted",
+    model: reply.model ?? body.model ?? "claude-scripted",
     stop_sequence: null,
-    usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    usage: reply.usage ?? DEFAULT_USAGE,
   };
   if (!body.stream) {
     res.writeHead(200, { "content-type": "application/json" });
@@ -127,7 +138,7 @@ function answer(res: ServerResponse, body: Record<string, unknown>, reply: Model
     }
     send("content_block_stop", { index });
   });
-  send("message_delta", { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 5 } });
+  send("message_delta", { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
   send("message_stop", {});
   res.end();
 }

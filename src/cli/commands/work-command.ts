@@ -4,6 +4,8 @@ import { WorkService } from "../../../gen/es/commander/v1/work_service_pb.js";
 import type { CliContext } from "../cli-context.js";
 import { addExamples, addJsonOption, joinWords, parsePositiveInt, printResponse } from "../command-helpers.js";
 import { followPages, moreNote } from "../follow-pages.js";
+import { UsageService } from "../../../gen/es/commander/v1/usage_service_pb.js";
+import { diffView, transcriptView } from "../usage-view.js";
 import { enumArgParser, enumWord, enumWords } from "../enum-word.js";
 import { styleState } from "../style-state.js";
 import { workDetails, workTable } from "../work-view.js";
@@ -70,6 +72,36 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
   ).action(async (workId: string, opts: { json?: boolean }) => {
     const res = await ctx.clients().work.getWork({ workId });
     printResponse(ctx, opts, methods.getWork, res, (res) => workDetails(res.workItem!, ctx.output, ctx.now()));
+  });
+
+  addExamples(
+    addJsonOption(
+      work
+        .command("transcript")
+        .description("what the agent did in the item's last turn: prompt, its words, tool uses and results, human answers")
+        .argument("<work-id>")
+        .option("--page-size <n>", "entries per page (default 100)", parsePositiveInt)
+        .option("--page-token <token>", "the page after the one that printed this token"),
+    ),
+    "commander work transcript work-0a1b2c3d4e5f",
+  ).action(async (workId: string, opts: { pageSize?: number; pageToken?: string; json?: boolean }) => {
+    const res = await ctx.clients().usage.getWorkTranscript({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
+    printResponse(ctx, opts, UsageService.method.getWorkTranscript, res, (res) => transcriptView(res, ctx.output));
+  });
+
+  addExamples(
+    addJsonOption(
+      work
+        .command("diff")
+        .description("the unified diff of the files the item's last turn changed (git projects)")
+        .argument("<work-id>")
+        .option("--page-size <n>", "files per page (default 20)", parsePositiveInt)
+        .option("--page-token <token>", "the page after the one that printed this token"),
+    ),
+    "commander work diff work-0a1b2c3d4e5f",
+  ).action(async (workId: string, opts: { pageSize?: number; pageToken?: string; json?: boolean }) => {
+    const res = await ctx.clients().usage.getWorkDiff({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
+    printResponse(ctx, opts, UsageService.method.getWorkDiff, res, (res) => diffView(res, ctx.output));
   });
 
   addExamples(

@@ -27,7 +27,9 @@ import type {
   WorkItemRecord,
 } from "../../domain/records.js";
 import { askedQuestions } from "../../domain/question-answers.js";
+import { totalsOf } from "../../domain/usage-rules.js";
 import { wordToEnum } from "./enum-words.js";
+import { toBudget, toUsageTotals, toWorkUsage } from "./to-usage-messages.js";
 
 function timestamp(iso: string): Timestamp;
 function timestamp(iso: string | null): Timestamp | undefined;
@@ -54,6 +56,9 @@ export function toProject(record: ProjectRecord, state: CommanderState): Project
     permissionMode: record.permissionMode ?? "",
     model: record.model ?? "",
     policy: create(ProjectPolicySchema, { rules: (record.policy ?? []).map(toPolicyRule) }),
+    usage: toUsageTotals(totalsOf(state, { projectId: record.id, since: "" })),
+    usageToday: toUsageTotals(totalsOf(state, { projectId: record.id, since: `${new Date().toISOString().slice(0, 10)}T00:00:00Z` })),
+    budget: record.budget ? toBudget(record.budget) : undefined,
   });
 }
 
@@ -66,7 +71,7 @@ export function toPolicyRule(record: PolicyRuleRecord): PolicyRule {
   });
 }
 
-export function toSession(record: SessionRecord, attachCommand: string): Session {
+export function toSession(record: SessionRecord, attachCommand: string, state?: CommanderState): Session {
   return create(SessionSchema, {
     id: record.id,
     projectId: record.projectId,
@@ -81,6 +86,7 @@ export function toSession(record: SessionRecord, attachCommand: string): Session
     createdAt: timestamp(record.createdAt),
     startedAt: timestamp(record.startedAt),
     lastActivity: timestamp(record.lastActivity),
+    usage: state ? toUsageTotals(totalsOf(state, { projectId: record.projectId, since: "", sessionId: record.id })) : undefined,
   });
 }
 
@@ -100,6 +106,7 @@ export function toWorkItem(record: WorkItemRecord): WorkItem {
     createdAt: timestamp(record.createdAt),
     startedAt: timestamp(record.startedAt),
     completedAt: timestamp(record.completedAt),
+    usage: record.usage ? toWorkUsage(record.usage) : undefined,
   });
 }
 
@@ -169,7 +176,7 @@ export function toChange(record: ChangeRecord, rendering: ChangeRendering): Chan
       change.subject = { case: "workItem", value: toWorkItem(subject.record) };
       break;
     case "session":
-      change.subject = { case: "session", value: toSession(subject.record, rendering.attachCommand(subject.record)) };
+      change.subject = { case: "session", value: toSession(subject.record, rendering.attachCommand(subject.record), rendering.state) };
       break;
     case "project":
       change.subject = { case: "project", value: toProject(subject.record, rendering.state) };

@@ -58,7 +58,7 @@ describe("commander work (against a real daemon)", function () {
     const result = await f.cli(["work", "list", "--project", "w"]);
     expect(result.code, result.stderr).to.equal(0);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).to.match(/^ID\s+PROJECT\s+STATE\s+PRIORITY\s+ADDED\s+CONTENT$/);
+    expect(lines[0]).to.match(/^ID\s+PROJECT\s+STATE\s+PRIORITY\s+ADDED\s+TOKENS\s+COST\s+CONTENT$/);
     expect(lines.slice(1).map((line) => line.split(/\s{2,}/)[3])).to.deep.equal(["critical", "high", "medium"]);
   });
 

@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Budget, UsageTotals } from "./usage_pb.js";
+import { file_commander_v1_usage } from "./usage_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/project.proto.
  */
 export const file_commander_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIooDCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9wZXJtaXNzaW9uX21vZGUYCyABKAkSDQoFbW9kZWwYDCABKAkSKwoGcG9saWN5GA0gASgLMhsuY29tbWFuZGVyLnYxLlByb2plY3RQb2xpY3lCDwoNX3N0YXRlX3JlYXNvbiI4Cg1Qcm9qZWN0UG9saWN5EicKBXJ1bGVzGAEgAygLMhguY29tbWFuZGVyLnYxLlBvbGljeVJ1bGUihgEKClBvbGljeVJ1bGUSDAoEcnVsZRgBIAEoCRIqCgZhY3Rpb24YAiABKA4yGi5jb21tYW5kZXIudjEuUG9saWN5QWN0aW9uEg4KBnNvdXJjZRgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpeCgxQb2xpY3lBY3Rpb24SHQoZUE9MSUNZX0FDVElPTl9VTlNQRUNJRklFRBAAEhcKE1BPTElDWV9BQ1RJT05fQUxMT1cQARIWChJQT0xJQ1lfQUNUSU9OX0RFTlkQAiquAQoMUHJvamVjdFN0YXRlEh0KGVBST0pFQ1RfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJQUk9KRUNUX1NUQVRFX0lETEUQARIZChVQUk9KRUNUX1NUQVRFX1dPUktJTkcQAhIZChVQUk9KRUNUX1NUQVRFX0JMT0NLRUQQAxIYChRQUk9KRUNUX1NUQVRFX1BBVVNFRBAEEhcKE1BST0pFQ1RfU1RBVEVfRVJST1IQBWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chpjb21tYW5kZXIvdjEvcHJvamVjdC5wcm90bxIMY29tbWFuZGVyLnYxIooECgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDAoEbmFtZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5Qcm9qZWN0U3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESDwoHcnVudGltZRgGIAEoCRIcChRwZW5kaW5nX2V2ZW50c19jb3VudBgHIAEoBRIZChFxdWV1ZWRfd29ya19jb3VudBgIIAEoBRIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X2FjdGl2aXR5GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9wZXJtaXNzaW9uX21vZGUYCyABKAkSDQoFbW9kZWwYDCABKAkSKwoGcG9saWN5GA0gASgLMhsuY29tbWFuZGVyLnYxLlByb2plY3RQb2xpY3kSKAoFdXNhZ2UYHiABKAsyGS5jb21tYW5kZXIudjEuVXNhZ2VUb3RhbHMSLgoLdXNhZ2VfdG9kYXkYHyABKAsyGS5jb21tYW5kZXIudjEuVXNhZ2VUb3RhbHMSJAoGYnVkZ2V0GCAgASgLMhQuY29tbWFuZGVyLnYxLkJ1ZGdldEIPCg1fc3RhdGVfcmVhc29uIjgKDVByb2plY3RQb2xpY3kSJwoFcnVsZXMYASADKAsyGC5jb21tYW5kZXIudjEuUG9saWN5UnVsZSKGAQoKUG9saWN5UnVsZRIMCgRydWxlGAEgASgJEioKBmFjdGlvbhgCIAEoDjIaLmNvbW1hbmRlci52MS5Qb2xpY3lBY3Rpb24SDgoGc291cmNlGAMgASgJEi4KCmNyZWF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKl4KDFBvbGljeUFjdGlvbhIdChlQT0xJQ1lfQUNUSU9OX1VOU1BFQ0lGSUVEEAASFwoTUE9MSUNZX0FDVElPTl9BTExPVxABEhYKElBPTElDWV9BQ1RJT05fREVOWRACKq4BCgxQcm9qZWN0U3RhdGUSHQoZUFJPSkVDVF9TVEFURV9VTlNQRUNJRklFRBAAEhYKElBST0pFQ1RfU1RBVEVfSURMRRABEhkKFVBST0pFQ1RfU1RBVEVfV09SS0lORxACEhkKFVBST0pFQ1RfU1RBVEVfQkxPQ0tFRBADEhgKFFBST0pFQ1RfU1RBVEVfUEFVU0VEEAQSFwoTUFJPSkVDVF9TVEFURV9FUlJPUhAFYgZwcm90bzM", [file_commander_v1_usage, file_google_protobuf_timestamp]);
 
 /**
  * A registered project: a directory on this machine in which one agent session works through a queue.
@@ -112,6 +114,27 @@ export type Project = Message<"commander.v1.Project"> & {
    * @generated from field: commander.v1.ProjectPolicy policy = 13;
    */
   policy?: ProjectPolicy | undefined;
+
+  /**
+   * Usage of all the project's work items.
+   *
+   * @generated from field: commander.v1.UsageTotals usage = 30;
+   */
+  usage?: UsageTotals | undefined;
+
+  /**
+   * Usage of the work items that ended today (UTC).
+   *
+   * @generated from field: commander.v1.UsageTotals usage_today = 31;
+   */
+  usageToday?: UsageTotals | undefined;
+
+  /**
+   * The project's spending limits; absent when none is set.
+   *
+   * @generated from field: commander.v1.Budget budget = 32;
+   */
+  budget?: Budget | undefined;
 };
 
 /**

@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { UsageTotals } from "./usage_pb.js";
+import { file_commander_v1_usage } from "./usage_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/session.proto.
  */
 export const file_commander_v1_session: GenFile = /*@__PURE__*/
-  fileDesc("Chpjb21tYW5kZXIvdjEvc2Vzc2lvbi5wcm90bxIMY29tbWFuZGVyLnYxIqoDCgdTZXNzaW9uEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHcnVudGltZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5TZXNzaW9uU3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESEwoLdG11eF90YXJnZXQYBiABKAkSCwoDcGlkGAcgASgFEhwKD2N1cnJlbnRfd29ya19pZBgIIAEoCUgBiAEBEhgKEGFnZW50X3Nlc3Npb25faWQYCSABKAkSFgoOYXR0YWNoX2NvbW1hbmQYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF9hY3Rpdml0eRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDwoNX3N0YXRlX3JlYXNvbkISChBfY3VycmVudF93b3JrX2lkKuQBCgxTZXNzaW9uU3RhdGUSHQoZU0VTU0lPTl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBABEhoKFlNFU1NJT05fU1RBVEVfU1RBUlRJTkcQAhIWChJTRVNTSU9OX1NUQVRFX0lETEUQAxIWChJTRVNTSU9OX1NUQVRFX0JVU1kQBBIZChVTRVNTSU9OX1NUQVRFX1dBSVRJTkcQBRIaChZTRVNTSU9OX1NUQVRFX1NUT1BQSU5HEAYSFwoTU0VTU0lPTl9TVEFURV9FUlJPUhAHYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpjb21tYW5kZXIvdjEvc2Vzc2lvbi5wcm90bxIMY29tbWFuZGVyLnYxItQDCgdTZXNzaW9uEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHcnVudGltZRgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLmNvbW1hbmRlci52MS5TZXNzaW9uU3RhdGUSGQoMc3RhdGVfcmVhc29uGAUgASgJSACIAQESEwoLdG11eF90YXJnZXQYBiABKAkSCwoDcGlkGAcgASgFEhwKD2N1cnJlbnRfd29ya19pZBgIIAEoCUgBiAEBEhgKEGFnZW50X3Nlc3Npb25faWQYCSABKAkSFgoOYXR0YWNoX2NvbW1hbmQYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF9hY3Rpdml0eRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoFdXNhZ2UYHiABKAsyGS5jb21tYW5kZXIudjEuVXNhZ2VUb3RhbHNCDwoNX3N0YXRlX3JlYXNvbkISChBfY3VycmVudF93b3JrX2lkKuQBCgxTZXNzaW9uU3RhdGUSHQoZU0VTU0lPTl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBABEhoKFlNFU1NJT05fU1RBVEVfU1RBUlRJTkcQAhIWChJTRVNTSU9OX1NUQVRFX0lETEUQAxIWChJTRVNTSU9OX1NUQVRFX0JVU1kQBBIZChVTRVNTSU9OX1NUQVRFX1dBSVRJTkcQBRIaChZTRVNTSU9OX1NUQVRFX1NUT1BQSU5HEAYSFwoTU0VTU0lPTl9TVEFURV9FUlJPUhAHYgZwcm90bzM", [file_commander_v1_usage, file_google_protobuf_timestamp]);
 
 /**
  * The agent session of a project: one agent process in one tmux pane. A project has at most one.
@@ -110,6 +112,13 @@ export type Session = Message<"commander.v1.Session"> & {
    * @generated from field: google.protobuf.Timestamp last_activity = 13;
    */
   lastActivity?: Timestamp | undefined;
+
+  /**
+   * Usage of the work items this session's agent ran.
+   *
+   * @generated from field: commander.v1.UsageTotals usage = 30;
+   */
+  usage?: UsageTotals | undefined;
 };
 
 /**

@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { WorkUsage } from "./usage_pb.js";
+import { file_commander_v1_usage } from "./usage_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/work_item.proto.
  */
 export const file_commander_v1_work_item: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb21tYW5kZXIvdjEvd29ya19pdGVtLnByb3RvEgxjb21tYW5kZXIudjEi7QMKCFdvcmtJdGVtEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHY29udGVudBgDIAEoCRImCgVzdGF0ZRgEIAEoDjIXLmNvbW1hbmRlci52MS5Xb3JrU3RhdGUSLAoIcHJpb3JpdHkYBSABKA4yGi5jb21tYW5kZXIudjEuV29ya1ByaW9yaXR5EhIKCmRlcGVuZHNfb24YBiADKAkSEwoGcmVzdWx0GAcgASgJSACIAQESEgoFZXJyb3IYCCABKAlIAYgBARIZCgxzdGF0ZV9yZWFzb24YCSABKAlIAogBARIgChNibG9ja2VkX2J5X2V2ZW50X2lkGAogASgJSAOIAQESEAoIYXR0ZW1wdHMYCyABKAUSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY29tcGxldGVkX2F0GA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIJCgdfcmVzdWx0QggKBl9lcnJvckIPCg1fc3RhdGVfcmVhc29uQhYKFF9ibG9ja2VkX2J5X2V2ZW50X2lkKr0BCglXb3JrU3RhdGUSGgoWV09SS19TVEFURV9VTlNQRUNJRklFRBAAEhUKEVdPUktfU1RBVEVfUVVFVUVEEAESGgoWV09SS19TVEFURV9JTl9QUk9HUkVTUxACEhYKEldPUktfU1RBVEVfQkxPQ0tFRBADEhgKFFdPUktfU1RBVEVfQ09NUExFVEVEEAQSFQoRV09SS19TVEFURV9GQUlMRUQQBRIYChRXT1JLX1NUQVRFX0NBTkNFTExFRBAGKpIBCgxXb3JrUHJpb3JpdHkSHQoZV09SS19QUklPUklUWV9VTlNQRUNJRklFRBAAEhUKEVdPUktfUFJJT1JJVFlfTE9XEAESGAoUV09SS19QUklPUklUWV9NRURJVU0QAhIWChJXT1JLX1BSSU9SSVRZX0hJR0gQAxIaChZXT1JLX1BSSU9SSVRZX0NSSVRJQ0FMEARiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb21tYW5kZXIvdjEvd29ya19pdGVtLnByb3RvEgxjb21tYW5kZXIudjEilQQKCFdvcmtJdGVtEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHY29udGVudBgDIAEoCRImCgVzdGF0ZRgEIAEoDjIXLmNvbW1hbmRlci52MS5Xb3JrU3RhdGUSLAoIcHJpb3JpdHkYBSABKA4yGi5jb21tYW5kZXIudjEuV29ya1ByaW9yaXR5EhIKCmRlcGVuZHNfb24YBiADKAkSEwoGcmVzdWx0GAcgASgJSACIAQESEgoFZXJyb3IYCCABKAlIAYgBARIZCgxzdGF0ZV9yZWFzb24YCSABKAlIAogBARIgChNibG9ja2VkX2J5X2V2ZW50X2lkGAogASgJSAOIAQESEAoIYXR0ZW1wdHMYCyABKAUSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY29tcGxldGVkX2F0GA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgV1c2FnZRgeIAEoCzIXLmNvbW1hbmRlci52MS5Xb3JrVXNhZ2VCCQoHX3Jlc3VsdEIICgZfZXJyb3JCDwoNX3N0YXRlX3JlYXNvbkIWChRfYmxvY2tlZF9ieV9ldmVudF9pZCq9AQoJV29ya1N0YXRlEhoKFldPUktfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFXT1JLX1NUQVRFX1FVRVVFRBABEhoKFldPUktfU1RBVEVfSU5fUFJPR1JFU1MQAhIWChJXT1JLX1NUQVRFX0JMT0NLRUQQAxIYChRXT1JLX1NUQVRFX0NPTVBMRVRFRBAEEhUKEVdPUktfU1RBVEVfRkFJTEVEEAUSGAoUV09SS19TVEFURV9DQU5DRUxMRUQQBiqSAQoMV29ya1ByaW9yaXR5Eh0KGVdPUktfUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIVChFXT1JLX1BSSU9SSVRZX0xPVxABEhgKFFdPUktfUFJJT1JJVFlfTUVESVVNEAISFgoSV09SS19QUklPUklUWV9ISUdIEAMSGgoWV09SS19QUklPUklUWV9DUklUSUNBTBAEYgZwcm90bzM", [file_commander_v1_usage, file_google_protobuf_timestamp]);
 
 /**
  * A unit of work for a project's agent: a prompt typed into its session.
@@ -117,6 +119,13 @@ export type WorkItem = Message<"commander.v1.WorkItem"> & {
    * @generated from field: google.protobuf.Timestamp completed_at = 14;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * What the item's turn used and changed (tokens, cost, time, files); absent until it first ran.
+   *
+   * @generated from field: commander.v1.WorkUsage usage = 30;
+   */
+  usage?: WorkUsage | undefined;
 };
 
 /**

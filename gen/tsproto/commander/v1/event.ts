@@ -49,6 +49,11 @@ export enum EventType {
    * the event's `content`.
    */
   EVENT_TYPE_PLAN_APPROVAL = 13,
+  /**
+   * EVENT_TYPE_BUDGET - A work item's turn pushed the project over its budget; the project is paused. Blocks its project.
+   * Resolve with `resume` (after raising the limit) or with a new limit for the budget that was exceeded.
+   */
+  EVENT_TYPE_BUDGET = 30,
   UNRECOGNIZED = -1,
 }
 
@@ -96,6 +101,9 @@ export function eventTypeFromJSON(object: any): EventType {
     case 13:
     case "EVENT_TYPE_PLAN_APPROVAL":
       return EventType.EVENT_TYPE_PLAN_APPROVAL;
+    case 30:
+    case "EVENT_TYPE_BUDGET":
+      return EventType.EVENT_TYPE_BUDGET;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -133,6 +141,8 @@ export function eventTypeToJSON(object: EventType): string {
       return "EVENT_TYPE_QUESTION";
     case EventType.EVENT_TYPE_PLAN_APPROVAL:
       return "EVENT_TYPE_PLAN_APPROVAL";
+    case EventType.EVENT_TYPE_BUDGET:
+      return "EVENT_TYPE_BUDGET";
     case EventType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

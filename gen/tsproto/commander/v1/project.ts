@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Budget, UsageTotals } from "./usage.js";
 
 export const protobufPackage = "commander.v1";
 
@@ -158,7 +159,19 @@ export interface Project {
    */
   model: string;
   /** Rules that answer the agent's permission requests without asking anyone. */
-  policy: ProjectPolicy | undefined;
+  policy:
+    | ProjectPolicy
+    | undefined;
+  /** Usage of all the project's work items. */
+  usage:
+    | UsageTotals
+    | undefined;
+  /** Usage of the work items that ended today (UTC). */
+  usageToday:
+    | UsageTotals
+    | undefined;
+  /** The project's spending limits; absent when none is set. */
+  budget: Budget | undefined;
 }
 
 /** A project's permission policy: allow and deny rules in Claude Code's rule syntax. Deny wins over allow. */
@@ -194,6 +207,9 @@ function createBaseProject(): Project {
     permissionMode: "",
     model: "",
     policy: undefined,
+    usage: undefined,
+    usageToday: undefined,
+    budget: undefined,
   };
 }
 
@@ -237,6 +253,15 @@ export const Project: MessageFns<Project> = {
     }
     if (message.policy !== undefined) {
       ProjectPolicy.encode(message.policy, writer.uint32(106).fork()).join();
+    }
+    if (message.usage !== undefined) {
+      UsageTotals.encode(message.usage, writer.uint32(242).fork()).join();
+    }
+    if (message.usageToday !== undefined) {
+      UsageTotals.encode(message.usageToday, writer.uint32(250).fork()).join();
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(258).fork()).join();
     }
     return writer;
   },
@@ -358,6 +383,30 @@ export const Project: MessageFns<Project> = {
             message.policy = ProjectPolicy.decode(reader, reader.uint32());
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.usage = UsageTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.usageToday = UsageTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -409,6 +458,13 @@ export const Project: MessageFns<Project> = {
         : "",
       model: isSet(object.model) ? globalThis.String(object.model) : "",
       policy: isSet(object.policy) ? ProjectPolicy.fromJSON(object.policy) : undefined,
+      usage: isSet(object.usage) ? UsageTotals.fromJSON(object.usage) : undefined,
+      usageToday: isSet(object.usageToday)
+        ? UsageTotals.fromJSON(object.usageToday)
+        : isSet(object.usage_today)
+        ? UsageTotals.fromJSON(object.usage_today)
+        : undefined,
+      budget: isSet(object.budget) ? Budget.fromJSON(object.budget) : undefined,
     };
   },
 
@@ -453,6 +509,15 @@ export const Project: MessageFns<Project> = {
     if (message.policy !== undefined) {
       obj.policy = ProjectPolicy.toJSON(message.policy);
     }
+    if (message.usage !== undefined) {
+      obj.usage = UsageTotals.toJSON(message.usage);
+    }
+    if (message.usageToday !== undefined) {
+      obj.usageToday = UsageTotals.toJSON(message.usageToday);
+    }
+    if (message.budget !== undefined) {
+      obj.budget = Budget.toJSON(message.budget);
+    }
     return obj;
   },
 
@@ -475,6 +540,15 @@ export const Project: MessageFns<Project> = {
     message.model = object.model ?? "";
     message.policy = (object.policy !== undefined && object.policy !== null)
       ? ProjectPolicy.fromPartial(object.policy)
+      : undefined;
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageTotals.fromPartial(object.usage)
+      : undefined;
+    message.usageToday = (object.usageToday !== undefined && object.usageToday !== null)
+      ? UsageTotals.fromPartial(object.usageToday)
+      : undefined;
+    message.budget = (object.budget !== undefined && object.budget !== null)
+      ? Budget.fromPartial(object.budget)
       : undefined;
     return message;
   },

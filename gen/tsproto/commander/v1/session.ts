@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { UsageTotals } from "./usage.js";
 
 export const protobufPackage = "commander.v1";
 
@@ -125,7 +126,11 @@ export interface Session {
     | Date
     | undefined;
   /** When the agent last did anything observable. */
-  lastActivity: Date | undefined;
+  lastActivity:
+    | Date
+    | undefined;
+  /** Usage of the work items this session's agent ran. */
+  usage: UsageTotals | undefined;
 }
 
 function createBaseSession(): Session {
@@ -143,6 +148,7 @@ function createBaseSession(): Session {
     createdAt: undefined,
     startedAt: undefined,
     lastActivity: undefined,
+    usage: undefined,
   };
 }
 
@@ -186,6 +192,9 @@ export const Session: MessageFns<Session> = {
     }
     if (message.lastActivity !== undefined) {
       Timestamp.encode(toTimestamp(message.lastActivity), writer.uint32(106).fork()).join();
+    }
+    if (message.usage !== undefined) {
+      UsageTotals.encode(message.usage, writer.uint32(242).fork()).join();
     }
     return writer;
   },
@@ -307,6 +316,14 @@ export const Session: MessageFns<Session> = {
             message.lastActivity = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.usage = UsageTotals.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -370,6 +387,7 @@ export const Session: MessageFns<Session> = {
         : isSet(object.last_activity)
         ? fromJsonTimestamp(object.last_activity)
         : undefined,
+      usage: isSet(object.usage) ? UsageTotals.fromJSON(object.usage) : undefined,
     };
   },
 
@@ -414,6 +432,9 @@ export const Session: MessageFns<Session> = {
     if (message.lastActivity !== undefined) {
       obj.lastActivity = message.lastActivity.toISOString();
     }
+    if (message.usage !== undefined) {
+      obj.usage = UsageTotals.toJSON(message.usage);
+    }
     return obj;
   },
 
@@ -435,6 +456,9 @@ export const Session: MessageFns<Session> = {
     message.createdAt = object.createdAt ?? undefined;
     message.startedAt = object.startedAt ?? undefined;
     message.lastActivity = object.lastActivity ?? undefined;
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageTotals.fromPartial(object.usage)
+      : undefined;
     return message;
   },
 };

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { WorkUsage } from "./usage.js";
 
 export const protobufPackage = "commander.v1";
 
@@ -181,7 +182,11 @@ export interface WorkItem {
     | Date
     | undefined;
   /** When it completed, failed or was cancelled, or null. */
-  completedAt: Date | undefined;
+  completedAt:
+    | Date
+    | undefined;
+  /** What the item's turn used and changed (tokens, cost, time, files); absent until it first ran. */
+  usage: WorkUsage | undefined;
 }
 
 function createBaseWorkItem(): WorkItem {
@@ -200,6 +205,7 @@ function createBaseWorkItem(): WorkItem {
     createdAt: undefined,
     startedAt: undefined,
     completedAt: undefined,
+    usage: undefined,
   };
 }
 
@@ -246,6 +252,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     }
     if (message.completedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.usage !== undefined) {
+      WorkUsage.encode(message.usage, writer.uint32(242).fork()).join();
     }
     return writer;
   },
@@ -375,6 +384,14 @@ export const WorkItem: MessageFns<WorkItem> = {
             message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.usage = WorkUsage.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -431,6 +448,7 @@ export const WorkItem: MessageFns<WorkItem> = {
         : isSet(object.completed_at)
         ? fromJsonTimestamp(object.completed_at)
         : undefined,
+      usage: isSet(object.usage) ? WorkUsage.fromJSON(object.usage) : undefined,
     };
   },
 
@@ -478,6 +496,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     if (message.completedAt !== undefined) {
       obj.completedAt = message.completedAt.toISOString();
     }
+    if (message.usage !== undefined) {
+      obj.usage = WorkUsage.toJSON(message.usage);
+    }
     return obj;
   },
 
@@ -500,6 +521,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     message.createdAt = object.createdAt ?? undefined;
     message.startedAt = object.startedAt ?? undefined;
     message.completedAt = object.completedAt ?? undefined;
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? WorkUsage.fromPartial(object.usage)
+      : undefined;
     return message;
   },
 };
