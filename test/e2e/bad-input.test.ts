@@ -3,20 +3,12 @@
 // Each must get a 4xx `google.rpc.Status` naming the field or the problem, never a 5xx, and must leave the
 // daemon healthy with its state unchanged. The route table below is checked against the proto's
 // `google.api.http` annotations, so a new route cannot go untested.
-import { getOption, hasOption, type DescService } from "@bufbuild/protobuf";
+import { getOption, hasOption } from "@bufbuild/protobuf";
 import { expect } from "chai";
-import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_pb.js";
-import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
-import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
-import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
-import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
-import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
-import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
-import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
-import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
 import { http } from "../../gen/es/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/es/google/api/http_pb.js";
 import type { RestResponse } from "../support/rest-client.js";
+import { COMMANDER_SERVICES } from "../support/commander-services.js";
 import {
   addWork,
   asRestResponse,
@@ -35,7 +27,7 @@ interface Ids {
   event: string;
 }
 
-type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 interface RouteCase {
   method: Method;
@@ -71,6 +63,34 @@ const ROUTES: RouteCase[] = [
     wrongType: { field: "reason", value: 5 },
   },
   { method: "POST", template: "/api/projects/{project_id}/resume", body: "*", path: (ids) => `/api/projects/${ids.project}/resume` },
+  {
+    method: "PATCH", template: "/api/projects/{project_id}", body: "project", path: (ids) => `/api/projects/${ids.project}`,
+    wrongType: { field: "name", value: 5 },
+  },
+  { method: "GET", template: "/api/projects/{project_id}/policy/rules", body: "", path: (ids) => `/api/projects/${ids.project}/policy/rules` },
+  {
+    method: "POST", template: "/api/projects/{project_id}/policy/rules", body: "*", path: (ids) => `/api/projects/${ids.project}/policy/rules`,
+    wrongType: { field: "rule", value: 5 },
+    missing: { body: () => ({ action: "allow" }), field: "rule" },
+  },
+  {
+    method: "DELETE", template: "/api/projects/{project_id}/policy/rules", body: "", path: (ids) => `/api/projects/${ids.project}/policy/rules`,
+    wrongType: { field: "action", value: "maybe" },
+  },
+  // UsageService
+  { method: "GET", template: "/api/usage", body: "", path: () => "/api/usage" },
+  {
+    method: "PUT", template: "/api/projects/{project_id}/budget", body: "budget", path: (ids) => `/api/projects/${ids.project}/budget`,
+    wrongType: { field: "daily_usd", value: "lots" },
+  },
+  {
+    method: "GET", template: "/api/work/{work_id}/transcript", body: "", path: (ids) => `/api/work/${ids.work}/transcript`,
+    wrongType: { field: "page_size", value: "many" },
+  },
+  {
+    method: "GET", template: "/api/work/{work_id}/diff", body: "", path: (ids) => `/api/work/${ids.work}/diff`,
+    wrongType: { field: "page_size", value: "many" },
+  },
   // SessionService
   {
     method: "POST", template: "/api/sessions", body: "*", path: () => "/api/sessions",
@@ -195,10 +215,7 @@ const ROUTES: RouteCase[] = [
   { method: "POST", template: "/api/answer-links/{token}", body: "*", path: () => "/api/answer-links/not.valid" },
 ];
 
-const SERVICES: DescService[] = [
-  ProjectService, SessionService, WorkService, EventService, InboxService, HealthService, WatchService, AgentHookService,
-  NotificationService,
-];
+const SERVICES = COMMANDER_SERVICES;
 
 /** Every binding the proto declares, as "METHOD template body". */
 function annotatedBindings(): string[] {
@@ -309,8 +326,10 @@ describe("bad input on every REST route", function () {
     describe(`${route.method} ${route.template}`, function () {
       it("answers a wrong method with 405 and an Allow header", async function () {
         const path = route.path(ids);
-        const res = await call("PATCH", path, "{}", { "content-type": "application/json" });
-        expectRestError(res, 405, "METHOD_NOT_ALLOWED", "PATCH");
+        const allowed = allowedMethods(path).split(", ");
+        const wrong = (["PATCH", "PUT", "POST", "DELETE"] as const).find((method) => !allowed.includes(method)) as string;
+        const res = await call(wrong, path, "{}", { "content-type": "application/json" });
+        expectRestError(res, 405, "METHOD_NOT_ALLOWED", wrong);
         expect(res.headers.get("allow")).to.equal(allowedMethods(path));
       });
 
@@ -327,32 +346,32 @@ describe("bad input on every REST route", function () {
       } else {
         it("refuses malformed JSON with 400 MALFORMED_JSON", async function () {
           for (const text of ['{"content": ', "{'single': 'quotes'}", '{"a": 1} trailing', "undefined", "{,}"]) {
-            expectRestError(await json("POST", route.path(ids), text), 400, "MALFORMED_JSON", "JSON");
+            expectRestError(await json(route.method, route.path(ids), text), 400, "MALFORMED_JSON", "JSON");
           }
         });
 
         if (route.body === "*") {
           it("refuses a body that is not a JSON object with 400", async function () {
             for (const text of ["[]", "[1, 2]", "42", '"text"', "true", "null"]) {
-              expectRestError(await json("POST", route.path(ids), text), 400, "MALFORMED_JSON", "object");
+              expectRestError(await json(route.method, route.path(ids), text), 400, "MALFORMED_JSON", "object");
             }
           });
 
           it("refuses an unknown field with 400 naming it", async function () {
-            const res = await json("POST", route.path(ids), { no_such_field: "x" });
+            const res = await json(route.method, route.path(ids), { no_such_field: "x" });
             expectRestError(res, 400, "UNKNOWN_FIELD", "no_such_field");
           });
         } else {
           it(`refuses a ${route.body} that is not a JSON object with 400 naming it`, async function () {
             for (const text of ["[1]", '"text"', "42"]) {
-              expectRestError(await json("POST", route.path(ids), text), 400, "INVALID_FIELD_VALUE", route.body);
+              expectRestError(await json(route.method, route.path(ids), text), 400, "INVALID_FIELD_VALUE", route.body);
             }
           });
         }
 
         it("refuses a body over 1 MiB with 413 BODY_TOO_LARGE", async function () {
           const body = JSON.stringify({ content: "x".repeat(ONE_MIB + 16) });
-          const raw = await rawRequest(url, "POST", route.path(ids), body, {
+          const raw = await rawRequest(url, route.method, route.path(ids), body, {
             "content-type": "application/json",
             "content-length": String(Buffer.byteLength(body)),
           });
@@ -361,7 +380,7 @@ describe("bad input on every REST route", function () {
 
         it("refuses a body over 1 MiB sent without Content-Length (chunked) with 413", async function () {
           const body = JSON.stringify({ content: "y".repeat(ONE_MIB + 16) });
-          const raw = await rawRequest(url, "POST", route.path(ids), body, {
+          const raw = await rawRequest(url, route.method, route.path(ids), body, {
             "content-type": "application/json",
             "transfer-encoding": "chunked",
           });
@@ -376,13 +395,13 @@ describe("bad input on every REST route", function () {
             ["application/xml", "<content>x</content>"],
           ];
           for (const [type, body] of cases) {
-            const res = await call("POST", route.path(ids), body, { "content-type": type });
+            const res = await call(route.method, route.path(ids), body, { "content-type": type });
             expectRestError(res, 415, "UNSUPPORTED_MEDIA_TYPE", type.split(";")[0]);
           }
         });
 
         it("refuses a JSON body without Content-Type with 415 naming the header", async function () {
-          const raw = await rawRequest(url, "POST", route.path(ids), JSON.stringify({ content: "x" }), { "content-length": "15" });
+          const raw = await rawRequest(url, route.method, route.path(ids), JSON.stringify({ content: "x" }), { "content-length": "15" });
           expectRestError(asRestResponse(raw), 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type");
         });
       }
@@ -393,7 +412,7 @@ describe("bad input on every REST route", function () {
           const res =
             route.body === ""
               ? await call(route.method, `${route.path(ids)}?${wrongType.field}=${encodeURIComponent(String(wrongType.value))}`)
-              : await json("POST", route.path(ids), { [wrongType.field]: wrongType.value });
+              : await json(route.method, route.path(ids), { [wrongType.field]: wrongType.value });
           expectRestError(res, 400, "INVALID_FIELD_VALUE", wrongType.field);
         });
       }
@@ -401,7 +420,7 @@ describe("bad input on every REST route", function () {
       const missing = route.missing;
       if (missing) {
         it(`refuses a missing ${missing.field} with 400 naming it`, async function () {
-          const res = await json("POST", route.path(ids), missing.body(ids));
+          const res = await json(route.method, route.path(ids), missing.body(ids));
           expectRestError(res, 400, "INVALID_ARGUMENT", missing.field);
         });
       }
@@ -411,7 +430,7 @@ describe("bad input on every REST route", function () {
           const res =
             route.body === ""
               ? await call(route.method, `${route.path(ids)}?${field.field}=urgentish`)
-              : await json("POST", route.path(ids), { ...field.base?.(ids), [field.field]: "urgentish" });
+              : await json(route.method, route.path(ids), { ...field.base?.(ids), [field.field]: "urgentish" });
           expectRestError(res, 400, "INVALID_FIELD_VALUE", field.field);
           expect(res.body.message).to.include("urgentish").and.match(/expected one of \w+/);
         });

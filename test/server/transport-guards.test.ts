@@ -9,7 +9,7 @@ import { AgentHookService } from "../../gen/es/commander/v1/agent_hook_service_p
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { ProjectServiceClient } from "../../gen/tsproto/commander/v1/project_service.js";
-import type { ListProjectsRequest, ListProjectsResponse } from "../../gen/tsproto/commander/v1/project_service.js";
+import { ListProjectsRequest, type ListProjectsResponse } from "../../gen/tsproto/commander/v1/project_service.js";
 import { openStream } from "../gateway/fixtures/stream-client.js";
 import { startTestServer, waitFor } from "./fixtures/test-server.js";
 import type { TestServer } from "./fixtures/test-server.js";
@@ -119,7 +119,7 @@ describe("transport guards", () => {
       try {
         const call = (metadata: Metadata) =>
           new Promise<ListProjectsResponse>((resolve, reject) =>
-            client.listProjects({} as ListProjectsRequest, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+            client.listProjects(ListProjectsRequest.fromPartial({}), metadata, (error, response) => (error ? reject(error) : resolve(response))),
           );
         const refused = await call(new Metadata()).then(
           () => expect.fail("expected UNAUTHENTICATED"),

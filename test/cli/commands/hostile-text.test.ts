@@ -128,7 +128,8 @@ describe("commander prints agent-written text safely (real daemon, real Claude C
     Object.assign(io.stdout, { isTTY: true, columns: 120 });
     const done = runCli(["--url", daemon.url, "events", "resolve", eventId], io);
     await waitFor(() => io.stdoutText().includes("Choose"), { timeoutMs: 30_000, what: "the prompt" });
-    io.stdin.write("2\n");
+    // Answered by the option's name: the approval may also offer "allow always" (Claude's suggestions).
+    io.stdin.write("deny\n");
     expect(await done, io.stderrText()).to.equal(0);
     // readline's own cursor moves and line ends are not stored text.
     const printed = io.stdoutText().replace(/\u001b\[\d*[GJ]/g, "").replace(/\r\n/g, "\n");

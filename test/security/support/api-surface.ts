@@ -1,31 +1,15 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { AgentHookService } from "../../../gen/es/commander/v1/agent_hook_service_pb.js";
-import { EventService } from "../../../gen/es/commander/v1/event_service_pb.js";
-import { HealthService } from "../../../gen/es/commander/v1/health_service_pb.js";
-import { InboxService } from "../../../gen/es/commander/v1/inbox_service_pb.js";
 import { NotificationService } from "../../../gen/es/commander/v1/notification_service_pb.js";
-import { ProjectService } from "../../../gen/es/commander/v1/project_service_pb.js";
-import { SessionService } from "../../../gen/es/commander/v1/session_service_pb.js";
-import { WatchService } from "../../../gen/es/commander/v1/watch_service_pb.js";
-import { WorkService } from "../../../gen/es/commander/v1/work_service_pb.js";
 import { Health } from "../../../gen/es/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../../gen/es/grpc/reflection/v1/reflection_pb.js";
+import { COMMANDER_SERVICES } from "../../support/commander-services.js";
 import { createRouteTable } from "../../../src/gateway/route-table.js";
 
 // The daemon's whole API surface, read from the proto (the same annotations the gateway routes by), so
 // a route or RPC added later is covered by the security tests without editing them.
 
-export const COMMANDER_SERVICES: readonly DescService[] = [
-  HealthService,
-  ProjectService,
-  SessionService,
-  WorkService,
-  EventService,
-  InboxService,
-  WatchService,
-  AgentHookService,
-  NotificationService,
-];
+export { COMMANDER_SERVICES };
 
 /** Every service the daemon serves: Commander's own, gRPC health and reflection. */
 export const ALL_SERVICES: readonly DescService[] = [...COMMANDER_SERVICES, Health, ServerReflection];
