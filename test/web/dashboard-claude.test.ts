@@ -51,6 +51,7 @@ function script(turn: ModelTurn): ModelReply | undefined {
     planWritten = true;
     return { toolUse: { name: "Write", input: { file_path: planFile, content: PLAN } } };
   }
+  if (turn.text.includes("ask me one thing")) return { toolUse: { name: "AskUserQuestion", input: { questions: [COLOUR] } } };
   if (turn.text.includes("ask me two things")) return { toolUse: { name: "AskUserQuestion", input: { questions: [COLOUR, TOPPINGS] } } };
   if (turn.text.includes("run the npm tests")) return { toolUse: { name: "Bash", input: { command: "npm test", description: "Run the tests" } } };
   return { text: "Hello." };
@@ -68,7 +69,7 @@ describe("dashboard with the real Claude Code CLI (browser, scripted model)", fu
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-web-claude-"));
-    for (let index = 1; index <= 4; index++) {
+    for (let index = 1; index <= 5; index++) {
       const dir = await mkdtemp(join(workDir, `trusted-${index}-`));
       await writeFile(join(dir, "package.json"), JSON.stringify({ name: "demo", scripts: { test: "echo tests-ok" } }));
       trusted.push(dir);
@@ -161,6 +162,15 @@ describe("dashboard with the real Claude Code CLI (browser, scripted model)", fu
     const toppings = card.getByRole("group", { name: TOPPINGS.question });
     expect(await colour.getByText(`A calm blue ${HOSTILE}`).count()).to.equal(1);
     expect(await toppings.getByText("<b>Toppings</b>").count()).to.equal(1);
+    // On a phone the card fits the screen and its options are large enough to tap.
+    const phone = await openDashboard(browser, daemon.url, "/", { viewport: { width: 390, height: 844 }, isMobile: true });
+    open.push(phone);
+    const phoneOption = phone.page.getByRole("checkbox", { name: "Cheese", exact: true });
+    await phoneOption.waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(390);
+    expect((await phone.page.getByRole("button", { name: "Blue", exact: true }).boundingBox())!.height).to.be.at.least(44);
+    expect((await phone.page.locator("label.check", { has: phoneOption }).boundingBox())!.height).to.be.at.least(44);
+
     const send = card.getByRole("button", { name: "Send answers" });
     expect(await send.isDisabled()).to.equal(true);
     await colour.getByRole("button", { name: "Blue", exact: true }).click();
@@ -175,6 +185,22 @@ describe("dashboard with the real Claude Code CLI (browser, scripted model)", fu
     expect(result.isError).to.equal(false);
     expect(result.content).to.include("Blue").and.include("Cheese, javascript:window.__pwned='option', extra basil");
     expect(done.result).to.include("Blue");
+    await expectNothingRan(dash);
+  });
+
+  it("answers a single one-choice question with one click", async () => {
+    const projectId = await register(trusted[4]);
+    const dash = await dashboard("/");
+    const id = await addWork(projectId, "please ask me one thing");
+    const card = dash.page.locator("article.event", { hasText: "A calm blue" });
+    await card.waitFor({ timeout: 45_000 });
+    expect(await card.getByRole("button", { name: "Send answer" }).count()).to.equal(0);
+    await card.getByRole("button", { name: "Red", exact: true }).click();
+    await card.waitFor({ state: "detached" });
+    await waitForWork(id, "completed");
+    expect(toolResultAfter("please ask me one thing")!.content).to.include("Your questions have been answered").and.include("Red");
+    const [event] = (await rest(daemon.url, "GET", `/api/events?project_id=${projectId}&type=question`)).body.events as any[];
+    expect(event.resolution).to.equal("Red");
     await expectNothingRan(dash);
   });
 

@@ -48,7 +48,8 @@ export function EventCard({ event, headingLevel = 3 }: { event: Event; headingLe
       <Heading id={titleId} class="event-title">
         {event.title}
       </Heading>
-      {event.content !== "" ? <pre class="agent-text">{event.content}</pre> : null}
+      {/* A pending question's text is its questions, shown with their answers below. */}
+      {event.content !== "" && !(pending && kind === "questions") ? <pre class="agent-text">{event.content}</pre> : null}
       {details !== undefined ? (
         <details>
           <summary>{details.summary}</summary>
