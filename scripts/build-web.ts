@@ -63,7 +63,7 @@ export async function buildDashboard(outDir = DASHBOARD_OUT_DIR, options: { prec
     .replace("<!--scripts-->", [...preloads, `<script type="module" src="/${script}"></script>`].join("\n    "));
 
   const files: Array<{ name: string; contents: Uint8Array }> = result.outputFiles.map((file) => ({ name: basename(file.path), contents: file.contents }));
-  for (const name of ["manifest.webmanifest", "icon.svg"]) {
+  for (const name of ["manifest.webmanifest", "icon.svg", "icon-192.png", "icon-512.png", "icon-maskable-512.png"]) {
     files.push({ name, contents: await readFile(join(SOURCE, "static", name)) });
   }
   files.push({ name: "index.html", contents: Buffer.from(index, "utf8") });

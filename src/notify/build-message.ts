@@ -11,7 +11,7 @@ export interface MessageInput {
   /** The daemon's own URL: deep links and answer links point there. */
   baseUrl: string;
   projectName?: string;
-  /** The answer link of one option of an event, when the target wants them. */
+  /** The answer link token of one option of an event, when the target wants them. */
   answerLink?: (eventId: string, option: number) => string;
   now: Date;
 }
@@ -44,7 +44,9 @@ interface Summary {
   title: string;
   project: { id: string; name: string } | null;
   link: string;
-  items: Array<NotificationItem & { link: string; answers: Array<{ option: string; url: string }> }>;
+  // `url` answers when POSTed (ntfy's buttons, programs); `page` is the dashboard's confirmation page for a
+  // browser (chat buttons): opening a link never answers, since link previews open links on their own.
+  items: Array<NotificationItem & { link: string; answers: Array<{ option: string; url: string; page: string }> }>;
 }
 
 function summarise(input: MessageInput): Summary {
@@ -55,7 +57,10 @@ function summarise(input: MessageInput): Summary {
     link: deepLink(base, item, record.projectId),
     answers:
       item.kind === "event" && input.answerLink !== undefined && record.happening === "needs_input"
-        ? (item.options ?? []).map((option, index) => ({ option, url: input.answerLink!(item.id, index) }))
+        ? (item.options ?? []).map((option, index) => {
+            const token = input.answerLink!(item.id, index);
+            return { option, url: `${base}/api/answer-links/${token}`, page: `${base}/answer/${token}` };
+          })
         : [],
   }));
   const name = input.projectName ?? record.projectId;
@@ -111,7 +116,7 @@ function signed(input: MessageInput, common: Record<string, string>, summary: Su
       ...(item.options !== undefined ? { options: item.options } : {}),
       ...(item.priority !== undefined ? { priority: item.priority } : {}),
       link: item.link,
-      ...(item.answers.length > 0 ? { answer_links: item.answers } : {}),
+      ...(item.answers.length > 0 ? { answer_links: item.answers.map((answer) => ({ option: answer.option, url: answer.url, page_url: answer.page })) } : {}),
     })),
   });
   const timestamp = String(Math.floor(input.now.getTime() / 1000));
@@ -182,7 +187,7 @@ function slackMessage(input: MessageInput, common: Record<string, string>, summa
     if (item.text !== "") lines.push(slackEscape(item.text));
     if (item.options?.length && item.answers.length === 0) lines.push(`Options: ${item.options.map(slackEscape).join(", ")}`);
     blocks.push({ type: "section", text: { type: "mrkdwn", text: shorten(lines.join("\n"), 3000) } });
-    const buttons = item.answers.slice(0, 5).map((answer) => ({ type: "button", text: { type: "plain_text", text: shorten(answer.option, 75) }, url: answer.url }));
+    const buttons = item.answers.slice(0, 5).map((answer) => ({ type: "button", text: { type: "plain_text", text: shorten(answer.option, 75) }, url: answer.page }));
     if (buttons.length > 0) blocks.push({ type: "actions", elements: buttons });
   }
   const body = JSON.stringify({ text: shorten(summary.title, 3000), blocks });

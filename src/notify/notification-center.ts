@@ -181,8 +181,7 @@ export class NotificationCenter {
   // must not arrive with links already expired); the notification's id is recorded when one is used.
   private answerLink(record: OutboxRecord, eventId: string, option: number): string {
     const expiresAt = this.now().getTime() + this.options.settings.answerLinkTtlMs;
-    const token = signAnswerLink(this.options.answerLinkKey, { eventId, option, expiresAt, nonce: record.id });
-    return `${this.baseUrl.replace(/\/+$/, "")}/api/answer-links/${token}`;
+    return signAnswerLink(this.options.answerLinkKey, { eventId, option, expiresAt, nonce: record.id });
   }
 
   private async send(request: OutgoingRequest, id: string): Promise<AttemptResult> {

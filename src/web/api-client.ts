@@ -3,6 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
 import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
 import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
+import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
 import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
@@ -36,6 +37,7 @@ export const api = {
   inbox: createClient(InboxService, transport),
   health: createClient(HealthService, transport),
   watch: createClient(WatchService, transport),
+  notifications: createClient(NotificationService, transport),
 };
 
 /** A failure's message for a person: the daemon's message, which names the field or the problem. */

@@ -7,6 +7,7 @@ export type Route =
   | { view: "terminal"; id: string }
   | { view: "event"; id: string }
   | { view: "work"; id: string }
+  | { view: "answer"; token: string }
   | { view: "not-found"; path: string };
 
 /** The view a path opens; the deep links `/events/{id}`, `/projects/{id}`, `/work/{id}` included. */
@@ -24,6 +25,7 @@ export function routeOf(pathname: string): Route {
   if (parts.length === 3 && parts[0] === "projects" && parts[2] === "terminal") return { view: "terminal", id: parts[1] };
   if (parts.length === 2 && parts[0] === "events") return { view: "event", id: parts[1] };
   if (parts.length === 2 && parts[0] === "work") return { view: "work", id: parts[1] };
+  if (parts.length === 2 && parts[0] === "answer") return { view: "answer", token: parts[1] };
   return { view: "not-found", path: pathname };
 }
 

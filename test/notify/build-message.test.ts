@@ -22,7 +22,8 @@ const record: OutboxRecord = {
   nextAttemptAt: T0,
   deliveredAt: null,
 };
-const link = (eventId: string, option: number) => `http://daemon/api/answer-links/${eventId}-${option}`;
+// The answer link token of an option (the notification center signs real ones).
+const link = (eventId: string, option: number) => `${eventId}-${option}`;
 
 describe("notification formats", function () {
   it("ntfy: publishes JSON to the server root with the topic, priority, tags, click URL and at most three actions", function () {
@@ -46,6 +47,14 @@ describe("notification formats", function () {
     for (const section of sections) expect(section.text.text.length).to.be.at.most(3000);
     const actions = body.blocks.find((block: { type: string }) => block.type === "actions");
     expect(actions.elements.map((button: { text: { text: string } }) => button.text.text)).to.deep.equal(["allow", "deny", "allow always", "never"]);
+    // A browser opens a Slack button: it goes to the dashboard's confirmation page, not to the answering API.
+    expect(actions.elements[0].url).to.equal("http://daemon/answer/event-1-0");
+  });
+
+  it("json: each answer link has the API URL to POST and the confirmation page for a browser", function () {
+    const target = parseTarget({ name: "t", url: "http://receiver/hook", answer_links: true }, "", "config");
+    const body = JSON.parse(buildMessage({ record, target, baseUrl: "http://daemon/", projectName: "api", answerLink: link, now: new Date(T0) }).body);
+    expect(body.items[0].answer_links[1]).to.deep.equal({ option: "deny", url: "http://daemon/api/answer-links/event-1-1", page_url: "http://daemon/answer/event-1-1" });
   });
 
   it("json: without a secret, sends no signature header", function () {

@@ -50,8 +50,27 @@ describe("dashboard serving (real daemon)", function () {
     expect(res.text).to.not.match(/\son[a-z]+=/i);
   });
 
+  it("serves the installable app's manifest with PNG icons of 192 and 512 px, one of them maskable", async () => {
+    const manifest = await (await fetch(`${daemon.url}/manifest.webmanifest`)).json();
+    const icons = manifest.icons as Array<{ src: string; sizes: string; type: string; purpose: string }>;
+    const pngs = icons.filter((icon) => icon.type === "image/png");
+    expect(pngs.map((icon) => `${icon.sizes} ${icon.purpose}`)).to.have.members(["192x192 any", "512x512 any", "512x512 maskable"]);
+    for (const icon of pngs) {
+      const res = await fetch(daemon.url + icon.src);
+      expect(res.status, icon.src).to.equal(200);
+      expect(res.headers.get("content-type"), icon.src).to.equal("image/png");
+      const png = Buffer.from(await res.arrayBuffer());
+      // The PNG signature, then the IHDR chunk's width and height.
+      expect(png.subarray(0, 8).toString("hex"), icon.src).to.equal("89504e470d0a1a0a");
+      expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`, icon.src).to.equal(icon.sizes);
+      expect(png.length, icon.src).to.be.below(40_000);
+    }
+    const page = await rawRequest(daemon.url, "GET", "/");
+    expect(page.text).to.include('<link rel="apple-touch-icon" href="/icon-192.png">');
+  });
+
   it("answers deep links with the page, and unknown files with 404", async () => {
-    for (const path of ["/events/event-1", "/projects/p1", "/work/work-1", "/projects/p1/terminal", "/fleet", "/nothing"]) {
+    for (const path of ["/events/event-1", "/projects/p1", "/work/work-1", "/projects/p1/terminal", "/fleet", "/nothing", "/answer/eyJhIjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmUtc2lnbmF0dQ"]) {
       const res = await rawRequest(daemon.url, "GET", path);
       expect(res.status, path).to.equal(200);
       expect(res.text, path).to.include(`/${script}`);
@@ -76,7 +95,7 @@ describe("dashboard serving (real daemon)", function () {
     expect(again.text).to.equal("");
     const manifest = await rawRequest(daemon.url, "GET", "/manifest.webmanifest");
     expect(manifest.headers["content-type"]).to.equal("application/manifest+json");
-    expect(manifest.body.icons[0].src).to.equal("/icon.svg");
+    expect(manifest.body.icons.map((icon: { src: string }) => icon.src)).to.include("/icon.svg");
     expect((await rawRequest(daemon.url, "GET", "/icon.svg")).headers["content-type"]).to.equal("image/svg+xml");
   });
 

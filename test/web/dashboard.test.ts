@@ -172,6 +172,47 @@ describe("dashboard in a browser (real daemon, shell agents)", function () {
     expect(dash.incidents).to.deep.equal([]);
   });
 
+  it("lists, adds and removes the project's policy rules, and changes its permission mode and model", async () => {
+    const project = await registerPausedProject(daemon, { name: "governed" });
+    const rulesPath = `/api/projects/${project.id}/policy/rules`;
+    expect((await rest(daemon.url, "POST", rulesPath, { rule: "Read(src/**)", action: "allow" })).status).to.equal(201);
+    const dash = await dashboard(`/projects/${project.id}`);
+    const list = dash.page.getByRole("list", { name: "Policy rules" });
+    await list.getByText("Read(src/**)").waitFor();
+    await dash.page.getByLabel(/^New rule/).fill("Bash(npm test:*)");
+    await dash.page.getByRole("button", { name: "Add rule" }).click();
+    await list.getByText("Bash(npm test:*)").waitFor();
+    await dash.page.getByRole("combobox", { name: "Rule action" }).selectOption({ label: "deny" });
+    await dash.page.getByLabel(/^New rule/).fill("Bash(rm -rf /)x(");
+    await dash.page.getByRole("button", { name: "Add rule" }).click();
+    expect(await dash.page.getByRole("alert").textContent()).to.include("rule");
+    await dash.page.getByLabel(/^New rule/).fill("WebFetch");
+    await dash.page.getByRole("button", { name: "Add rule" }).click();
+    await list.getByText("WebFetch").waitFor();
+    expect((await rest(daemon.url, "GET", rulesPath)).body.rules.map((rule: any) => [rule.rule, rule.action])).to.deep.equal([
+      ["Read(src/**)", "allow"],
+      ["Bash(npm test:*)", "allow"],
+      ["WebFetch", "deny"],
+    ]);
+    await dash.page.getByRole("button", { name: "Remove allow rule Read(src/**)" }).click();
+    await list.getByText("Read(src/**)").waitFor({ state: "detached" });
+    expect((await rest(daemon.url, "GET", rulesPath)).body.rules.map((rule: any) => rule.rule)).to.deep.equal(["Bash(npm test:*)", "WebFetch"]);
+
+    expect(await dash.page.getByLabel("Permission mode").inputValue()).to.equal(project.permission_mode ?? "");
+    await dash.page.getByLabel("Permission mode").selectOption("plan");
+    await dash.page.getByLabel(/^Model/).fill("claude-commander-test");
+    await dash.page.getByRole("button", { name: "Save settings" }).click();
+    await dash.page.getByRole("status").getByText("Saved.").waitFor();
+    const saved = (await rest(daemon.url, "GET", `/api/projects/${project.id}`)).body;
+    expect(saved).to.include({ permission_mode: "plan", model: "claude-commander-test" });
+    // Another change elsewhere shows here live.
+    await rest(daemon.url, "PATCH", `/api/projects/${project.id}`, { model: "another-model" });
+    await waitFor(async () => (await dash.page.getByLabel(/^Model/).inputValue()) === "another-model", { what: "the model changed elsewhere" });
+    expect(await dash.page.getByLabel("Permission mode").inputValue()).to.equal("plan");
+    // The one refused rule is the only failed request.
+    expect(dash.incidents).to.deep.equal(["console error: Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+  });
+
   it("opens deep links to a project, an event and a work item on a fresh load", async () => {
     const project = await registerPausedProject(daemon, { name: "linked" });
     const item = await addWork(daemon.url, project.id, { content: "deep-linked item" });

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { tokenRequired } from "../auth-token.js";
 import { followChanges } from "../live-state.js";
 import { route } from "../router.js";
+import { AnswerLinkPage } from "./AnswerLinkPage.js";
 import { EventPage } from "./EventPage.js";
 import { FleetView } from "./FleetView.js";
 import { HealthBanner } from "./HealthBanner.js";
@@ -12,8 +13,17 @@ import { TerminalView } from "./TerminalView.js";
 import { TokenPrompt } from "./TokenPrompt.js";
 import { WorkPage } from "./WorkPage.js";
 
-/** The dashboard: the token prompt when the daemon asks for one, else the health banner and the current view. */
+/**
+ * The page: an answer link's confirmation page (which needs no API token: the link is the capability), or
+ * the dashboard.
+ */
 export function App() {
+  const current = route.value;
+  return current.view === "answer" ? <AnswerLinkPage token={current.token} /> : <Dashboard />;
+}
+
+/** The dashboard: the token prompt when the daemon asks for one, else the health banner and the current view. */
+function Dashboard() {
   // Bumped when a token is entered: the feed starts over with it.
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {

@@ -1,11 +1,14 @@
 import { useState } from "preact/hooks";
-import { type Event, EventStatus } from "../../../gen/es/commander/v1/event_pb.js";
+import { type Event, EventStatus, EventType } from "../../../gen/es/commander/v1/event_pb.js";
 import { api } from "../api-client.js";
 import { ago, eventPriorityWord, eventTypeWord } from "../labels.js";
 import { projects, remember } from "../live-state.js";
 import { pathOf } from "../router.js";
 import { useAction } from "../use-action.js";
+import { allowAlwaysRules, resolvedByText } from "../event-answers.js";
 import { ErrorLine } from "./ErrorLine.js";
+import { PlanAnswers } from "./PlanAnswers.js";
+import { QuestionAnswers } from "./QuestionAnswers.js";
 
 /**
  * One event: its project, what the agent wants (title, content and the tool call, all as text), and for a
@@ -18,7 +21,10 @@ export function EventCard({ event, headingLevel = 3 }: { event: Event; headingLe
   const [text, setText] = useState("");
   const pending = event.status === EventStatus.PENDING;
   const strict = event.context?.strict_options === true;
-  const freeText = pending && (event.options.length === 0 || !strict);
+  const kind = event.type === EventType.QUESTION && event.questions.length > 0 ? "questions" : event.type === EventType.PLAN_APPROVAL ? "plan" : "options";
+  const freeText = pending && kind === "options" && (event.options.length === 0 || !strict);
+  const alwaysRules = allowAlwaysRules(event);
+  const byWhom = resolvedByText(event);
   const resolve = (resolution: string) =>
     action.run(async () => {
       const answer = await api.events.resolveEvent({ eventId: event.id, resolution });
@@ -42,7 +48,8 @@ export function EventCard({ event, headingLevel = 3 }: { event: Event; headingLe
       <Heading id={titleId} class="event-title">
         {event.title}
       </Heading>
-      {event.content !== "" ? <pre class="agent-text">{event.content}</pre> : null}
+      {/* A pending question's text is its questions, shown with their answers below. */}
+      {event.content !== "" && !(pending && kind === "questions") ? <pre class="agent-text">{event.content}</pre> : null}
       {details !== undefined ? (
         <details>
           <summary>{details.summary}</summary>
@@ -51,14 +58,34 @@ export function EventCard({ event, headingLevel = 3 }: { event: Event; headingLe
       ) : null}
       {pending ? (
         <div class="answers">
-          {event.options.length > 0 ? (
+          {kind === "questions" ? <QuestionAnswers event={event} busy={action.busy} resolve={resolve} /> : null}
+          {kind === "plan" ? <PlanAnswers event={event} busy={action.busy} resolve={resolve} /> : null}
+          {kind === "options" && event.options.length > 0 ? (
             <div class="options" role="group" aria-label="Options">
               {event.options.map((option, index) => (
-                <button type="button" key={index} class={index === 0 ? "primary" : ""} disabled={action.busy} onClick={() => resolve(option)}>
+                <button
+                  type="button"
+                  key={index}
+                  class={option === "allow always" ? "always" : index === 0 ? "primary" : ""}
+                  aria-describedby={option === "allow always" ? `always-${event.id}` : undefined}
+                  disabled={action.busy}
+                  onClick={() => resolve(option)}
+                >
                   {option}
                 </button>
               ))}
             </div>
+          ) : null}
+          {kind === "options" && event.options.includes("allow always") ? (
+            <p id={`always-${event.id}`} class="small always-note">
+              <strong>allow always</strong> allows this and stops the agent asking again this session
+              {alwaysRules.length > 0 ? (
+                <>
+                  , and adds to the project's policy: <span class="agent-text-inline">{alwaysRules.join(", ")}</span>
+                </>
+              ) : null}
+              .
+            </p>
           ) : null}
           {freeText ? (
             <form
@@ -94,9 +121,10 @@ export function EventCard({ event, headingLevel = 3 }: { event: Event; headingLe
       ) : (
         <p class="resolution">
           {event.status === EventStatus.DISMISSED ? "Dismissed" : "Answered"}
+          {byWhom !== undefined ? <span class="resolved-by"> {byWhom}</span> : null}
           {event.resolution !== undefined ? (
             <>
-              : <q>{event.resolution}</q>
+              : <q class="agent-text-inline">{event.resolution}</q>
             </>
           ) : null}
         </p>

@@ -6,7 +6,9 @@ import { useAction } from "../use-action.js";
 import { AddWorkForm } from "./AddWorkForm.js";
 import { ErrorLine } from "./ErrorLine.js";
 import { InboxPanel } from "./InboxPanel.js";
+import { PolicyPanel } from "./PolicyPanel.js";
 import { ProjectEvents } from "./ProjectEvents.js";
+import { ProjectSettings } from "./ProjectSettings.js";
 import { ProjectSummary } from "./ProjectSummary.js";
 import { WorkQueue } from "./WorkQueue.js";
 
@@ -42,6 +44,8 @@ export function ProjectView({ id }: { id: string }) {
       <WorkQueue projectId={id} />
       <InboxPanel projectId={id} />
       <ProjectEvents projectId={id} />
+      <ProjectSettings project={project} />
+      <PolicyPanel project={project} />
     </main>
   );
 }
