@@ -36,7 +36,7 @@ export function planNotifications(ctx: DomainContext, targets: readonly Notifica
   for (const happening of happeningsOf(ctx)) enqueueHappening(ctx, targets, settings, happening);
 }
 
-/** The happenings in a transaction's writes: a blocking event raised, work finished, an agent failing. */
+/** The happenings in a transaction's writes: a blocking event raised (a budget stop), work finished, an agent failing. */
 export function happeningsOf(ctx: DomainContext): HappeningInput[] {
   const found: HappeningInput[] = [];
   for (const op of ctx.tx.ops) {
@@ -45,7 +45,8 @@ export function happeningsOf(ctx: DomainContext): HappeningInput[] {
       const event = op.record as EventRecord;
       if (event.status === "pending" && isBlockingType(event.type)) {
         found.push({
-          happening: "needs_input",
+          // A budget stop is its own happening, so a target can ask for it alone (it blocks like the others).
+          happening: event.type === "budget" ? "budget" : "needs_input",
           projectId: event.projectId,
           item: { kind: "event", id: event.id, title: clip(event.title), text: clip(event.content), options: event.options.map(clip), priority: event.priority },
         });

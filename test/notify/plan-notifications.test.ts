@@ -62,6 +62,18 @@ describe("planning notifications (pure)", function () {
     expect(Date.parse(record.holdUntil) - Date.parse(record.createdAt)).to.equal(5000);
   });
 
+  it("queues budget, not needs_input, when a project's budget stops it, for a target that asks for budget alone", function () {
+    const { state, run } = createDomainFixture();
+    run((ctx) => {
+      raiseEvent(ctx, { projectId: "p", type: "budget", title: "daily budget of $1.00 reached", options: ["resume"] });
+      raiseEvent(ctx, { projectId: "p", type: "approval", title: "may I?", options: ["yes", "no"] });
+      planNotifications(ctx, [target({ on: ["budget"] })], { coalesceMs: 5000 });
+    });
+    const records = [...state.collections.outbox.values()];
+    expect(records.map((record) => record.happening)).to.deep.equal(["budget"]);
+    expect((records[0].payload.items as Array<{ title: string }>)[0].title).to.equal("daily budget of $1.00 reached");
+  });
+
   it("queues nothing for a target that does not want the happening or the project", function () {
     const { state, run } = createDomainFixture();
     run((ctx) => {
