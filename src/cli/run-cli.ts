@@ -54,6 +54,8 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
     "commander watch",
   );
 
+  program.hook("preAction", () => ctx.locateDaemon());
+
   registerDaemonCommand(program, daemon);
   registerProjectsCommand(program, ctx);
   registerSessionsCommand(program, ctx);
