@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfig } from "../config/load-config.js";
-import { LOCK_FILE } from "../store/state-files.js";
+import { findLockHolder } from "../store/state-lock.js";
 import { UsageError } from "./usage-error.js";
 
 export const defaultDaemonUrl = "http://127.0.0.1:8765";
@@ -21,18 +21,18 @@ export interface DaemonTargetFlags {
 }
 
 /**
- * Chooses the daemon: `--url`, else COMMANDER_URL, else the address that the daemon running on the
- * state directory recorded in its lock file, else the host and port the daemon would listen on with the
+ * Chooses the daemon: `--url`, else COMMANDER_URL, else the address of the daemon holding the state
+ * directory's lock (it answers it on its lock socket, `daemon.sock`), else the host and port the daemon would listen on with the
  * same config file and environment (`--config`/COMMANDER_CONFIG, COMMANDER_HOST, COMMANDER_PORT; default
  * 127.0.0.1:8765). The token comes from `--token`, else the daemon's own token
  * setting (COMMANDER_TOKEN or the config file), else a `token` file in its state directory.
  */
-export function resolveDaemonTarget(flags: DaemonTargetFlags, env: Record<string, string | undefined>, cwd: string): DaemonTarget {
+export async function resolveDaemonTarget(flags: DaemonTargetFlags, env: Record<string, string | undefined>, cwd: string): Promise<DaemonTarget> {
   const config = loadDaemonConfig(flags, env, cwd);
   const url =
     flags.url ??
     nonEmpty(env.COMMANDER_URL) ??
-    runningDaemonUrl(config.stateDir) ??
+    (await runningDaemonUrl(config.stateDir)) ??
     `http://${reachableHost(config.host)}:${config.port}`;
   validateUrl(url);
   const token = flags.token ?? nonEmpty(config.token) ?? readTokenFile(config.stateDir);
@@ -60,27 +60,13 @@ function reachableHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-// The daemon records where it listens in its state directory's lock file, which also covers a daemon
-// started with `--port 0` or a `--port` flag the CLI cannot know.
-function runningDaemonUrl(stateDir: string): string | undefined {
-  let lock: { pid?: unknown; host?: unknown; port?: unknown };
-  try {
-    lock = JSON.parse(readFileSync(join(stateDir, LOCK_FILE), "utf8")) as typeof lock;
-  } catch {
-    return undefined;
-  }
-  if (typeof lock.pid !== "number" || typeof lock.host !== "string" || typeof lock.port !== "number") return undefined;
-  if (!isAlive(lock.pid)) return undefined;
-  return `http://${reachableHost(lock.host)}:${lock.port}`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+// The daemon holding the state directory's lock socket answers where it listens, which also covers a
+// daemon started with `--port 0` or a `--port` flag the CLI cannot know. Only a connection that succeeds
+// counts: a lock file left by a crash names a pid that may since belong to another process.
+async function runningDaemonUrl(stateDir: string): Promise<string | undefined> {
+  const holder = await findLockHolder(stateDir);
+  if (holder === null || typeof holder.host !== "string" || typeof holder.port !== "number") return undefined;
+  return `http://${reachableHost(holder.host)}:${holder.port}`;
 }
 
 function readTokenFile(stateDir: string): string | undefined {

@@ -46,6 +46,8 @@ export async function runCli(argv: string[], io: CliIo = processCliIo()): Promis
     "commander watch",
   );
 
+  program.hook("preAction", () => ctx.locateDaemon());
+
   try {
     const named = commandGroups.find((group) => group.names.includes(commandWord(argv) ?? ""));
     // Only the named command's modules are loaded: each group pulls in its own generated messages and views.

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { CommanderCore } from "../app/commander-core.js";
 import { HealthBook } from "../app/health-book.js";
@@ -8,6 +7,7 @@ import { createProjectPaths } from "../app/project-paths.js";
 import { ConfigError, loadConfig, type DaemonFlags } from "../config/load-config.js";
 import { packageVersion } from "../config/package-root.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
+import { isLoopbackHost } from "../config/remote-token-rule.js";
 import { pruneHistory } from "../domain/history-rules.js";
 import { recoverAfterRestart } from "../domain/restart-rules.js";
 import { createLogger, logDestination, pickLogFormat } from "../log/create-logger.js";
@@ -50,7 +50,7 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIo = { stderr: pro
     io.stderr.write(`error: token: ${badToken}\n`);
     return 2;
   }
-  if (!isLoopback(config.host) && config.token === "" && !config.requireToken) {
+  if (!isLoopbackHost(config.host) && config.token === "" && !config.requireToken) {
     io.stderr.write(
       `error: refusing to listen on ${config.host} without a token: anyone who reaches the port could make agents run commands. Set "token" in the config file or COMMANDER_TOKEN (or "require_token": true to generate one), or listen on 127.0.0.1\n`,
     );
@@ -241,10 +241,4 @@ async function runMaintenance(core: CommanderCore, config: DaemonConfig, logger:
   } catch (error) {
     logger.warn({ err: error }, "history pruning failed");
   }
-}
-
-function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
 }

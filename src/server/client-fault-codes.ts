@@ -1,7 +1,9 @@
 import type { UniversalHandlerFn, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import {
   CLIENT_FAULT_WIRE_CODE,
+  decodeGrpcMessage,
   encodeEnvelope,
+  encodeGrpcMessage,
   endStreamFlag,
   isClientFaultMessage,
   isConnectGetMessageDecodable,
@@ -17,10 +19,17 @@ import {
 // client's fault: connect-go answers INVALID_ARGUMENT, and so does the daemon, on every protocol.
 // Without this, any client could make the daemon answer 500. Which errors those are is connect-es's
 // business: connect-internals.ts knows them.
+//
+// The same wrapper rewrites every `grpc-message` (headers, HTTP/2 trailers, gRPC-Web trailer frames) from
+// connect-es's encodeURIComponent to the gRPC spec's minimal percent-encoding, which every gRPC client
+// decodes back to the exact message (grpc-js's decodeURI would leave `%3A` for each `:`).
 
 const grpcInvalidArgument = "3";
 
-/** Wraps an RPC handler so that malformed request messages are INVALID_ARGUMENT, not INTERNAL. */
+/**
+ * Wraps an RPC handler so that malformed request messages are INVALID_ARGUMENT, not INTERNAL, and
+ * `grpc-message` is encoded as the gRPC spec says.
+ */
 export function withClientFaultCodes(handler: UniversalHandlerFn): UniversalHandlerFn {
   return async (request) => {
     const refused = refuseBadGetQuery(request.method, request.url);
@@ -46,7 +55,7 @@ function fixResponse(response: UniversalServerResponse): UniversalServerResponse
     return { ...response, body: body && mapChunks(body, fixGrpcWebTrailerFrame) };
   }
   if (/^application\/grpc/i.test(contentType)) {
-    if (response.header) fixGrpcStatus(response.header);
+    if (response.header) fixGrpcStatus(response.header); // a trailers-only answer
     // The trailers are complete once the body has been read: fix them then, before they are sent.
     return { ...response, body: body && afterLast(body, () => response.trailer && fixGrpcStatus(response.trailer)) };
   }
@@ -61,18 +70,21 @@ function fixResponse(response: UniversalServerResponse): UniversalServerResponse
 }
 
 function fixGrpcStatus(headers: Headers): void {
-  if (headers.get("grpc-status") !== CLIENT_FAULT_WIRE_CODE.grpc) return;
-  if (!isClientFaultMessage(decodeURIComponent(headers.get("grpc-message") ?? ""))) return;
-  headers.set("grpc-status", grpcInvalidArgument);
+  const encoded = headers.get("grpc-message");
+  if (encoded === null) return;
+  const message = decodeGrpcMessage(encoded);
+  headers.set("grpc-message", encodeGrpcMessage(message));
+  if (headers.get("grpc-status") === CLIENT_FAULT_WIRE_CODE.grpc && isClientFaultMessage(message)) headers.set("grpc-status", grpcInvalidArgument);
 }
 
 function fixGrpcWebTrailerFrame(chunk: Uint8Array): Uint8Array {
   const frame = wholeFrame(chunk);
   if (frame === undefined || (frame.flags & trailerFlag) !== trailerFlag) return chunk;
   const trailer = trailerParse(frame.payload);
-  const before = trailer.get("grpc-status");
+  const before = [trailer.get("grpc-status"), trailer.get("grpc-message")];
   fixGrpcStatus(trailer);
-  return trailer.get("grpc-status") === before ? chunk : encodeEnvelope(trailerFlag, trailerSerialize(trailer));
+  const unchanged = trailer.get("grpc-status") === before[0] && trailer.get("grpc-message") === before[1];
+  return unchanged ? chunk : encodeEnvelope(trailerFlag, trailerSerialize(trailer));
 }
 
 function fixEndStreamFrame(chunk: Uint8Array): Uint8Array {

@@ -52,3 +52,29 @@ export function isConnectGetMessageDecodable(message: string): boolean {
   }
 }
 
+
+/**
+ * The text of a `grpc-message` connect-es wrote: it percent-encodes the whole message with
+ * `encodeURIComponent` (so `:` becomes `%3A`). A value that is not such an encoding is returned as is.
+ */
+export function decodeGrpcMessage(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * `message` as the gRPC spec writes `grpc-message` (PROTOCOL-HTTP2.md, Status-Message): the UTF-8 bytes
+ * outside 0x20–0x7E, and `%`, percent-encoded; everything else as it is. Clients that decode with
+ * `decodeURI` (@grpc/grpc-js) leave connect-es's `%3A` and the like in the message; this they decode
+ * exactly, as does every decoder of the spec's encoding (connect-es's `decodeURIComponent` included).
+ */
+export function encodeGrpcMessage(message: string): string {
+  let encoded = "";
+  for (const byte of Buffer.from(message, "utf8")) {
+    encoded += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return encoded;
+}

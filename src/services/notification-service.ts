@@ -20,6 +20,7 @@ import type { CommanderCore } from "../app/commander-core.js";
 import { CommanderError, invalidField } from "../domain/commander-error.js";
 import type { OutboxRecord } from "../domain/records.js";
 import { answerByLink, answerLinkProblem, readAnswerLink } from "../notify/answer-links.js";
+import { listNotificationsPage, listTargetsPage } from "../notify/list-notifications.js";
 import type { NotificationCenter } from "../notify/notification-center.js";
 import { parseTarget, targetNotFound, type NotificationTarget } from "../notify/notification-target.js";
 import { addTarget, removeTarget } from "../notify/notification-targets.js";
@@ -33,13 +34,12 @@ export interface NotificationServiceDeps {
   answerLinkKey: Buffer;
 }
 
-const STATES = ["pending", "delivered", "failed"];
-
 export function createNotificationService(deps: NotificationServiceDeps): ServiceImpl<typeof NotificationService> {
   const { core, notifications, configTargets } = deps;
   return {
-    listNotificationTargets() {
-      return create(ListNotificationTargetsResponseSchema, { targets: notifications.targets().map(toTargetMessage) });
+    listNotificationTargets(request) {
+      const page = listTargetsPage(configTargets, core.state, request);
+      return create(ListNotificationTargetsResponseSchema, { targets: page.items.map(toTargetMessage), nextPageToken: page.nextPageToken });
     },
 
     async addNotificationTarget(request) {
@@ -75,14 +75,8 @@ export function createNotificationService(deps: NotificationServiceDeps): Servic
     },
 
     listNotifications(request) {
-      if (request.state !== "" && !STATES.includes(request.state)) throw invalidField("state", `must be one of ${STATES.join(", ")}`);
-      if (request.limit < 0) throw invalidField("limit", "must not be negative");
-      const limit = request.limit === 0 ? 100 : request.limit;
-      const records = [...core.state.collections.outbox.values()]
-        .filter((record) => (request.state === "" || record.state === request.state) && (request.target === "" || record.target === request.target))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-        .slice(0, limit);
-      return create(ListNotificationsResponseSchema, { notifications: records.map(toNotificationMessage) });
+      const page = listNotificationsPage(core.state, { state: request.state, target: request.target }, request.limit, request);
+      return create(ListNotificationsResponseSchema, { notifications: page.items.map(toNotificationMessage), nextPageToken: page.nextPageToken });
     },
 
     describeAnswerLink(request) {

@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { CommanderError } from "../domain/commander-error.js";
 import { ApiError } from "../errors/api-error.js";
+import { callLogger } from "./call-logger.js";
 
 /** Turns any error into the ConnectError the client sees; bugs become INTERNAL without their details. */
 export function toConnectError(error: unknown, logger: Logger): ConnectError {
@@ -17,12 +18,13 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
 /** One place where domain errors become statuses, for unary calls and for errors in the middle of a stream. */
 export function createErrorInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
+    const log = callLogger(logger, request.header);
     try {
       const response = await next(request);
       if (!response.stream) return response;
-      return { ...response, message: mapStreamErrors(response.message, logger) };
+      return { ...response, message: mapStreamErrors(response.message, log) };
     } catch (error) {
-      throw toConnectError(error, logger);
+      throw toConnectError(error, log);
     }
   };
 }

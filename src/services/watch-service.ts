@@ -15,6 +15,7 @@ import { invalidField } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import type { ChangeKind, ChangeRecord } from "../domain/records.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
+import { callLogger } from "./call-logger.js";
 import { toChange, type ChangeRendering } from "./convert/to-messages.js";
 
 export interface WatchServiceDeps {
@@ -25,7 +26,7 @@ export interface WatchServiceDeps {
 }
 
 export function createWatchService({ core, agents, maxBufferedChanges, logger }: WatchServiceDeps): ServiceImpl<typeof WatchService> {
-  const log = logger.child({ component: "watch" });
+  const watchLog = logger.child({ component: "watch" });
   // Open streams, logged (debug) as they open and close: what shows that a cancelled or cut-off
   // watcher is released and that subscriptions do not pile up.
   let changeWatchers = 0;
@@ -46,6 +47,7 @@ export function createWatchService({ core, agents, maxBufferedChanges, logger }:
 
   return {
     async *watchChanges(request, context) {
+      const log = callLogger(watchLog, context.requestHeader);
       if (request.projectId !== "") getProject(core.state, request.projectId);
       if (request.afterSeq < 0n) throw invalidField("after_seq", "must not be negative");
       const kinds = new Set(
@@ -79,6 +81,7 @@ export function createWatchService({ core, agents, maxBufferedChanges, logger }:
     },
 
     async *watchSessionOutput(request, context) {
+      const log = callLogger(watchLog, context.requestHeader);
       getProject(core.state, request.projectId);
       outputWatchers++;
       log.debug({ outputWatchers, projectId: request.projectId }, "output watch opened");

@@ -95,6 +95,22 @@ export async function acquireStateLock(directory: string): Promise<StateLock> {
   };
 }
 
+/** Where a live daemon holding the lock of `directory` listens; null when no daemon holds it. */
+export async function findLockHolder(directory: string): Promise<{ pid: number; host: string | null; port: number | null } | null> {
+  // The preferred path, else the temporary directory's (a long path, or a file system without sockets).
+  const candidates = new Set<string>();
+  for (const path of [lockSocketPath(directory), fallbackSocketPath(directory)]) {
+    const resolved = await path.catch(() => null);
+    if (resolved !== null) candidates.add(resolved);
+  }
+  for (const path of candidates) {
+    const probe = await probeSocket(path);
+    // A holder too busy to answer is alive all the same: its lock file describes it.
+    if (probe.kind === "live") return probe.holder ?? (await readLockFile(join(directory, LOCK_FILE)));
+  }
+  return null;
+}
+
 type Probe =
   | { kind: "absent" }
   | { kind: "stale" }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { realpath, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
+import { START_TIMEOUT_MS } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { waitFor } from "../support/wait-for.js";
 import {
@@ -39,11 +40,15 @@ async function pendingEventOf(url: string, projectId: string): Promise<any> {
   );
 }
 
+/** Above the daemon helper's start timeout, so that a start that is too slow fails with the daemon's output. */
+const START_WAIT_MS = START_TIMEOUT_MS + 10_000;
+
 describe("REST API (usage guide routes)", function () {
   let daemon: E2eDaemon;
   let url: string;
 
   before(async function () {
+    this.timeout(START_WAIT_MS);
     // Debug logging makes the gateway log each finished request, which shows a stream being released.
     daemon = await startE2eDaemon({ args: ["--log-level", "debug"] });
     url = daemon.url;
@@ -939,6 +944,7 @@ describe("REST API (original implementation's routes)", function () {
   let url: string;
 
   before(async function () {
+    this.timeout(START_WAIT_MS);
     daemon = await startE2eDaemon();
     url = daemon.url;
   });
@@ -1109,6 +1115,7 @@ describe("REST API with max_projects", function () {
   let daemon: E2eDaemon;
 
   before(async function () {
+    this.timeout(START_WAIT_MS);
     daemon = await startE2eDaemon({ env: { COMMANDER_MAX_PROJECTS: "3" } });
   });
 
@@ -1142,6 +1149,8 @@ describe("REST API across a graceful restart", function () {
   });
 
   it("keeps projects, sessions, work and inbox messages after SIGTERM and a restart", async function () {
+    // Two starts and a graceful stop, each a condition wait that ends as soon as it can.
+    this.timeout(2 * START_WAIT_MS + 20_000);
     first = await startE2eDaemon();
     const project = await registerPausedProject(first, { name: "Survivor" });
     const done = await addWork(first.url, project.id, { content: "done", priority: "high" });
@@ -1171,6 +1180,7 @@ describe("REST API when an agent exits the moment it is launched", function () {
   let daemon: E2eDaemon;
 
   before(async function () {
+    this.timeout(START_WAIT_MS);
     // A runtime whose program does not exist: its pane ends at once, before the daemon awaits readiness.
     daemon = await startE2eDaemon({
       env: { COMMANDER_RUNTIMES: JSON.stringify(runtimesRunning(["/nonexistent/commander-e2e-agent"])) },
@@ -1206,6 +1216,7 @@ describe("Usage guide: Common Workflows 1 to 3, as printed", function () {
   let eventId: string;
 
   before(async function () {
+    this.timeout(START_WAIT_MS);
     daemon = await startE2eDaemon();
   });
 

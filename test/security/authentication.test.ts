@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { expect } from "chai";
-import { COMMANDER_BIN, REPO_ROOT, startDaemon } from "../support/daemon-process.js";
+import { COMMANDER_BIN, REPO_ROOT, START_TIMEOUT_MS, startDaemon, trackStart } from "../support/daemon-process.js";
 import { rawRequest, startE2eDaemon, type E2eDaemon } from "../e2e/support/e2e-daemon.js";
 import { isAnswerLinkMethod, isHookMethod, restCases, rpcCases } from "./support/api-surface.js";
 import { callRpc, callWithGrpcJs, openTransport, PROTOCOLS } from "./support/protocol-calls.js";
@@ -50,9 +50,17 @@ async function expectRefusedStart(args: string[], env: NodeJS.ProcessEnv = {}): 
       let text = "";
       child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
       child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const exited = new Promise<void>((done) => child.once("exit", () => done()));
+      // A refusal comes as soon as the config is read; a daemon that starts instead is killed, at the
+      // latest when the test times out (the root hooks stop abandoned starts).
+      const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
+      const untrack = trackStart(child, async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        await exited;
+      });
       child.on("exit", (exitCode) => {
         clearTimeout(timer);
+        untrack();
         resolve({ code: exitCode, output: text });
       });
     });
@@ -64,7 +72,8 @@ async function expectRefusedStart(args: string[], env: NodeJS.ProcessEnv = {}): 
 }
 
 describe("security: authentication", function () {
-  this.timeout(60_000);
+  // Above START_TIMEOUT_MS, so that a start that is too slow fails with the daemon's output.
+  this.timeout(START_TIMEOUT_MS + 30_000);
 
   describe("binding", function () {
     for (const host of ["0.0.0.0", "::"]) {

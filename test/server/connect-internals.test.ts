@@ -12,7 +12,9 @@ import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/es/google/rpc/status_pb.js";
 import {
   CLIENT_FAULT_WIRE_CODE,
+  decodeGrpcMessage,
   encodeEnvelope,
+  encodeGrpcMessage,
   endStreamFlag,
   endStreamToJson,
   errorToJson,
@@ -180,6 +182,26 @@ describe("connect-es internals the daemon relies on", () => {
       const status = fromBinary(StatusSchema, Buffer.from(trailer.get("grpc-status-details-bin") ?? "", "base64"));
       expect(status.code).to.equal(Code.NotFound);
       expect(status.details.map((detail) => detail.typeUrl)).to.deep.equal(["type.googleapis.com/google.rpc.ErrorInfo"]);
+    });
+
+    it("setTrailerStatus percent-encodes grpc-message with encodeURIComponent, which decodeGrpcMessage reverses", () => {
+      const message = "page_size: 100% ü\nnext";
+      const written = setTrailerStatus(new Headers(), new ConnectError(message, Code.InvalidArgument)).get("grpc-message") ?? "";
+      expect(written).to.equal(encodeURIComponent(message));
+      expect(written).to.include("%3A");
+      expect(decodeGrpcMessage(written)).to.equal(message);
+      expect(decodeGrpcMessage("100%")).to.equal("100%");
+    });
+
+    it("encodeGrpcMessage writes the gRPC spec's Status-Message: only bytes outside 0x20-0x7E and % are encoded", () => {
+      expect(encodeGrpcMessage("project nope: not found")).to.equal("project nope: not found");
+      expect(encodeGrpcMessage("a/b?c=d#e&f+g@h;i,j$k")).to.equal("a/b?c=d#e&f+g@h;i,j$k");
+      expect(encodeGrpcMessage("100% ü\n")).to.equal("100%25 %C3%BC%0A");
+      // What @grpc/grpc-js does to it (decodeURI) and what connect-es does (decodeURIComponent): the message.
+      for (const message of ["project nope: not found", "100% ü\n", "x: %3A"]) {
+        expect(decodeURI(encodeGrpcMessage(message))).to.equal(message);
+        expect(decodeURIComponent(encodeGrpcMessage(message))).to.equal(message);
+      }
     });
 
     it("errorToJson and endStreamToJson write the Connect error JSON", () => {

@@ -13,7 +13,7 @@ export interface DaemonOptions {
   stateDir?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Time allowed to reach the "running" phase. */
+  /** Time allowed to reach the "running" phase (default 60 s: a loaded CI machine starts slowly). */
   startTimeoutMs?: number;
 }
 
@@ -37,6 +37,34 @@ export interface DaemonProcess {
 
 /** The running daemons this helper started, per state directory: they share its tmux server. */
 const running = new Map<string, Set<ChildProcess>>();
+
+/** The default time a daemon gets to start: generous, since the wait ends as soon as it runs. */
+export const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Processes still being started, each with what stops it. A test that times out while waiting for a
+ * start is abandoned by mocha, not stopped: the root hooks (test/support/root-hooks.ts) stop what it left.
+ */
+const starting = new Map<ChildProcess, () => Promise<void>>();
+
+/** Registers a process being started until the returned function is called. */
+export function trackStart(child: ChildProcess, stop: () => Promise<void>): () => void {
+  starting.set(child, stop);
+  return () => void starting.delete(child);
+}
+
+/** The processes being started right now. */
+export function startsInProgress(): ChildProcess[] {
+  return [...starting.keys()];
+}
+
+/** Stops every start a test abandoned (it timed out waiting); resolves with the processes it stopped. */
+export async function stopAbandonedStarts(): Promise<ChildProcess[]> {
+  const abandoned = [...starting];
+  starting.clear();
+  await Promise.all(abandoned.map(([, stop]) => stop()));
+  return abandoned.map(([child]) => child);
+}
 
 /** The daemon's private tmux socket (the rule of src/sessions/create-agent-supervisor.ts). */
 export function tmuxSocketOf(stateDir: string): string {
@@ -93,21 +121,36 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
   const forget = async () => {
     if (siblings.size === 0) await stopPrivateTmux(stateDir);
   };
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+    await forget();
+  };
+  let abandoned = false;
+  const untrack = trackStart(child, async () => {
+    abandoned = true;
+    await kill();
+  });
+  const deadline = Date.now() + (options.startTimeoutMs ?? START_TIMEOUT_MS);
   let port = 0;
-  while (port === 0) {
-    const running = logLines().find((line) => line.phase === "running" && typeof line.port === "number");
-    if (running) port = running.port as number;
-    else if (child.exitCode !== null) {
-      await forget();
-      throw new Error(`daemon exited during start-up (${child.exitCode}):\n${output}`);
+  try {
+    while (port === 0) {
+      const running = logLines().find((line) => line.phase === "running" && typeof line.port === "number");
+      if (running) port = running.port as number;
+      else if (abandoned) throw new Error("daemon start abandoned: the test timed out");
+      else if (child.exitCode !== null || child.signalCode !== null) {
+        await forget();
+        throw new Error(`daemon exited during start-up (${child.exitCode ?? child.signalCode}):\n${output}`);
+      } else if (Date.now() > deadline) {
+        await kill();
+        throw new Error(`daemon did not start in ${(options.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s:\n${output}`);
+      } else await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    else if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      await exited;
-      await forget();
-      throw new Error(`daemon did not start in time:\n${output}`);
-    } else await new Promise((resolve) => setTimeout(resolve, 25));
+  } catch (error) {
+    if (ownDir) await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    untrack();
   }
 
   return {

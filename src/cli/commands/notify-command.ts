@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { NotificationService } from "../../../gen/es/commander/v1/notification_service_pb.js";
 import type { CliContext } from "../cli-context.js";
-import { addExamples, addJsonOption, printResponse } from "../command-helpers.js";
+import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { followPages, moreNote } from "../follow-pages.js";
 import { formatRelativeTime } from "../format-relative-time.js";
 import { renderTable } from "../render-table.js";
 import { CommandFailedError } from "../usage-error.js";
@@ -18,10 +19,16 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
   const methods = NotificationService.method;
 
   addExamples(
-    addJsonOption(notify.command("list").alias("ls").description("list the targets")),
+    addJsonOption(
+      notify
+        .command("list")
+        .alias("ls")
+        .description("list the targets")
+        .option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt),
+    ),
     "commander notify list",
-  ).action(async (opts: { json?: boolean }) => {
-    const res = await ctx.clients().notifications.listNotificationTargets({});
+  ).action(async (opts: { limit?: number; json?: boolean }) => {
+    const res = await followPages((page) => ctx.clients().notifications.listNotificationTargets(page), (res) => res.targets, opts.limit);
     printResponse(ctx, opts, methods.listNotificationTargets, res, (res) =>
       res.targets.length === 0
         ? "No notification targets."
@@ -29,7 +36,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
             [{ header: "NAME" }, { header: "FORMAT" }, { header: "ON" }, { header: "PROJECTS" }, { header: "LINKS" }, { header: "SOURCE" }, { header: "URL", flex: true }],
             res.targets.map((t) => [t.name, t.format, t.on.join(",") || "all", t.projects.join(",") || "all", t.answerLinks ? "yes" : "no", t.source, t.url]),
             { width: ctx.output.width, color: ctx.output.color },
-          ),
+          ) + moreNote(ctx, res),
     );
   });
 
@@ -84,11 +91,13 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
         .command("deliveries")
         .description("list notifications and their delivery state, newest first")
         .option("-s, --state <state>", "pending, delivered or failed")
-        .option("-t, --target <name>", "only this target's"),
+        .option("-t, --target <name>", "only this target's")
+        .option("--limit <n>", "show at most this many (default: all, fetched a page at a time)", parsePositiveInt),
     ),
     "commander notify deliveries --state failed",
-  ).action(async (opts: { state?: string; target?: string; json?: boolean }) => {
-    const res = await ctx.clients().notifications.listNotifications({ state: opts.state ?? "", target: opts.target ?? "", limit: 0 });
+  ).action(async (opts: { state?: string; target?: string; limit?: number; json?: boolean }) => {
+    const filter = { state: opts.state ?? "", target: opts.target ?? "" };
+    const res = await followPages((page) => ctx.clients().notifications.listNotifications({ ...filter, ...page }), (res) => res.notifications, opts.limit);
     printResponse(ctx, opts, methods.listNotifications, res, (res) =>
       res.notifications.length === 0
         ? "No notifications."
@@ -104,7 +113,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
               n.lastError,
             ]),
             { width: ctx.output.width, color: ctx.output.color },
-          ),
+          ) + moreNote(ctx, res),
     );
   });
 }

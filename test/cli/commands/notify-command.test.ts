@@ -35,6 +35,26 @@ describe("commander notify (against a real daemon)", function () {
     expect((await f.cli(["notify", "list"])).stdout).to.equal("No notification targets.\n");
   });
 
+  it("follows the pages of the targets and of the deliveries; --limit caps them and says more exist", async () => {
+    for (const name of ["page-a", "page-b", "page-c"]) expect((await f.cli(["notify", "add", name, `${receiver.url}/${name}`])).code).to.equal(0);
+    const all = await f.cliJson<{ targets: Array<{ name: string }>; next_page_token: string }>(["notify", "list"]);
+    expect(all.targets.map((target) => target.name)).to.deep.equal(["page-a", "page-b", "page-c"]);
+    expect(all.next_page_token).to.equal("");
+    const capped = await f.cli(["notify", "list", "--limit", "2"]);
+    expect(capped.code, capped.stderr).to.equal(0);
+    const lines = capped.stdout.trimEnd().split("\n");
+    expect(lines.slice(1, 3).map((line) => line.split(/\s+/)[0])).to.deep.equal(["page-a", "page-b"]);
+    expect(lines.at(-1)).to.equal("more exist; raise --limit to see them");
+    const firstPage = await f.rest<{ targets: Array<{ name: string }>; next_page_token: string }>("/api/notifications/targets?page_size=1");
+    expect(firstPage.targets.map((target) => target.name)).to.deep.equal(["page-a"]);
+    const secondPage = await f.rest<{ targets: Array<{ name: string }> }>(`/api/notifications/targets?page_size=2&page_token=${firstPage.next_page_token}`);
+    expect(secondPage.targets.map((target) => target.name)).to.deep.equal(["page-b", "page-c"]);
+    expect((await f.rest<{ next_page_token: string }>("/api/notifications?limit=1")).next_page_token).to.equal("");
+    const deliveries = await f.cliJson<{ notifications: unknown[]; next_page_token: string }>(["notify", "deliveries", "--limit", "5"]);
+    expect(deliveries).to.deep.equal({ notifications: [], next_page_token: "" });
+    for (const name of ["page-a", "page-b", "page-c"]) expect((await f.cli(["notify", "remove", name])).code).to.equal(0);
+  });
+
   it("exits 1 naming the problem when the test notification is not delivered; a bad URL is refused naming the field", async () => {
     receiver.fallback = { status: 500 };
     expect((await f.cli(["notify", "add", "broken", receiver.url])).code).to.equal(0);

@@ -47,14 +47,20 @@ export interface NotificationTarget {
   source: string;
 }
 
-/** No parameters. */
+/** Paging; all optional. */
 export interface ListNotificationTargetsRequest {
+  /** Page size: 0 means the default (1000); at most 1000. See docs/rest-api.md "Paging". */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** The targets. */
 export interface ListNotificationTargetsResponse {
   /** Config-file targets first, then API targets in the order they were added. */
   targets: NotificationTarget[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** A target to add. */
@@ -115,14 +121,23 @@ export interface ListNotificationsRequest {
   state: string;
   /** Only notifications for this target. */
   target: string;
-  /** At most this many; 0 means 100. */
+  /** Older spelling of `page_size`, still accepted: used when `page_size` is 0. */
   limit: number;
+  /**
+   * Page size: 0 means `limit`, and when both are 0 the default (100); at most 1000. See docs/rest-api.md
+   * "Paging".
+   */
+  pageSize: number;
+  /** The `next_page_token` of the previous page, to fetch the next one; empty for the first page. */
+  pageToken: string;
 }
 
 /** Notifications, newest first. */
 export interface ListNotificationsResponse {
   /** The notifications. */
   notifications: Notification[];
+  /** Token for the next page; empty when this is the last one. */
+  nextPageToken: string;
 }
 
 /** One message to one target, and its delivery. */
@@ -383,11 +398,17 @@ export const NotificationTarget: MessageFns<NotificationTarget> = {
 };
 
 function createBaseListNotificationTargetsRequest(): ListNotificationTargetsRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListNotificationTargetsRequest: MessageFns<ListNotificationTargetsRequest> = {
-  encode(_: ListNotificationTargetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListNotificationTargetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -404,6 +425,22 @@ export const ListNotificationTargetsRequest: MessageFns<ListNotificationTargetsR
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -416,32 +453,56 @@ export const ListNotificationTargetsRequest: MessageFns<ListNotificationTargetsR
     }
   },
 
-  fromJSON(_: any): ListNotificationTargetsRequest {
-    return {};
+  fromJSON(object: any): ListNotificationTargetsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListNotificationTargetsRequest): unknown {
+  toJSON(message: ListNotificationTargetsRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<ListNotificationTargetsRequest>, I>>(base?: I): ListNotificationTargetsRequest {
     return ListNotificationTargetsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListNotificationTargetsRequest>, I>>(_: I): ListNotificationTargetsRequest {
+  fromPartial<I extends Exact<DeepPartial<ListNotificationTargetsRequest>, I>>(
+    object: I,
+  ): ListNotificationTargetsRequest {
     const message = createBaseListNotificationTargetsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListNotificationTargetsResponse(): ListNotificationTargetsResponse {
-  return { targets: [] };
+  return { targets: [], nextPageToken: "" };
 }
 
 export const ListNotificationTargetsResponse: MessageFns<ListNotificationTargetsResponse> = {
   encode(message: ListNotificationTargetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.targets) {
       NotificationTarget.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -467,6 +528,14 @@ export const ListNotificationTargetsResponse: MessageFns<ListNotificationTargets
             message.targets.push(NotificationTarget.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -484,6 +553,11 @@ export const ListNotificationTargetsResponse: MessageFns<ListNotificationTargets
       targets: globalThis.Array.isArray(object?.targets)
         ? object.targets.map((e: any) => NotificationTarget.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -491,6 +565,9 @@ export const ListNotificationTargetsResponse: MessageFns<ListNotificationTargets
     const obj: any = {};
     if (message.targets?.length) {
       obj.targets = message.targets.map((e) => NotificationTarget.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -503,6 +580,7 @@ export const ListNotificationTargetsResponse: MessageFns<ListNotificationTargets
   ): ListNotificationTargetsResponse {
     const message = createBaseListNotificationTargetsResponse();
     message.targets = object.targets?.map((e) => NotificationTarget.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -1066,7 +1144,7 @@ export const TestNotificationTargetResponse: MessageFns<TestNotificationTargetRe
 };
 
 function createBaseListNotificationsRequest(): ListNotificationsRequest {
-  return { state: "", target: "", limit: 0 };
+  return { state: "", target: "", limit: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
@@ -1079,6 +1157,12 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(24).int32(message.limit);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
@@ -1120,6 +1204,22 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
             message.limit = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1137,6 +1237,16 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
       state: isSet(object.state) ? globalThis.String(object.state) : "",
       target: isSet(object.target) ? globalThis.String(object.target) : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -1151,6 +1261,12 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -1162,18 +1278,23 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     message.state = object.state ?? "";
     message.target = object.target ?? "";
     message.limit = object.limit ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListNotificationsResponse(): ListNotificationsResponse {
-  return { notifications: [] };
+  return { notifications: [], nextPageToken: "" };
 }
 
 export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = {
   encode(message: ListNotificationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.notifications) {
       Notification.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -1199,6 +1320,14 @@ export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = 
             message.notifications.push(Notification.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1216,6 +1345,11 @@ export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = 
       notifications: globalThis.Array.isArray(object?.notifications)
         ? object.notifications.map((e: any) => Notification.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -1223,6 +1357,9 @@ export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = 
     const obj: any = {};
     if (message.notifications?.length) {
       obj.notifications = message.notifications.map((e) => Notification.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -1233,6 +1370,7 @@ export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = 
   fromPartial<I extends Exact<DeepPartial<ListNotificationsResponse>, I>>(object: I): ListNotificationsResponse {
     const message = createBaseListNotificationsResponse();
     message.notifications = object.notifications?.map((e) => Notification.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
