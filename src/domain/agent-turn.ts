@@ -6,13 +6,16 @@
 export const MAX_ATTEMPTS = 3;
 
 /** The turn the agent is on: a work item, or inbox messages (or a turn a person started in the pane). */
-export type Turn = { kind: "work"; workId: string } | { kind: "messages" };
+export type Turn = { kind: "work"; workId: string } | { kind: "messages"; messageIds?: readonly string[] };
 
 /** A question of the agent that an event stands for, until it is answered, dismissed or goes away. */
 export interface OpenQuestion {
   eventId: string;
-  /** `screen`: answered by keys in the pane; `hook`: answered as the reply to a waiting hook call. */
-  source: "screen" | "hook";
+  /**
+   * `screen`: answered by keys in the pane; `hook`: answered as the reply to a waiting hook call; `pane`:
+   * the hook call gave up (its timeout) and Claude Code shows its own dialog, answered by keys.
+   */
+  source: "screen" | "hook" | "pane";
   /** Identity of the question across redraws (the same text and options). */
   key: string;
   /** Asked while the agent was starting (a start-up dialog). */
@@ -65,8 +68,22 @@ export type Observation =
   | { type: "answered"; eventId: string; status: "resolved" | "dismissed"; resolution: string }
   /** The turn ended with this message (the screen's output, or the hook's `last_assistant_message`). */
   | { type: "turn_ended"; message: string }
-  /** The turn failed (Claude Code's `StopFailure`). */
-  | { type: "turn_failed"; reason: string }
+  /**
+   * The turn failed (Claude Code's `StopFailure`): `category` is its `error` (`rate_limit`, `server_error`,
+   * `authentication_failed`, ...), `text` the API's error text ("API Error: 529 Overloaded…") when known.
+   */
+  | { type: "turn_failed"; reason: string; category?: string; text?: string }
+  /**
+   * The turn ended without a `Stop` hook: the agent's idle prompt is back on screen (Esc in the pane while
+   * the model thinks, Esc on a permission dialog, a plan rejected in the pane).
+   */
+  | { type: "turn_interrupted"; reason: string }
+  /** The turn's work item was completed, failed or cancelled through the API while the agent worked on it. */
+  | { type: "work_closed"; workId: string }
+  /** A tool ran or was refused (PostToolUse, PostToolUseFailure, PermissionDenied): its dialog was answered. */
+  | { type: "tool_ran"; toolName: string }
+  /** The agent shows that it retries the model API (`text`: the error and the countdown on its screen). */
+  | { type: "model_retrying"; text: string }
   /** Error lines appeared on screen during a turn. */
   | { type: "error_shown"; lines: string[] }
   /** A person typed a prompt in the attached pane (Claude Code's `UserPromptSubmit`). */
@@ -80,7 +97,7 @@ export type Observation =
   /** Someone asked the agent to stop. */
   | { type: "stop_requested" }
   /** The stop was carried out (the window is closed); `end` is how the session ends. */
-  | { type: "stopped"; reason: string; end: "stopped" | "error" }
+  | { type: "stopped"; reason: string; end: "stopped" | "error"; /** The stopped session's state_reason. */ stateReason?: string }
   /** The agent's program ended on its own. */
   | {
       type: "exited";
@@ -111,6 +128,10 @@ export type Effect =
   | { type: "forget_question"; eventId: string }
   /** What the agent printed so far no longer belongs to the turn's result. */
   | { type: "reset_output" }
+  /** Answer the agent's own permission dialog on screen (its hook call gave up): allow or not. */
+  | { type: "answer_pane_dialog"; eventId: string; allow: boolean }
+  /** Interrupt the agent's turn if it is still running (Claude Code: Escape while busy). */
+  | { type: "interrupt_agent" }
   /** Ask the agent to exit on its own, then close its window. */
   | { type: "exit_agent" }
   /** Hook runtimes say everything through hooks once ready: stop reading the screen. */

@@ -63,6 +63,8 @@ export interface WorkItemRecord {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** A queued item is not dispatched before this time (a back-off after the model API was overloaded). */
+  notBefore?: string | null;
 }
 
 export interface EventRecord {
@@ -92,6 +94,8 @@ export interface InboxMessageRecord {
   sessionId: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  /** What the agent answered to the message (the turn's final text). */
+  reply?: string | null;
 }
 
 export type ChangeKind =

@@ -24,6 +24,8 @@ export interface SessionControllerOptions {
   hookSecret: string;
   /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
   stopReadingScreen(): void;
+  /** Reads the pane's screen again (hook runtimes, during a turn: a turn may end without a hook). */
+  readScreens?(enabled: boolean): void;
   onReady(): void;
   onStartupQuestion(): void;
   /** `keptPane`: the dead pane is left open for inspection; the supervisor closes it at the next start. */
@@ -51,6 +53,11 @@ export class SessionController {
   private readonly log: Logger;
   /** Set at the first exit report, before anything is awaited: the watcher may report an exit twice. */
   private exitSeen = false;
+  /** The agent took the turn's prompt (its `UserPromptSubmit` hook): an idle screen from then on ends the turn. */
+  private promptTaken = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Late answers typed into the agent's own dialog, by event id, until `deliver` reports them. */
+  private readonly paneAnswers = new Map<string, boolean>();
 
   constructor(private readonly options: SessionControllerOptions) {
     this.sessionId = options.sessionId;
@@ -101,13 +108,24 @@ export class SessionController {
       { internal: true },
     );
     for (const effect of effects) await this.carryOut(effect);
+    if (!this.memory.turn && this.options.runtime.readTurnScreen) this.unwatchTurn();
     return effects;
   }
 
   private async carryOut(effect: Effect): Promise<void> {
     switch (effect.type) {
-      case "type_prompt":
-        await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.submitPrompt(effect.text));
+      case "type_prompt": {
+        const { runtime } = this.options;
+        this.promptTaken = false;
+        if (runtime.readTurnScreen) this.options.readScreens?.(true);
+        await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.submitPrompt(effect.text)]);
+        return;
+      }
+      case "answer_pane_dialog":
+        this.paneAnswers.set(effect.eventId, await this.answerPaneDialog(effect.allow));
+        return;
+      case "interrupt_agent":
+        await this.interruptIfBusy();
         return;
       case "answer_screen": {
         const open = this.screenPrompts.get(effect.eventId);
@@ -177,7 +195,10 @@ export class SessionController {
         return;
       }
       // Claude Code reports permission requests through its hook; its on-screen dialog is the same question.
-      if (this.options.runtime.reportsThroughHooks) return;
+      if (this.options.runtime.reportsThroughHooks) {
+        await this.watchTurnScreen(screen);
+        return;
+      }
       if (reading.appeared) {
         await this.ask({ type: "asked", question: screenQuestion(reading.appeared) }, reading.appeared);
         return;
@@ -241,13 +262,92 @@ export class SessionController {
   async deliver(event: EventRecord): Promise<boolean> {
     if (event.status === "pending") return false;
     const effects = await this.observe({ type: "answered", eventId: event.id, status: event.status, resolution: event.resolution ?? "" });
-    return effects.some((effect) => effect.type === "answer_screen" || (effect.type === "answer_hook" && event.status === "resolved"));
+    const typed = this.paneAnswers.get(event.id);
+    this.paneAnswers.delete(event.id);
+    return effects.some(
+      (effect) => effect.type === "answer_screen" || (effect.type === "answer_hook" && event.status === "resolved") || (effect.type === "answer_pane_dialog" && typed === true),
+    );
+  }
+
+  /** The item `workId` was completed, failed or cancelled through the API: if it is this agent's turn, the turn ends. */
+  async workClosed(workId: string): Promise<void> {
+    if (!this.isLive || this.memory.turn?.kind !== "work" || this.memory.turn.workId !== workId) return;
+    await this.observe({ type: "work_closed", workId }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
+  }
+
+  // ---- turns that end without a hook (hook runtimes) ------------------------------------------------
+
+  /** How long the idle prompt must stay on screen, with no `Stop` hook, before the turn counts as interrupted. */
+  static readonly IDLE_CONFIRM_MS = 2000;
+
+  private async watchTurnScreen(screen: string): Promise<void> {
+    const read = this.options.runtime.readTurnScreen;
+    if (!read || !this.memory.turn || !this.promptTaken) return this.clearIdleTimer();
+    const turn = read(stripAnsi(screen));
+    if (turn.retrying) await this.observe({ type: "model_retrying", text: turn.retrying });
+    if (!turn.idle) return this.clearIdleTimer();
+    this.idleTimer ??= setTimeout(() => {
+      this.idleTimer = null;
+      this.screenQueue = this.screenQueue.then(() => this.confirmIdle());
+    }, SessionController.IDLE_CONFIRM_MS);
+  }
+
+  private async confirmIdle(): Promise<void> {
+    const read = this.options.runtime.readTurnScreen;
+    if (!read || !this.isLive || !this.memory.turn || !this.promptTaken) return;
+    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
+    if (screen === undefined) return;
+    const turn = read(stripAnsi(screen));
+    if (!turn.idle || !this.memory.turn) return;
+    const reason = turn.interrupted
+      ? "the turn was interrupted in the terminal (Esc: \"What should Claude do instead?\")"
+      : "the turn ended in the terminal without an answer (Esc, or a dialog cancelled there)";
+    this.log.info({ reason }, "turn ended without a Stop hook");
+    await this.observe({ type: "turn_interrupted", reason }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private unwatchTurn(): void {
+    this.clearIdleTimer();
+    this.promptTaken = false;
+    if (this.isLive) this.options.readScreens?.(false);
+  }
+
+  /** Types a late answer into the agent's own permission dialog; false when no dialog is on screen. */
+  private async answerPaneDialog(allow: boolean): Promise<boolean> {
+    const read = this.options.runtime.readTurnScreen;
+    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
+    const dialog = read && screen !== undefined ? read(stripAnsi(screen)).dialog : undefined;
+    if (!dialog) {
+      this.log.warn({ allow }, "no dialog on screen to type the answer into");
+      return false;
+    }
+    const labels = dialog.options.map((option) => option.label);
+    const wanted = allow ? labels.findIndex((label) => /^yes\b/i.test(label)) : labels.findIndex((label) => /^no\b/i.test(label));
+    const index = wanted >= 0 ? wanted : allow ? 0 : labels.length - 1;
+    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(dialog, index));
+    this.log.info({ allow, option: labels[index] }, "answer typed into the agent's own dialog");
+    return true;
+  }
+
+  /** Interrupts the agent's turn when it still runs (a person closed its item through the API). */
+  private async interruptIfBusy(): Promise<void> {
+    const keys = this.options.runtime.interruptKeys;
+    if (!keys) return;
+    const screen = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
+    if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return;
+    await this.options.driver.sendKeys(this.paneId, keys).catch(() => undefined);
   }
 
   /** Answers a hook call of the agent (Claude Code). */
   async handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const observation = hookObservation(payload);
     this.log.debug({ hook: payload.hook_event_name }, "hook received");
+    if (observation?.type === "prompt_submitted" && this.memory.turn) this.promptTaken = true;
     if (!observation) return {};
     const effects = await this.observe(observation);
     const waiting = effects.find((effect) => effect.type === "await_answer");
@@ -275,10 +375,10 @@ export class SessionController {
   // ---- end of life ------------------------------------------------------------------------------------
 
   /** Asks the agent to exit, then closes its window; the item in progress goes back to the queue. */
-  async stop(reason: string, end: "stopped" | "error" = "stopped"): Promise<void> {
+  async stop(reason: string, end: "stopped" | "error" = "stopped", stateReason?: string): Promise<void> {
     if (this.memory.stopping) return;
     await this.observe({ type: "stop_requested" });
-    await this.observe({ type: "stopped", reason, end });
+    await this.observe({ type: "stopped", reason, end, ...(stateReason ? { stateReason } : {}) });
   }
 
   // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.

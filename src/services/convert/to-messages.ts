@@ -78,6 +78,7 @@ export function toWorkItem(record: WorkItemRecord): WorkItem {
     createdAt: timestamp(record.createdAt),
     startedAt: timestamp(record.startedAt),
     completedAt: timestamp(record.completedAt),
+    nextAttemptAt: timestamp(record.notBefore ?? null),
   });
 }
 
@@ -112,6 +113,7 @@ export function toInboxMessage(record: InboxMessageRecord): InboxMessage {
     sessionId: optional(record.sessionId),
     createdAt: timestamp(record.createdAt),
     deliveredAt: timestamp(record.deliveredAt),
+    reply: optional(record.reply ?? null),
   });
 }
 

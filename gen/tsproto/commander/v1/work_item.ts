@@ -181,7 +181,14 @@ export interface WorkItem {
     | Date
     | undefined;
   /** When it completed, failed or was cancelled, or null. */
-  completedAt: Date | undefined;
+  completedAt:
+    | Date
+    | undefined;
+  /**
+   * A queued item is not dispatched before this time: the back-off after the model API was overloaded or
+   * rate-limited (the next try). Null when the item may run as soon as it is its turn.
+   */
+  nextAttemptAt: Date | undefined;
 }
 
 function createBaseWorkItem(): WorkItem {
@@ -200,6 +207,7 @@ function createBaseWorkItem(): WorkItem {
     createdAt: undefined,
     startedAt: undefined,
     completedAt: undefined,
+    nextAttemptAt: undefined,
   };
 }
 
@@ -246,6 +254,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     }
     if (message.completedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.nextAttemptAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextAttemptAt), writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -375,6 +386,14 @@ export const WorkItem: MessageFns<WorkItem> = {
             message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.nextAttemptAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -431,6 +450,11 @@ export const WorkItem: MessageFns<WorkItem> = {
         : isSet(object.completed_at)
         ? fromJsonTimestamp(object.completed_at)
         : undefined,
+      nextAttemptAt: isSet(object.nextAttemptAt)
+        ? fromJsonTimestamp(object.nextAttemptAt)
+        : isSet(object.next_attempt_at)
+        ? fromJsonTimestamp(object.next_attempt_at)
+        : undefined,
     };
   },
 
@@ -478,6 +502,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     if (message.completedAt !== undefined) {
       obj.completedAt = message.completedAt.toISOString();
     }
+    if (message.nextAttemptAt !== undefined) {
+      obj.nextAttemptAt = message.nextAttemptAt.toISOString();
+    }
     return obj;
   },
 
@@ -500,6 +527,7 @@ export const WorkItem: MessageFns<WorkItem> = {
     message.createdAt = object.createdAt ?? undefined;
     message.startedAt = object.startedAt ?? undefined;
     message.completedAt = object.completedAt ?? undefined;
+    message.nextAttemptAt = object.nextAttemptAt ?? undefined;
     return message;
   },
 };
