@@ -33,10 +33,18 @@ export interface TurnMemory {
   runtimeName: string;
   stopping: boolean;
   exited: boolean;
+  /**
+   * The agent continued an earlier conversation and has not taken a turn since: an item it already
+   * received there (it was stopped, or the daemon restarted, before the answer) is in it already.
+   */
+  resumed?: boolean;
 }
 
-export function initialTurnMemory(runtimeName: string, hooks: boolean): TurnMemory {
-  return { turn: null, questions: [], hooks, runtimeName, stopping: false, exited: false };
+/** What an agent that continued its conversation is told instead of an item's text it already has. */
+export const CONTINUE_PROMPT = "Please carry on with my last request above: you were stopped before you could answer it.";
+
+export function initialTurnMemory(runtimeName: string, hooks: boolean, resumed = false): TurnMemory {
+  return { turn: null, questions: [], hooks, runtimeName, stopping: false, exited: false, ...(resumed ? { resumed } : {}) };
 }
 
 /** A question seen on the agent's screen. */

@@ -1,5 +1,5 @@
 import { closeAgentFailure, failureReason, recordAgentFailure } from "./agent-failure-rules.js";
-import { MAX_ATTEMPTS, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
+import { CONTINUE_PROMPT, MAX_ATTEMPTS, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
 import { decideApproval } from "./approval-decision.js";
 import type { DomainContext } from "./domain-context.js";
 import { closeAnsweredInTerminal } from "./close-answered-in-terminal.js";
@@ -53,17 +53,20 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
         const text = messages.length === 1 ? messages[0].content : messages.map((message) => `- ${message.content}`).join("\n");
         // A conversational agent is told where the text comes from; a plain program gets the text alone.
         return {
-          memory: { ...memory, turn: { kind: "messages", messageIds: messages.map((message) => message.id) } },
+          memory: { ...memory, resumed: false, turn: { kind: "messages", messageIds: messages.map((message) => message.id) } },
           effects: [{ type: "reset_output" }, { type: "type_prompt", text: memory.hooks ? `Message from the user:\n${text}` : text }],
         };
       }
       const item = nextRunnableWork(ctx.state, projectId, Date.parse(ctx.now));
       if (!item) return none;
+      // A conversation continued after a stop already holds the text of an item typed there before: the
+      // model is asked to carry on rather than given the text a second time.
+      const text = memory.resumed && item.attempts > 0 ? CONTINUE_PROMPT : item.content;
       startWork(ctx, item.id);
       moveSession(ctx, sessionId, "dispatch", { currentWorkId: item.id });
       return {
-        memory: { ...memory, turn: { kind: "work", workId: item.id } },
-        effects: [{ type: "reset_output" }, { type: "type_prompt", text: item.content }],
+        memory: { ...memory, resumed: false, turn: { kind: "work", workId: item.id } },
+        effects: [{ type: "reset_output" }, { type: "type_prompt", text }],
       };
     }
 

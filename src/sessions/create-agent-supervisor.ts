@@ -218,6 +218,7 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       projectId,
       paneId: pane.paneId,
       hookSecret,
+      resumed: resume,
       stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
       readScreens: (enabled) => watcher?.readScreens(pane.paneId, enabled),
       onReady: () => {

@@ -22,6 +22,8 @@ export interface SessionControllerOptions {
   projectId: string;
   paneId: string;
   hookSecret: string;
+  /** The agent continued an earlier conversation (Claude Code's `--resume`). */
+  resumed?: boolean;
   /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
   stopReadingScreen(): void;
   /** Reads the pane's screen again (hook runtimes, during a turn: a turn may end without a hook). */
@@ -56,6 +58,8 @@ export class SessionController {
   /** The agent took the turn's prompt (its `UserPromptSubmit` hook): an idle screen from then on ends the turn. */
   private promptTaken = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** The screen is read again for the turn in progress (hook runtimes). */
+  private watchingTurn = false;
   /** Late answers typed into the agent's own dialog, by event id, until `deliver` reports them. */
   private readonly paneAnswers = new Map<string, boolean>();
 
@@ -63,7 +67,7 @@ export class SessionController {
     this.sessionId = options.sessionId;
     this.projectId = options.projectId;
     this.paneId = options.paneId;
-    this.memory = initialTurnMemory(options.runtime.name, options.runtime.reportsThroughHooks);
+    this.memory = initialTurnMemory(options.runtime.name, options.runtime.reportsThroughHooks, options.resumed ?? false);
     this.detector = createScreenDetector(options.runtime.screen);
     this.log = options.logger.child({ sessionId: options.sessionId, projectId: options.projectId, pane: options.paneId });
   }
@@ -108,7 +112,7 @@ export class SessionController {
       { internal: true },
     );
     for (const effect of effects) await this.carryOut(effect);
-    if (!this.memory.turn && this.options.runtime.readTurnScreen) this.unwatchTurn();
+    if (!this.memory.turn && this.watchingTurn) this.unwatchTurn();
     return effects;
   }
 
@@ -117,7 +121,10 @@ export class SessionController {
       case "type_prompt": {
         const { runtime } = this.options;
         this.promptTaken = false;
-        if (runtime.readTurnScreen) this.options.readScreens?.(true);
+        if (runtime.readTurnScreen && this.options.readScreens) {
+          this.watchingTurn = true;
+          this.options.readScreens(true);
+        }
         await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.submitPrompt(effect.text)]);
         return;
       }
@@ -312,6 +319,7 @@ export class SessionController {
   }
 
   private unwatchTurn(): void {
+    this.watchingTurn = false;
     this.clearIdleTimer();
     this.promptTaken = false;
     if (this.isLive) this.options.readScreens?.(false);
@@ -334,13 +342,14 @@ export class SessionController {
     return true;
   }
 
-  /** Interrupts the agent's turn when it still runs (a person closed its item through the API). */
-  private async interruptIfBusy(): Promise<void> {
+  /** Interrupts the agent's turn when it still runs (its item was closed through the API, or it must exit). */
+  private async interruptIfBusy(): Promise<boolean> {
     const keys = this.options.runtime.interruptKeys;
-    if (!keys) return;
+    if (!keys) return false;
     const screen = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
-    if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return;
+    if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return false;
     await this.options.driver.sendKeys(this.paneId, keys).catch(() => undefined);
+    return true;
   }
 
   /** Answers a hook call of the agent (Claude Code). */
@@ -383,7 +392,11 @@ export class SessionController {
 
   // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.
   private async exitAgent(): Promise<void> {
-    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.exitInputs).catch(() => undefined);
+    const { runtime } = this.options;
+    // A turn still running is interrupted first: Claude Code then takes the unanswered prompt back out of
+    // its conversation, so a resumed conversation does not hold it (the model would see it twice).
+    if (await this.interruptIfBusy()) await new Promise((resolve) => setTimeout(resolve, 300));
+    await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.exitInputs]).catch(() => undefined);
     const deadline = Date.now() + 2000;
     while (!this.memory.exited && Date.now() < deadline) {
       const status = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { decideAgentStart, STOPPED_BY_A_PERSON } from "../../src/domain/agent-start-rules.js";
-import { initialTurnMemory, type Effect, type Observation, type TurnMemory } from "../../src/domain/agent-turn.js";
+import { CONTINUE_PROMPT, initialTurnMemory, type Effect, type Observation, type TurnMemory } from "../../src/domain/agent-turn.js";
 import { ANSWERED_IN_TERMINAL } from "../../src/domain/close-answered-in-terminal.js";
 import { decideTurn } from "../../src/domain/decide-turn.js";
 import { sendMessage } from "../../src/domain/inbox-rules.js";
@@ -238,6 +238,31 @@ describe("turn policy: turns that end without a Stop hook", () => {
       ];
       for (const [category, text, kind] of table) expect(classifyModelFailure(category, text), `${category} ${text}`).to.equal(kind);
       expect([1, 2, 3, 10].map(modelBackoffMs)).to.deep.equal([5000, 10_000, 20_000, 300_000]);
+    });
+  });
+
+  describe("re-dispatch after a stop", () => {
+    it("asks a resumed conversation to carry on with an item it already received, instead of typing it again", () => {
+      const t = setup();
+      const id = t.dispatch("build it");
+      t.observe({ type: "stop_requested" });
+      t.observe({ type: "stopped", reason: "the session was stopped", end: "stopped" });
+      expect(t.work(id).state).to.equal("queued");
+      t.run((ctx) => moveSession(ctx, t.sessionId, "launch", { stateReason: null }));
+      t.run((ctx) => moveSession(ctx, t.sessionId, "ready"));
+      t.setMemory(initialTurnMemory("claude-code", true, true));
+      expect(t.observe({ type: "turn_possible" })).to.deep.include({ type: "type_prompt", text: CONTINUE_PROMPT });
+      t.observe({ type: "turn_ended", message: "built" });
+      // Only the first turn after the start: a new item is typed as it is.
+      t.add("test it");
+      expect(t.observe({ type: "turn_possible" })).to.deep.include({ type: "type_prompt", text: "test it" });
+    });
+
+    it("types the text of an item never typed before, even into a resumed conversation", () => {
+      const t = setup();
+      t.setMemory(initialTurnMemory("claude-code", true, true));
+      t.add("fresh");
+      expect(t.observe({ type: "turn_possible" })).to.deep.include({ type: "type_prompt", text: "fresh" });
     });
   });
 
