@@ -60,6 +60,8 @@ export class SessionController {
   private idleTimer: NodeJS.Timeout | null = null;
   /** The screen is read again for the turn in progress (hook runtimes). */
   private watchingTurn = false;
+  /** An interruption of the agent's turn is being carried out. */
+  private interrupting = false;
   /** Late answers typed into the agent's own dialog, by event id, until `deliver` reports them. */
   private readonly paneAnswers = new Map<string, boolean>();
 
@@ -103,15 +105,28 @@ export class SessionController {
 
   /** Feeds one observation to the turn policy and carries out what it decides. */
   private async observe(observation: Observation): Promise<Effect[]> {
+    let interrupts = false;
     const effects = await this.core.mutate(
       (ctx) => {
+        // Nothing is typed into the agent while its turn is being interrupted (keys right after Escape are
+        // misread); the next turn is offered once the interruption is over.
+        if (observation.type === "turn_possible" && this.interrupting) return [];
         const decision = decideTurn(ctx, this.sessionId, this.memory, observation);
         this.memory = decision.memory;
+        interrupts = decision.effects.some((effect) => effect.type === "interrupt_agent");
+        if (interrupts) this.interrupting = true;
         return decision.effects;
       },
       { internal: true },
     );
-    for (const effect of effects) await this.carryOut(effect);
+    try {
+      for (const effect of effects) await this.carryOut(effect);
+    } finally {
+      if (interrupts) {
+        this.interrupting = false;
+        setImmediate(() => void this.dispatchIfIdle());
+      }
+    }
     if (!this.memory.turn && this.watchingTurn) this.unwatchTurn();
     return effects;
   }
@@ -278,6 +293,7 @@ export class SessionController {
 
   /** The item `workId` was completed, failed or cancelled through the API: if it is this agent's turn, the turn ends. */
   async workClosed(workId: string): Promise<void> {
+    this.log.debug({ workId, turn: this.memory.turn }, "work closed through the API");
     if (!this.isLive || this.memory.turn?.kind !== "work" || this.memory.turn.workId !== workId) return;
     await this.observe({ type: "work_closed", workId }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
   }
@@ -348,7 +364,16 @@ export class SessionController {
     if (!keys) return false;
     const screen = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
     if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return false;
+    this.log.info("interrupting the agent's turn");
     await this.options.driver.sendKeys(this.paneId, keys).catch(() => undefined);
+    // Keys sent right after Escape would be read as part of an escape sequence: wait until the turn is over.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
+      if (now === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(now)))) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
     return true;
   }
 
@@ -395,7 +420,7 @@ export class SessionController {
     const { runtime } = this.options;
     // A turn still running is interrupted first: Claude Code then takes the unanswered prompt back out of
     // its conversation, so a resumed conversation does not hold it (the model would see it twice).
-    if (await this.interruptIfBusy()) await new Promise((resolve) => setTimeout(resolve, 300));
+    await this.interruptIfBusy();
     await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.exitInputs]).catch(() => undefined);
     const deadline = Date.now() + 2000;
     while (!this.memory.exited && Date.now() < deadline) {

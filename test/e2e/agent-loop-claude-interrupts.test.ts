@@ -41,6 +41,7 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
       return { toolUse: { name: "Bash", input: { command: "touch marker.txt", description: "Create the marker file" } } };
     }
     if (turn.prompt.includes("think long")) return { text: "Thought about it.", ...(times === 1 ? { delayMs: 30_000 } : {}) };
+    if (turn.prompt.includes("mull it over")) return { text: "Mulled.", delayMs: 30_000 };
     if (turn.prompt.includes("ponder") && times === 1) return { text: "Pondered.", delayMs: 30_000 };
     if (turn.prompt.includes("overloaded once") && times === 1) {
       return { error: { status: 529, type: "overloaded_error", message: "Overloaded" } };
@@ -52,7 +53,7 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-claude-interrupts-"));
-    for (let index = 1; index <= 7; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    for (let index = 1; index <= 8; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
@@ -195,6 +196,19 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     const sent = JSON.stringify(last.request.body?.messages);
     expect(sent.split("please ponder, then echo back: resumed").length - 1, "the item's text, once").to.equal(1);
     expect(last.prompt).to.include("carry on");
+  });
+
+  it("POST /api/work/{id}/complete frees the session: the agent is interrupted and the next item runs", async () => {
+    const projectId = await register(trusted[7]);
+    const first = await addWork(projectId, "please mull it over");
+    const second = await addWork(projectId, "echo back: afterwards");
+    await until("the model to think", async () => promptsOf("mull it over").length === 1 && /esc to interrupt/.test(await screenOf(projectId)));
+    const completed = await rest(daemon.url, "POST", `/api/work/${first}/complete`, { result: "done by hand" });
+    expect(completed.status, completed.text).to.equal(200);
+    expect((await waitForWork(second, "completed")).result).to.equal("You said afterwards");
+    expect((await work(first)).result).to.equal("done by hand");
+    expect((await session(projectId)).state).to.equal("idle");
+    expect(promptsOf("mull it over")).to.have.length(1);
   });
 
   it("keeps Claude's reply to an inbox message with the message", async () => {
