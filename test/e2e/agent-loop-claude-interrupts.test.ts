@@ -122,7 +122,12 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     const id = await addWork(projectId, "create the marker file");
     const approval = await pendingApproval(projectId);
     await until("Claude's dialog", async () => /Do you want to proceed\?/.test(await screenOf(projectId)));
-    await press(projectId, "Escape");
+    await until("the dialog to take the Escape", async () => {
+      if (!/Do you want to proceed\?/.test(await screenOf(projectId))) return true;
+      await press(projectId, "Escape");
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return false;
+    });
     const closed = await until<any>("the event to close", async () => ((await event(approval.id)).status === "resolved" ? event(approval.id) : undefined));
     expect(closed.resolution).to.equal("answered in the terminal");
     expect(closed.context.resolved_in).to.equal("terminal");
@@ -138,7 +143,13 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     const id = await addWork(projectId, "create the marker file");
     const approval = await pendingApproval(projectId);
     await until("Claude's dialog", async () => /Do you want to proceed\?/.test(await screenOf(projectId)));
-    await press(projectId, "1");
+    // Claude Code drops keys sent while it redraws a dialog it just showed: press until the dialog is gone.
+    await until("the dialog to take the answer", async () => {
+      if (!/Do you want to proceed\?/.test(await screenOf(projectId))) return true;
+      await press(projectId, "1");
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return false;
+    });
     expect((await waitForWork(id, "completed")).result).to.equal("The file is created.");
     const closed = await event(approval.id);
     expect(closed).to.include({ status: "resolved", resolution: "answered in the terminal" });
