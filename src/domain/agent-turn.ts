@@ -90,6 +90,8 @@ export type Observation =
   | { type: "work_closed"; workId: string }
   /** A tool ran or was refused (PostToolUse, PostToolUseFailure, PermissionDenied): its dialog was answered. */
   | { type: "tool_ran"; toolName: string }
+  /** A late answer to `eventId` could not be typed: the agent's own dialog was no longer on screen. */
+  | { type: "pane_answer_undeliverable"; eventId: string }
   /** The agent shows that it retries the model API (`text`: the error and the countdown on its screen). */
   | { type: "model_retrying"; text: string }
   /** Error lines appeared on screen during a turn. */

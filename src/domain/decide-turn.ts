@@ -9,7 +9,7 @@ import { markMessageDelivered, recordMessageReply, undeliveredMessages } from ".
 import { firstBlockingEvent } from "./project-rules.js";
 import type { EventType } from "./records.js";
 import { moveSession, updateSession, type SessionPatch } from "./session-rules.js";
-import { interruptedTurn, modelFailed, modelRetrying, questionGaveUp, toolRan, workClosed } from "./turn-end-rules.js";
+import { interruptedTurn, modelFailed, modelRetrying, paneAnswerUndeliverable, questionGaveUp, toolRan, workClosed } from "./turn-end-rules.js";
 import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "./work-rules.js";
 
 /**
@@ -136,6 +136,9 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
 
     case "tool_ran":
       return live ? toolRan(ctx, sessionId, memory, observation.toolName) : none;
+
+    case "pane_answer_undeliverable":
+      return live ? paneAnswerUndeliverable(ctx, sessionId, memory, observation.eventId) : none;
 
     case "model_retrying":
       return live ? modelRetrying(ctx, sessionId, memory, observation.text) : none;

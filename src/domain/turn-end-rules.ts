@@ -69,6 +69,19 @@ export function questionGaveUp(ctx: DomainContext, sessionId: string, memory: Tu
   return { memory: { ...memory, questions: memory.questions.map((question) => (question === open ? moved : question)) }, effects: [] };
 }
 
+/** A late answer found no dialog to type into: the session says so (the resolve answered `session_resumed: false`). */
+export function paneAnswerUndeliverable(ctx: DomainContext, sessionId: string, memory: TurnMemory, eventId: string): TurnDecision {
+  const event = ctx.state.events.get(eventId);
+  if (event) {
+    // The resolved event, updated: published again as `event_resolved` (same id), so watchers see why.
+    const updated = { ...event, context: { ...event.context, undeliverable: "the agent's own dialog was no longer on screen" } };
+    ctx.tx.put("events", updated);
+    ctx.tx.change("event_resolved", updated.projectId, { type: "event", record: updated });
+  }
+  updateSession(ctx, sessionId, { stateReason: `the answer to ${eventId} could not be delivered: the agent's own dialog was no longer on screen` });
+  return { memory, effects: [] };
+}
+
 /** The agent retries the model API: the error and the countdown go into the session's and the item's state_reason. */
 export function modelRetrying(ctx: DomainContext, sessionId: string, memory: TurnMemory, text: string): TurnDecision {
   const reason = `the model API failed, Claude Code retries: ${text}`.slice(0, 500);

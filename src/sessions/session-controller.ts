@@ -286,6 +286,7 @@ export class SessionController {
     const effects = await this.observe({ type: "answered", eventId: event.id, status: event.status, resolution: event.resolution ?? "" });
     const typed = this.paneAnswers.get(event.id);
     this.paneAnswers.delete(event.id);
+    if (typed === false) await this.observe({ type: "pane_answer_undeliverable", eventId: event.id });
     return effects.some(
       (effect) => effect.type === "answer_screen" || (effect.type === "answer_hook" && event.status === "resolved") || (effect.type === "answer_pane_dialog" && typed === true),
     );

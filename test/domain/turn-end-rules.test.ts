@@ -142,6 +142,17 @@ describe("turn policy: turns that end without a Stop hook", () => {
       expect(t.work(id).state).to.be.oneOf(["blocked", "in_progress"]);
     });
 
+    it("says so on the event and the session when the late answer found no dialog to type into", () => {
+      const t = setup();
+      t.dispatch();
+      const event = t.askPermission();
+      t.observe({ type: "question_abandoned", eventId: event.id });
+      t.observe({ type: "answered", eventId: event.id, status: "resolved", resolution: "allow" });
+      t.observe({ type: "pane_answer_undeliverable", eventId: event.id });
+      expect(t.event(event.id).context.undeliverable).to.include("no longer on screen");
+      expect(t.session().stateReason).to.include(event.id).and.include("could not be delivered");
+    });
+
     it("types a denial as the dialog's No", () => {
       const t = setup();
       t.dispatch();
