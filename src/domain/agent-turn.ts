@@ -38,10 +38,18 @@ export interface TurnMemory {
    * received there (it was stopped, or the daemon restarted, before the answer) is in it already.
    */
   resumed?: boolean;
+  /**
+   * An item whose text the conversation holds without an answer (its turn failed on a model error, and
+   * Claude Code sends a failed prompt again in front of the next one): when it runs again, it is not typed twice.
+   */
+  heldWorkId?: string | null;
 }
 
 /** What an agent that continued its conversation is told instead of an item's text it already has. */
 export const CONTINUE_PROMPT = "Please carry on with my last request above: you were stopped before you could answer it.";
+
+/** What the agent is told when an item whose turn failed on a model error runs again in the same conversation. */
+export const RETRY_PROMPT = "Please try again: the model API failed before you could answer.";
 
 export function initialTurnMemory(runtimeName: string, hooks: boolean, resumed = false): TurnMemory {
   return { turn: null, questions: [], hooks, runtimeName, stopping: false, exited: false, ...(resumed ? { resumed } : {}) };

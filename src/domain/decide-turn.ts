@@ -1,5 +1,5 @@
 import { closeAgentFailure, failureReason, recordAgentFailure } from "./agent-failure-rules.js";
-import { CONTINUE_PROMPT, MAX_ATTEMPTS, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
+import { CONTINUE_PROMPT, MAX_ATTEMPTS, RETRY_PROMPT, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
 import { decideApproval } from "./approval-decision.js";
 import type { DomainContext } from "./domain-context.js";
 import { closeAnsweredInTerminal } from "./close-answered-in-terminal.js";
@@ -61,11 +61,11 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       if (!item) return none;
       // A conversation continued after a stop already holds the text of an item typed there before: the
       // model is asked to carry on rather than given the text a second time.
-      const text = memory.resumed && item.attempts > 0 ? CONTINUE_PROMPT : item.content;
+      const text = memory.heldWorkId === item.id ? RETRY_PROMPT : memory.resumed && item.attempts > 0 ? CONTINUE_PROMPT : item.content;
       startWork(ctx, item.id);
       moveSession(ctx, sessionId, "dispatch", { currentWorkId: item.id });
       return {
-        memory: { ...memory, resumed: false, turn: { kind: "work", workId: item.id } },
+        memory: { ...memory, resumed: false, heldWorkId: null, turn: { kind: "work", workId: item.id } },
         effects: [{ type: "reset_output" }, { type: "type_prompt", text }],
       };
     }
@@ -192,8 +192,10 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       const current = ctx.state.sessions.get(sessionId)!;
       if (current.state === "busy" || current.state === "waiting") moveSession(ctx, sessionId, "ready", { currentWorkId: null, stateReason: reasonAfter });
       else if (reasonAfter !== null) updateSession(ctx, sessionId, { stateReason: reasonAfter });
+      // A failed turn's item back in the queue is still in the conversation, unanswered.
+      const held = observation.type === "turn_failed" && item && ctx.state.work.get(item.id)?.state === "queued" ? item.id : null;
       return {
-        memory: { ...memory, turn: null, questions: memory.questions.filter((question) => question.source === "screen") },
+        memory: { ...memory, heldWorkId: held, turn: null, questions: memory.questions.filter((question) => question.source === "screen") },
         effects: [
           ...waiting.map((question): Effect => ({ type: "answer_hook", eventId: question.eventId, decision: null })),
           ...inPane.map((question): Effect => ({ type: "forget_question", eventId: question.eventId })),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { decideAgentStart, STOPPED_BY_A_PERSON } from "../../src/domain/agent-start-rules.js";
-import { CONTINUE_PROMPT, initialTurnMemory, type Effect, type Observation, type TurnMemory } from "../../src/domain/agent-turn.js";
+import { CONTINUE_PROMPT, initialTurnMemory, RETRY_PROMPT, type Effect, type Observation, type TurnMemory } from "../../src/domain/agent-turn.js";
 import { ANSWERED_IN_TERMINAL } from "../../src/domain/close-answered-in-terminal.js";
 import { decideTurn } from "../../src/domain/decide-turn.js";
 import { sendMessage } from "../../src/domain/inbox-rules.js";
@@ -191,6 +191,14 @@ describe("turn policy: turns that end without a Stop hook", () => {
       expect(nextRunnableWork(t.state, t.projectId, next)?.id).to.equal(id);
       expect(nextBackoffEnd(t.state, t.projectId, next - 1)).to.equal(next);
       expect(decideAgentStart(t.state, t.projectId, undefined, next - 1)).to.deep.equal({ start: false, retryInMs: null });
+    });
+
+    it("does not type the text of an item whose turn failed again: Claude Code resends the failed prompt itself", () => {
+      const t = setup();
+      const id = t.dispatch("build it");
+      t.observe({ type: "turn_failed", reason: "failed", category: "rate_limit", text: "API Error: 429" });
+      t.run((ctx) => ctx.tx.put("work", { ...t.work(id), notBefore: null }));
+      expect(t.observe({ type: "turn_possible" })).to.deep.include({ type: "type_prompt", text: RETRY_PROMPT });
     });
 
     it("fails the item after MAX_MODEL_TRIES overloaded tries", () => {

@@ -46,7 +46,7 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     if (turn.prompt.includes("overloaded once") && times === 1) {
       return { error: { status: 529, type: "overloaded_error", message: "Overloaded" } };
     }
-    const echo = /echo back: (\S+)/.exec(turn.prompt);
+    const echo = /echo back: (\S+)/.exec(turn.text);
     if (echo) return { text: `You said ${echo[1]}` };
     return { text: "Hello from the scripted model." };
   }
@@ -184,6 +184,9 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     expect((await session(projectId)).state_reason).to.include("529");
     const done = await waitForWork(id, "completed");
     expect(done.result).to.equal("You said recovered");
+    // Claude Code sends the failed prompt again in front of the next one: the item's text is not typed twice.
+    const retried = model.turns().at(-1)!;
+    expect(retried.text.split("overloaded once: echo back: recovered").length - 1, retried.text).to.equal(1);
     expect(Date.parse(done.started_at)).to.be.at.least(Date.parse(backedOff.next_attempt_at));
   });
 
