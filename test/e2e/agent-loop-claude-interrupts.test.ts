@@ -46,6 +46,9 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     if (turn.prompt.includes("overloaded once") && times === 1) {
       return { error: { status: 529, type: "overloaded_error", message: "Overloaded" } };
     }
+    if (turn.prompt.includes("key refused") && times === 1) {
+      return { error: { status: 401, type: "authentication_error", message: "invalid x-api-key" } };
+    }
     const echo = /echo back: (\S+)/.exec(turn.text);
     if (echo) return { text: `You said ${echo[1]}` };
     return { text: "Hello from the scripted model." };
@@ -53,7 +56,7 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "commander-claude-interrupts-"));
-    for (let index = 1; index <= 8; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
+    for (let index = 1; index <= 9; index++) trusted.push(await mkdtemp(join(workDir, `trusted-${index}-`)));
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
@@ -188,6 +191,21 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     const retried = model.turns().at(-1)!;
     expect(retried.text.split("overloaded once: echo back: recovered").length - 1, retried.text).to.equal(1);
     expect(Date.parse(done.started_at)).to.be.at.least(Date.parse(backedOff.next_attempt_at));
+  });
+
+  it("a refused API key: one error event for the session, the item waits in the queue until it is resolved", async () => {
+    const projectId = await register(trusted[8]);
+    const id = await addWork(projectId, "key refused: echo back: authorised");
+    const error = await until<any>("an error event", async () =>
+      ((await rest(daemon.url, "GET", `/api/events/pending?project_id=${projectId}`)).body.events as any[]).find((candidate) => candidate.type === "error"),
+    );
+    expect(error.title).to.include("refused access");
+    expect(error.is_blocking).to.equal(true);
+    const queued = await work(id);
+    expect(queued.state).to.equal("queued");
+    expect(queued.state_reason).to.include("refused access");
+    await rest(daemon.url, "POST", `/api/events/${error.id}/resolve`, { resolution: "fixed the key" });
+    expect((await waitForWork(id, "completed")).result).to.equal("You said authorised");
   });
 
   it("stop means stop: no automatic start while work is queued; a person's start runs it with the prompt once", async () => {
