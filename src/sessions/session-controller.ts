@@ -136,6 +136,7 @@ export class SessionController {
       case "type_prompt": {
         const { runtime } = this.options;
         this.promptTaken = false;
+        this.clearIdleTimer();
         if (runtime.readTurnScreen && this.options.readScreens) {
           this.watchingTurn = true;
           this.options.readScreens(true);
@@ -302,7 +303,7 @@ export class SessionController {
   // ---- turns that end without a hook (hook runtimes) ------------------------------------------------
 
   /** How long the idle prompt must stay on screen, with no `Stop` hook, before the turn counts as interrupted. */
-  static readonly IDLE_CONFIRM_MS = 2000;
+  static readonly IDLE_CONFIRM_MS = 3000;
 
   private async watchTurnScreen(screen: string): Promise<void> {
     const read = this.options.runtime.readTurnScreen;
@@ -310,10 +311,12 @@ export class SessionController {
     const turn = read(stripAnsi(screen));
     if (turn.retrying) await this.observe({ type: "model_retrying", text: turn.retrying });
     if (!turn.idle) return this.clearIdleTimer();
-    this.idleTimer ??= setTimeout(() => {
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       this.screenQueue = this.screenQueue.then(() => this.confirmIdle());
     }, SessionController.IDLE_CONFIRM_MS);
+    this.idleTimer.unref();
   }
 
   private async confirmIdle(): Promise<void> {
