@@ -43,6 +43,8 @@ export interface TurnMemory {
    * Claude Code sends a failed prompt again in front of the next one): when it runs again, it is not typed twice.
    */
   heldWorkId?: string | null;
+  /** A denial was typed into the agent's own dialog this turn (choosing "No" there may end the turn). */
+  deniedInPane?: boolean;
 }
 
 /** What an agent that continued its conversation is told instead of an item's text it already has. */

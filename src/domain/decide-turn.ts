@@ -65,7 +65,7 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       startWork(ctx, item.id);
       moveSession(ctx, sessionId, "dispatch", { currentWorkId: item.id });
       return {
-        memory: { ...memory, resumed: false, heldWorkId: null, turn: { kind: "work", workId: item.id } },
+        memory: { ...memory, resumed: false, heldWorkId: null, deniedInPane: false, turn: { kind: "work", workId: item.id } },
         effects: [{ type: "reset_output" }, { type: "type_prompt", text }],
       };
     }
@@ -153,7 +153,10 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
         if (observation.status !== "resolved") return { memory: rest, effects: [{ type: "forget_question", eventId: open.eventId }] };
         const allow = decideApproval(observation.resolution).behavior === "allow";
         if (ctx.state.sessions.get(sessionId)?.stateReason?.includes(open.eventId)) updateSession(ctx, sessionId, { stateReason: null });
-        return { memory: rest, effects: [{ type: "reset_output" }, { type: "answer_pane_dialog", eventId: open.eventId, allow }] };
+        return {
+          memory: { ...rest, ...(allow ? {} : { deniedInPane: true }) },
+          effects: [{ type: "reset_output" }, { type: "answer_pane_dialog", eventId: open.eventId, allow }],
+        };
       }
       if (open.source === "hook") {
         const decision =

@@ -17,10 +17,14 @@ export function interruptedTurn(ctx: DomainContext, sessionId: string, memory: T
   if (!memory.turn) return { memory, effects: [] };
   const effects = closeTurnQuestions(ctx, memory, (eventId) => closeAnsweredInTerminal(ctx, eventId, reason));
   const item = turnItem(ctx, sessionId, memory);
-  if (item && (item.state === "in_progress" || item.state === "blocked")) requeueWork(ctx, item.id, `requeued: ${reason}`);
+  if (item && (item.state === "in_progress" || item.state === "blocked")) {
+    // A person's "No" typed into the agent's dialog ended the turn: the item fails, rather than asking again.
+    if (memory.deniedInPane) failWork(ctx, item.id, `the approval was denied in the agent's own dialog and the turn ended there (${reason})`);
+    else requeueWork(ctx, item.id, `requeued: ${reason}`);
+  }
   endSessionTurn(ctx, sessionId, null);
   effects.push({ type: "reset_output" });
-  return { memory: { ...memory, turn: null, questions: memory.questions.filter((question) => question.startup) }, effects };
+  return { memory: { ...memory, deniedInPane: false, turn: null, questions: memory.questions.filter((question) => question.startup) }, effects };
 }
 
 /**

@@ -162,6 +162,18 @@ describe("turn policy: turns that end without a Stop hook", () => {
       expect(effects).to.deep.include({ type: "answer_pane_dialog", eventId: event.id, allow: false });
     });
 
+    it("fails the item when the denial typed into the dialog ended the turn, instead of asking again", () => {
+      const t = setup();
+      const id = t.dispatch();
+      const event = t.askPermission();
+      t.observe({ type: "question_abandoned", eventId: event.id });
+      t.observe({ type: "answered", eventId: event.id, status: "resolved", resolution: "deny" });
+      t.observe({ type: "turn_interrupted", reason: "Esc" });
+      expect(t.work(id).state).to.equal("failed");
+      expect(t.work(id).error).to.include("denied in the agent's own dialog");
+      expect(t.memory().deniedInPane).to.equal(false);
+    });
+
     it("closes the still-open event as answered in the terminal when the turn ends anyway", () => {
       const t = setup();
       const id = t.dispatch();
