@@ -33,6 +33,11 @@ export interface DaemonConfig {
   claudePermissionMode: string;
   /** Answer Claude Code's folder-trust dialog with "trust" instead of raising an event. */
   trustProjectFolders: boolean;
+  /**
+   * Seconds Claude Code's PermissionRequest hook waits for an answer from Commander; after that the CLI
+   * shows its own dialog, and a later answer is typed into it.
+   */
+  claudePermissionTimeout: number;
   maxQueuedPerProject: number;
   maxContentBytes: number;
   maxBodyBytes: number;
@@ -96,6 +101,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   agentEnv: [],
   claudePermissionMode: "default",
   trustProjectFolders: false,
+  claudePermissionTimeout: 600,
   maxQueuedPerProject: 1000,
   maxContentBytes: 64 * 1024,
   maxBodyBytes: 1024 * 1024,

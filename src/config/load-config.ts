@@ -53,6 +53,7 @@ const FIELDS: Record<string, { key: Key; kind: Kind }> = {
   agent_env: { key: "agentEnv", kind: "list" },
   claude_permission_mode: { key: "claudePermissionMode", kind: "string" },
   trust_project_folders: { key: "trustProjectFolders", kind: "bool" },
+  claude_permission_timeout: { key: "claudePermissionTimeout", kind: "seconds" },
   max_queued_per_project: { key: "maxQueuedPerProject", kind: "int" },
   max_content_bytes: { key: "maxContentBytes", kind: "int" },
   max_body_bytes: { key: "maxBodyBytes", kind: "int" },

@@ -1,15 +1,17 @@
 import { closeAgentFailure, failureReason, recordAgentFailure } from "./agent-failure-rules.js";
-import { MAX_ATTEMPTS, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
+import { CONTINUE_PROMPT, MAX_ATTEMPTS, RETRY_PROMPT, type Effect, type Observation, type OpenQuestion, type TurnDecision, type TurnMemory } from "./agent-turn.js";
 import { decideApproval } from "./approval-decision.js";
 import type { DomainContext } from "./domain-context.js";
+import { closeAnsweredInTerminal } from "./close-answered-in-terminal.js";
 import { CommanderError } from "./commander-error.js";
 import { dismissEvent, isBlocking, raiseEvent } from "./event-rules.js";
-import { markMessageDelivered, undeliveredMessages } from "./inbox-rules.js";
 import { hookAnswer } from "./hook-answer.js";
+import { markMessageDelivered, recordMessageReply, undeliveredMessages } from "./inbox-rules.js";
 import { raisePermissionRequest } from "./permission-request.js";
 import { firstBlockingEvent } from "./project-rules.js";
 import type { EventType } from "./records.js";
 import { moveSession, updateSession, type SessionPatch } from "./session-rules.js";
+import { interruptedTurn, modelFailed, modelRetrying, paneAnswerUndeliverable, questionGaveUp, toolRan, workClosed } from "./turn-end-rules.js";
 import { blockWork, completeWork, failWork, nextRunnableWork, requeueWork, startWork } from "./work-rules.js";
 
 /**
@@ -53,17 +55,20 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
         const text = messages.length === 1 ? messages[0].content : messages.map((message) => `- ${message.content}`).join("\n");
         // A conversational agent is told where the text comes from; a plain program gets the text alone.
         return {
-          memory: { ...memory, turn: { kind: "messages" } },
+          memory: { ...memory, resumed: false, turn: { kind: "messages", messageIds: messages.map((message) => message.id) } },
           effects: [{ type: "reset_output" }, { type: "type_prompt", text: memory.hooks ? `Message from the user:\n${text}` : text }],
         };
       }
-      const item = nextRunnableWork(ctx.state, projectId);
+      const item = nextRunnableWork(ctx.state, projectId, Date.parse(ctx.now));
       if (!item) return none;
+      // A conversation continued after a stop already holds the text of an item typed there before: the
+      // model is asked to carry on rather than given the text a second time.
+      const text = memory.heldWorkId === item.id ? RETRY_PROMPT : memory.resumed && item.attempts > 0 ? CONTINUE_PROMPT : item.content;
       startWork(ctx, item.id);
       moveSession(ctx, sessionId, "dispatch", { currentWorkId: item.id });
       return {
-        memory: { ...memory, turn: { kind: "work", workId: item.id } },
-        effects: [{ type: "reset_output" }, { type: "type_prompt", text: item.content }],
+        memory: { ...memory, resumed: false, heldWorkId: null, deniedInPane: false, turn: { kind: "work", workId: item.id } },
+        effects: [{ type: "reset_output" }, { type: "type_prompt", text }],
       };
     }
 
@@ -116,13 +121,38 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
 
     case "question_abandoned":
       // The agent now shows its own dialog, which a person attached to the pane can still answer.
-      return { memory: withoutQuestion(memory, observation.eventId), effects: [] };
+      return questionGaveUp(ctx, sessionId, memory, observation.eventId, live);
+
+    case "turn_interrupted":
+      return live ? interruptedTurn(ctx, sessionId, memory, observation.reason) : none;
+
+    case "work_closed":
+      return live ? workClosed(ctx, sessionId, memory, observation.workId) : none;
+
+    case "tool_ran":
+      return live ? toolRan(ctx, sessionId, memory, observation.toolName) : none;
+
+    case "pane_answer_undeliverable":
+      return live ? paneAnswerUndeliverable(ctx, sessionId, memory, observation.eventId) : none;
+
+    case "model_retrying":
+      return live ? modelRetrying(ctx, sessionId, memory, observation.text) : none;
 
     case "answered": {
       const open = memory.questions.find((question) => question.eventId === observation.eventId);
       if (!open) return none;
       const rest = withoutQuestion(memory, open.eventId);
       if (!open.startup) resumeAfterAnswer(ctx, sessionId);
+      if (open.source === "pane") {
+        // The hook call gave up: the answer is typed into the agent's own dialog.
+        if (observation.status !== "resolved") return { memory: rest, effects: [{ type: "forget_question", eventId: open.eventId }] };
+        const allow = decideApproval(observation.resolution).behavior === "allow";
+        if (ctx.state.sessions.get(sessionId)?.stateReason?.includes(open.eventId)) updateSession(ctx, sessionId, { stateReason: null });
+        return {
+          memory: { ...rest, ...(allow ? {} : { deniedInPane: true }) },
+          effects: [{ type: "reset_output" }, { type: "answer_pane_dialog", eventId: open.eventId, allow }],
+        };
+      }
       if (open.source === "hook") {
         const decision = hookAnswer(ctx, open.eventId, observation.status, observation.resolution);
         return { memory: rest, effects: [{ type: "answer_hook", eventId: open.eventId, decision }] };
@@ -141,18 +171,30 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       if (!live) return none;
       const workId = turnWorkId ?? session.currentWorkId;
       const item = workId ? ctx.state.work.get(workId) : undefined;
-      if (item && (item.state === "in_progress" || item.state === "blocked")) {
-        if (observation.type === "turn_ended") completeWork(ctx, item.id, observation.message);
-        else failWork(ctx, item.id, observation.reason);
+      let reasonAfter: string | null = null;
+      if (observation.type === "turn_failed") reasonAfter = modelFailed(ctx, sessionId, item, observation);
+      else if (item && (item.state === "in_progress" || item.state === "blocked")) completeWork(ctx, item.id, observation.message);
+      // An inbox message's answer is kept with the message.
+      if (observation.type === "turn_ended" && memory.turn?.kind === "messages") {
+        for (const messageId of memory.turn.messageIds ?? []) recordMessageReply(ctx, messageId, observation.message);
       }
-      // Approvals still waiting on a hook are moot once the turn is over.
+      // Approvals still waiting on a hook are moot once the turn is over; one whose dialog Claude Code
+      // showed itself was answered in the terminal, since the turn went on.
       const waiting = memory.questions.filter((question) => question.source === "hook");
       for (const question of waiting) if (ctx.state.events.get(question.eventId)?.status === "pending") dismissEvent(ctx, question.eventId);
+      const inPane = memory.questions.filter((question) => question.source === "pane");
+      for (const question of inPane) closeAnsweredInTerminal(ctx, question.eventId, "the turn went on after the agent's own dialog");
       const current = ctx.state.sessions.get(sessionId)!;
-      if (current.state === "busy" || current.state === "waiting") moveSession(ctx, sessionId, "ready", { currentWorkId: null, stateReason: null });
+      if (current.state === "busy" || current.state === "waiting") moveSession(ctx, sessionId, "ready", { currentWorkId: null, stateReason: reasonAfter });
+      else if (reasonAfter !== null) updateSession(ctx, sessionId, { stateReason: reasonAfter });
+      // A failed turn's item back in the queue is still in the conversation, unanswered.
+      const held = observation.type === "turn_failed" && item && ctx.state.work.get(item.id)?.state === "queued" ? item.id : null;
       return {
-        memory: { ...memory, turn: null, questions: memory.questions.filter((question) => question.source !== "hook") },
-        effects: waiting.map((question) => ({ type: "answer_hook", eventId: question.eventId, decision: null })),
+        memory: { ...memory, heldWorkId: held, turn: null, questions: memory.questions.filter((question) => question.source === "screen") },
+        effects: [
+          ...waiting.map((question): Effect => ({ type: "answer_hook", eventId: question.eventId, decision: null })),
+          ...inPane.map((question): Effect => ({ type: "forget_question", eventId: question.eventId })),
+        ],
       };
     }
 
@@ -199,7 +241,7 @@ export function decideTurn(ctx: DomainContext, sessionId: string, memory: TurnMe
       return none;
 
     case "stopped":
-      releaseWork(ctx, sessionId, memory, observation.reason, observation.end, false);
+      releaseWork(ctx, sessionId, memory, observation.reason, observation.end, false, observation.stateReason ?? null);
       return { memory: { ...memory, turn: null, questions: [] }, effects: [] };
 
     case "exited": {
@@ -288,6 +330,7 @@ function releaseWork(
   reason: string,
   end: "stopped" | "error",
   paneKept: boolean,
+  stoppedReason: string | null = null,
 ): void {
   const session = ctx.state.sessions.get(sessionId);
   for (const event of [...ctx.state.events.values()]) {
@@ -304,11 +347,12 @@ function releaseWork(
     tmuxTarget: paneKept ? session.tmuxTarget : "",
     pid: 0,
     currentWorkId: null,
-    stateReason: end === "error" ? reason : null,
+    stateReason: end === "error" ? reason : stoppedReason,
   };
   if (end === "error" && session.state === "error") updateSession(ctx, sessionId, patch);
   else if (end === "error" && session.state !== "stopped") moveSession(ctx, sessionId, "fail", patch);
   else if (session.state !== "stopped") moveSession(ctx, sessionId, "stopped", patch);
+  else if (stoppedReason !== null) updateSession(ctx, sessionId, { stateReason: stoppedReason });
 }
 
 /** The index of the option named by a resolution (its label, its number, or an approval's words). */

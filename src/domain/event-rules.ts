@@ -98,7 +98,7 @@ export function dismissEvent(ctx: DomainContext, eventId: string): EventRecord {
   return closeEvent(ctx, { ...event, status: "dismissed", resolvedAt: ctx.now });
 }
 
-function closeEvent(ctx: DomainContext, event: EventRecord): EventRecord {
+export function closeEvent(ctx: DomainContext, event: EventRecord): EventRecord {
   ctx.tx.put("events", event);
   ctx.tx.change("event_resolved", event.projectId, { type: "event", record: event });
   // The item waiting on this event carries on (the agent receives the answer).

@@ -44,6 +44,13 @@ export function markMessageDelivered(ctx: DomainContext, messageId: string, sess
   return saveMessage(ctx, { ...message, state: "delivered", sessionId, deliveredAt: ctx.now });
 }
 
+/** Keeps the agent's answer to a message with it. */
+export function recordMessageReply(ctx: DomainContext, messageId: string, reply: string): InboxMessageRecord | undefined {
+  const message = ctx.state.inbox.get(messageId);
+  if (!message) return undefined;
+  return saveMessage(ctx, { ...message, reply: reply.slice(0, 4 * ctx.limits.maxContentBytes) });
+}
+
 function saveMessage(ctx: DomainContext, message: InboxMessageRecord): InboxMessageRecord {
   ctx.tx.put("inbox", message);
   ctx.tx.change("inbox_changed", message.projectId, { type: "message", record: message });

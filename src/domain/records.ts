@@ -87,6 +87,8 @@ export interface WorkItemRecord {
   completedAt: string | null;
   /** What the item's last turn used and changed (src/domain/usage-rules.ts); absent until it first ran. */
   usage?: WorkUsageRecord;
+  /** A queued item is not dispatched before this time (a back-off after the model API was overloaded). */
+  notBefore?: string | null;
 }
 
 export interface TokenCountsRecord {
@@ -165,6 +167,8 @@ export interface InboxMessageRecord {
   sessionId: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  /** What the agent answered to the message (the turn's final text). */
+  reply?: string | null;
 }
 
 export type ChangeKind =

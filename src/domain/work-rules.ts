@@ -121,11 +121,15 @@ function filterWork(state: CommanderState, filter: WorkFilter): WorkItemRecord[]
   return items;
 }
 
-/** The next item the project's agent should work on: queued, dependencies completed, best in order. */
-export function nextRunnableWork(state: CommanderState, projectId: string): WorkItemRecord | undefined {
+/**
+ * The next item the project's agent should work on: queued, dependencies completed, its back-off
+ * (`notBefore`) over at `now` (milliseconds; omitted: back-offs are ignored), best in order.
+ */
+export function nextRunnableWork(state: CommanderState, projectId: string, now?: number): WorkItemRecord | undefined {
   let best: WorkItemRecord | undefined;
   for (const item of state.workOf(projectId)) {
     if (item.state !== "queued") continue;
+    if (now !== undefined && item.notBefore && Date.parse(item.notBefore) > now) continue;
     if (!item.dependsOn.every((id) => state.work.get(id)?.state === "completed")) continue;
     if (!best || compareDispatchOrder(item, best) < 0) best = item;
   }
@@ -142,7 +146,7 @@ export function activeWorkOf(state: CommanderState, projectId: string): WorkItem
 export function startWork(ctx: DomainContext, workId: string): WorkItemRecord {
   const item = getWork(ctx.state, workId);
   const state = transition(WORK_TRANSITIONS, workId, item.state, "start");
-  return saveWork(ctx, { ...item, state, stateReason: null, attempts: item.attempts + 1, startedAt: ctx.now });
+  return saveWork(ctx, { ...item, state, stateReason: null, attempts: item.attempts + 1, startedAt: ctx.now, notBefore: null });
 }
 
 export function completeWork(ctx: DomainContext, workId: string, result: string): WorkItemRecord {
@@ -200,11 +204,20 @@ export function unblockWork(ctx: DomainContext, workId: string): WorkItemRecord 
   return saveWork(ctx, { ...item, state, blockedByEventId: null, stateReason: null });
 }
 
-/** Puts an interrupted item back in the queue (its session stopped, or the daemon restarted). */
-export function requeueWork(ctx: DomainContext, workId: string, reason: string): WorkItemRecord {
+/**
+ * Puts an interrupted item back in the queue (its session stopped, or the daemon restarted); `notBefore`
+ * (ISO time) holds it back until then.
+ */
+export function requeueWork(ctx: DomainContext, workId: string, reason: string, notBefore: string | null = null): WorkItemRecord {
   const item = getWork(ctx.state, workId);
   const state = transition(WORK_TRANSITIONS, workId, item.state, "requeue");
-  return saveWork(ctx, { ...item, state, blockedByEventId: null, stateReason: reason });
+  return saveWork(ctx, { ...item, state, blockedByEventId: null, stateReason: reason, notBefore });
+}
+
+/** Changes only what an item's `state_reason` says (the agent's progress: the model API retrying, ...). */
+export function noteWork(ctx: DomainContext, workId: string, reason: string): WorkItemRecord {
+  const item = getWork(ctx.state, workId);
+  return item.stateReason === reason ? item : saveWork(ctx, { ...item, stateReason: reason });
 }
 
 function saveWork(ctx: DomainContext, item: WorkItemRecord): WorkItemRecord {

@@ -25,8 +25,20 @@ export function hookObservation(payload: Record<string, unknown>): Observation |
     }
     case "Stop":
       return { type: "turn_ended", message: typeof payload.last_assistant_message === "string" ? payload.last_assistant_message : "" };
-    case "StopFailure":
-      return { type: "turn_failed", reason: describeFailure(payload) };
+    case "StopFailure": {
+      // `last_assistant_message` holds the API's error text ("API Error: 529 Overloaded…").
+      const text = [payload.last_assistant_message, payload.error_details].find((value) => typeof value === "string" && value !== "");
+      return {
+        type: "turn_failed",
+        reason: describeFailure(payload),
+        category: typeof payload.error === "string" ? payload.error : "",
+        ...(typeof text === "string" ? { text } : {}),
+      };
+    }
+    case "PostToolUse":
+    case "PostToolUseFailure":
+    case "PermissionDenied":
+      return typeof payload.tool_name === "string" ? { type: "tool_ran", toolName: payload.tool_name } : null;
     case "Notification":
       // `permission_prompt`: Claude Code shows its own permission dialog.
       return { type: "notified", permissionDialog: payload.notification_type === "permission_prompt" };

@@ -10,11 +10,12 @@ import type { CommanderCore } from "../app/commander-core.js";
 import type { Logger } from "../app/logger.js";
 import type { ProjectPaths } from "../app/project-paths.js";
 import type { DaemonConfig } from "../config/daemon-config.js";
-import { decideAgentStart } from "../domain/agent-start-rules.js";
+import { decideAgentStart, STOPPED_BY_A_PERSON } from "../domain/agent-start-rules.js";
 import { CommanderError } from "../domain/commander-error.js";
 import { getProject } from "../domain/project-rules.js";
 import type { SessionRecord } from "../domain/records.js";
-import { createSession, findSession, moveSession } from "../domain/session-rules.js";
+import { createSession, findSession, moveSession, updateSession } from "../domain/session-rules.js";
+import { nextBackoffEnd } from "../domain/next-backoff-end.js";
 import type { AgentTmux } from "./create-agent-tmux.js";
 import { toRuntimeSettings } from "./runtime-settings.js";
 import { streamAgentOutput } from "./stream-agent-output.js";
@@ -53,6 +54,8 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
   /** The pane of each project's agent that died, kept for inspection until the next start. */
   const deadPanes = new Map<string, string>();
   const pumpScheduled = new Set<string>();
+  /** One wake-up per project for the earliest back-off (`notBefore`) of its queued work. */
+  const backoffTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   let watcher: PaneWatcher | null = null;
   let watcherStarting: Promise<PaneWatcher> | null = null;
   let hookBaseUrl = "";
@@ -110,6 +113,7 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
   async function pump(projectId: string): Promise<void> {
     const project = core.state.projects.get(projectId);
     if (!project || project.state === "paused") return;
+    wakeAfterBackoff(projectId);
     const controller = controllers.get(projectId);
     if (controller) {
       await controller.dispatchIfIdle();
@@ -124,8 +128,28 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
     supervisor.start(projectId).catch((error: unknown) => logger.warn({ err: error, projectId }, "automatic start failed"));
   }
 
+  /** Queued work held back by a back-off runs when it is over: the project is pumped again then. */
+  function wakeAfterBackoff(projectId: string): void {
+    const at = nextBackoffEnd(core.state, projectId, Date.now());
+    const current = backoffTimers.get(projectId);
+    if (current && current.at === at) return;
+    if (current) clearTimeout(current.timer);
+    backoffTimers.delete(projectId);
+    if (at === null) return;
+    const timer = setTimeout(() => {
+      backoffTimers.delete(projectId);
+      schedulePump(projectId);
+    }, Math.max(0, at - Date.now()) + 10);
+    timer.unref();
+    backoffTimers.set(projectId, { at, timer });
+  }
+
   core.changes.subscribe((change) => {
     if (change.kind !== "project_removed") schedulePump(change.projectId);
+    // An item completed, failed or cancelled through the API frees the agent working on it.
+    if (change.subject.type === "work_item" && ["completed", "failed", "cancelled"].includes(change.subject.record.state)) {
+      void controllers.get(change.projectId)?.workClosed(change.subject.record.id);
+    }
   });
 
   async function launch(projectId: string, abort: AbortSignal): Promise<SessionRecord> {
@@ -218,7 +242,9 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
         readsClaudeTranscript: runtime.name === "claude-code",
         prices,
       }),
+      resumed: resume,
       stopReadingScreen: () => watcher?.readScreens(pane.paneId, false),
+      readScreens: (enabled) => watcher?.readScreens(pane.paneId, enabled),
       onReady: () => {
         settle.resolve(core.state.sessions.get(sessionId)!);
         schedulePump(projectId);
@@ -252,7 +278,7 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
     } catch (error) {
       if (controllers.get(projectId) === controller) {
         controllers.delete(projectId);
-        if (abort.aborted) await controller.stop("the session was stopped");
+        if (abort.aborted) await controller.stop("the session was stopped", "stopped", STOPPED_BY_A_PERSON);
         else await controller.stop((error as Error).message, "error");
         lastFailure.set(projectId, Date.now());
       }
@@ -295,15 +321,20 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       const controller = controllers.get(projectId);
       if (controller) {
         controllers.delete(projectId);
-        await controller.stop("the session was stopped");
+        await controller.stop("the session was stopped", "stopped", STOPPED_BY_A_PERSON);
       } else {
         await closeDeadPane(projectId);
-        const session = core.state.sessionOfProject(projectId);
-        if (session && session.state !== "stopped") {
-          await core.mutate((ctx) => moveSession(ctx, session.id, "stopped", { stateReason: null, tmuxTarget: "", pid: 0 }), {
-            internal: true,
-          });
-        }
+      }
+      // Stopped by a person: auto-execution leaves it stopped until a person starts it (agent-start-rules.ts).
+      const session = core.state.sessionOfProject(projectId);
+      if (session) {
+        await core.mutate(
+          (ctx) =>
+            session.state === "stopped"
+              ? updateSession(ctx, session.id, { stateReason: STOPPED_BY_A_PERSON })
+              : moveSession(ctx, session.id, "stopped", { stateReason: STOPPED_BY_A_PERSON, tmuxTarget: "", pid: 0 }),
+          { internal: true },
+        );
       }
       return findSession(core.state, projectId);
     },
@@ -353,6 +384,8 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
 
     async shutdown() {
       shuttingDown = true;
+      for (const { timer } of backoffTimers.values()) clearTimeout(timer);
+      backoffTimers.clear();
       await Promise.allSettled([...starting.values()]);
       if (config.keepAgentsOnShutdown) {
         logger.info({ sessions: controllers.size }, "leaving agents running as configured");

@@ -11,6 +11,7 @@ export function toRuntimeSettings(config: DaemonConfig): RuntimeSettings {
       ...(runtimes["claude-code"]?.command ? { command: runtimes["claude-code"].command } : {}),
       permissionMode: config.claudePermissionMode as ClaudePermissionMode,
       trustProjectFolders: config.trustProjectFolders,
+      permissionTimeoutSeconds: Math.max(1, Math.round(config.claudePermissionTimeout)),
     },
     codex: runtimes.codex?.command ? { command: runtimes.codex.command } : {},
     gemini: runtimes.gemini?.command ? { command: runtimes.gemini.command } : {},

@@ -25,8 +25,12 @@ export interface SessionControllerOptions {
   hookSecret: string;
   /** Measures each work turn's usage and enforces the project's budget (src/usage). */
   usage?: TurnUsageMeter;
+  /** The agent continued an earlier conversation (Claude Code's `--resume`). */
+  resumed?: boolean;
   /** Stops reading the pane's screen (hook runtimes need it only until they are ready). */
   stopReadingScreen(): void;
+  /** Reads the pane's screen again (hook runtimes, during a turn: a turn may end without a hook). */
+  readScreens?(enabled: boolean): void;
   onReady(): void;
   onStartupQuestion(): void;
   /** `keptPane`: the dead pane is left open for inspection; the supervisor closes it at the next start. */
@@ -54,12 +58,21 @@ export class SessionController {
   private readonly log: Logger;
   /** Set at the first exit report, before anything is awaited: the watcher may report an exit twice. */
   private exitSeen = false;
+  /** The agent took the turn's prompt (its `UserPromptSubmit` hook): an idle screen from then on ends the turn. */
+  private promptTaken = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** The screen is read again for the turn in progress (hook runtimes). */
+  private watchingTurn = false;
+  /** An interruption of the agent's turn is being carried out. */
+  private interrupting = false;
+  /** Late answers typed into the agent's own dialog, by event id, until `deliver` reports them. */
+  private readonly paneAnswers = new Map<string, boolean>();
 
   constructor(private readonly options: SessionControllerOptions) {
     this.sessionId = options.sessionId;
     this.projectId = options.projectId;
     this.paneId = options.paneId;
-    this.memory = initialTurnMemory(options.runtime.name, options.runtime.reportsThroughHooks);
+    this.memory = initialTurnMemory(options.runtime.name, options.runtime.reportsThroughHooks, options.resumed ?? false);
     this.detector = createScreenDetector(options.runtime.screen);
     this.log = options.logger.child({ sessionId: options.sessionId, projectId: options.projectId, pane: options.paneId });
   }
@@ -97,25 +110,53 @@ export class SessionController {
   private async observe(observation: Observation): Promise<Effect[]> {
     const usage = this.options.usage;
     const ended = usage ? await usage.measureEnd(this.memory.turn, observation) : null;
+    let interrupts = false;
     const effects = await this.core.mutate(
       (ctx) => {
+        // Nothing is typed into the agent while its turn is being interrupted (keys right after Escape are
+        // misread); the next turn is offered once the interruption is over.
+        if (observation.type === "turn_possible" && this.interrupting) return [];
         usage?.attach(ctx, ended);
         const decision = decideTurn(ctx, this.sessionId, this.memory, observation);
         this.memory = decision.memory;
         usage?.afterDecision(ctx, ended);
+        interrupts = decision.effects.some((effect) => effect.type === "interrupt_agent");
+        if (interrupts) this.interrupting = true;
         return decision.effects;
       },
       { internal: true },
     );
     await usage?.turnStarted(this.memory.turn).catch((error) => this.log.warn({ err: error }, "could not record the turn's start"));
-    for (const effect of effects) await this.carryOut(effect);
+    try {
+      for (const effect of effects) await this.carryOut(effect);
+    } finally {
+      if (interrupts) {
+        this.interrupting = false;
+        setImmediate(() => void this.dispatchIfIdle());
+      }
+    }
+    if (!this.memory.turn && this.watchingTurn) this.unwatchTurn();
     return effects;
   }
 
   private async carryOut(effect: Effect): Promise<void> {
     switch (effect.type) {
-      case "type_prompt":
-        await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.submitPrompt(effect.text));
+      case "type_prompt": {
+        const { runtime } = this.options;
+        this.promptTaken = false;
+        this.clearIdleTimer();
+        if (runtime.readTurnScreen && this.options.readScreens) {
+          this.watchingTurn = true;
+          this.options.readScreens(true);
+        }
+        await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.submitPrompt(effect.text)]);
+        return;
+      }
+      case "answer_pane_dialog":
+        this.paneAnswers.set(effect.eventId, await this.answerPaneDialog(effect.allow));
+        return;
+      case "interrupt_agent":
+        await this.interruptIfBusy();
         return;
       case "answer_screen": {
         const open = this.screenPrompts.get(effect.eventId);
@@ -185,7 +226,10 @@ export class SessionController {
         return;
       }
       // Claude Code reports permission requests through its hook; its on-screen dialog is the same question.
-      if (this.options.runtime.reportsThroughHooks) return;
+      if (this.options.runtime.reportsThroughHooks) {
+        await this.watchTurnScreen(screen);
+        return;
+      }
       if (reading.appeared) {
         await this.ask({ type: "asked", question: screenQuestion(reading.appeared) }, reading.appeared);
         return;
@@ -249,7 +293,100 @@ export class SessionController {
   async deliver(event: EventRecord): Promise<boolean> {
     if (event.status === "pending") return false;
     const effects = await this.observe({ type: "answered", eventId: event.id, status: event.status, resolution: event.resolution ?? "" });
-    return effects.some((effect) => effect.type === "answer_screen" || (effect.type === "answer_hook" && event.status === "resolved"));
+    const typed = this.paneAnswers.get(event.id);
+    this.paneAnswers.delete(event.id);
+    if (typed === false) await this.observe({ type: "pane_answer_undeliverable", eventId: event.id });
+    return effects.some(
+      (effect) => effect.type === "answer_screen" || (effect.type === "answer_hook" && event.status === "resolved") || (effect.type === "answer_pane_dialog" && typed === true),
+    );
+  }
+
+  /** The item `workId` was completed, failed or cancelled through the API: if it is this agent's turn, the turn ends. */
+  async workClosed(workId: string): Promise<void> {
+    this.log.debug({ workId, turn: this.memory.turn }, "work closed through the API");
+    if (!this.isLive || this.memory.turn?.kind !== "work" || this.memory.turn.workId !== workId) return;
+    await this.observe({ type: "work_closed", workId }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
+  }
+
+  // ---- turns that end without a hook (hook runtimes) ------------------------------------------------
+
+  /** How long the idle prompt must stay on screen, with no `Stop` hook, before the turn counts as interrupted. */
+  static readonly IDLE_CONFIRM_MS = 3000;
+
+  private async watchTurnScreen(screen: string): Promise<void> {
+    const read = this.options.runtime.readTurnScreen;
+    if (!read || !this.memory.turn || !this.promptTaken) return this.clearIdleTimer();
+    const turn = read(stripAnsi(screen));
+    if (turn.retrying) await this.observe({ type: "model_retrying", text: turn.retrying });
+    if (!turn.idle) return this.clearIdleTimer();
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.screenQueue = this.screenQueue.then(() => this.confirmIdle());
+    }, SessionController.IDLE_CONFIRM_MS);
+    this.idleTimer.unref();
+  }
+
+  private async confirmIdle(): Promise<void> {
+    const read = this.options.runtime.readTurnScreen;
+    if (!read || !this.isLive || !this.memory.turn || !this.promptTaken) return;
+    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
+    if (screen === undefined) return;
+    const turn = read(stripAnsi(screen));
+    if (!turn.idle || !this.memory.turn) return;
+    const reason = turn.interrupted
+      ? "the turn was interrupted in the terminal (Esc: \"What should Claude do instead?\")"
+      : "the turn ended in the terminal without an answer (Esc, or a dialog cancelled there)";
+    this.log.info({ reason }, "turn ended without a Stop hook");
+    await this.observe({ type: "turn_interrupted", reason }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private unwatchTurn(): void {
+    this.watchingTurn = false;
+    this.clearIdleTimer();
+    this.promptTaken = false;
+    if (this.isLive) this.options.readScreens?.(false);
+  }
+
+  /** Types a late answer into the agent's own permission dialog; false when no dialog is on screen. */
+  private async answerPaneDialog(allow: boolean): Promise<boolean> {
+    const read = this.options.runtime.readTurnScreen;
+    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
+    const dialog = read && screen !== undefined ? read(stripAnsi(screen)).dialog : undefined;
+    if (!dialog) {
+      this.log.warn({ allow }, "no dialog on screen to type the answer into");
+      return false;
+    }
+    const labels = dialog.options.map((option) => option.label);
+    const wanted = allow ? labels.findIndex((label) => /^yes\b/i.test(label)) : labels.findIndex((label) => /^no\b/i.test(label));
+    const index = wanted >= 0 ? wanted : allow ? 0 : labels.length - 1;
+    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(dialog, index));
+    this.log.info({ allow, option: labels[index] }, "answer typed into the agent's own dialog");
+    return true;
+  }
+
+  /** Interrupts the agent's turn when it still runs (its item was closed through the API, or it must exit). */
+  private async interruptIfBusy(): Promise<boolean> {
+    const keys = this.options.runtime.interruptKeys;
+    if (!keys) return false;
+    const screen = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
+    if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return false;
+    this.log.info("interrupting the agent's turn");
+    await this.options.driver.sendKeys(this.paneId, keys).catch(() => undefined);
+    // Keys sent right after Escape would be read as part of an escape sequence: wait until the turn is over.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
+      if (now === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(now)))) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return true;
   }
 
   /** Answers a hook call of the agent (Claude Code). */
@@ -259,6 +396,7 @@ export class SessionController {
     this.options.usage?.noteHook(payload);
     const overBudget = (await this.options.usage?.budgetDenial(this.memory.turn, payload)) ?? null;
     if (overBudget !== null && payload.hook_event_name === "PermissionRequest") return hookReply({ behavior: "deny", message: overBudget });
+    if (observation?.type === "prompt_submitted" && this.memory.turn) this.promptTaken = true;
     if (!observation) return {};
     const effects = await this.observe(observation);
     const waiting = effects.find((effect) => effect.type === "await_answer");
@@ -294,15 +432,19 @@ export class SessionController {
   // ---- end of life ------------------------------------------------------------------------------------
 
   /** Asks the agent to exit, then closes its window; the item in progress goes back to the queue. */
-  async stop(reason: string, end: "stopped" | "error" = "stopped"): Promise<void> {
+  async stop(reason: string, end: "stopped" | "error" = "stopped", stateReason?: string): Promise<void> {
     if (this.memory.stopping) return;
     await this.observe({ type: "stop_requested" });
-    await this.observe({ type: "stopped", reason, end });
+    await this.observe({ type: "stopped", reason, end, ...(stateReason ? { stateReason } : {}) });
   }
 
   // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.
   private async exitAgent(): Promise<void> {
-    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.exitInputs).catch(() => undefined);
+    const { runtime } = this.options;
+    // A turn still running is interrupted first: Claude Code then takes the unanswered prompt back out of
+    // its conversation, so a resumed conversation does not hold it (the model would see it twice).
+    await this.interruptIfBusy();
+    await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.exitInputs]).catch(() => undefined);
     const deadline = Date.now() + 2000;
     while (!this.memory.exited && Date.now() < deadline) {
       const status = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);

@@ -18,10 +18,14 @@ export interface ReplyUsage {
 }
 
 /** `model`: the model the response names (default: the one the request asked for). */
-export type ModelReply =
+export type ModelReply = (
   | { text: string; usage?: ReplyUsage; model?: string }
   | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string; usage?: ReplyUsage; model?: string }
-  | { error: { status: number; type?: string; message?: string } };
+  | { error: { status: number; type?: string; message?: string } }
+) & {
+  /** Answer only after this long (a model that thinks: time to press Escape in the pane). */
+  delayMs?: number;
+};
 
 export interface ToolResult {
   toolUseId: string;
@@ -186,8 +190,11 @@ export async function startScriptedModelServer(
             request: record,
           };
           turns.push(turn);
-          record.reply = script(turn) ?? { text: defaultText };
-          return answer(res, body!, record.reply);
+          const reply = (record.reply = script(turn) ?? { text: defaultText });
+          if (!reply.delayMs) return answer(res, body!, reply);
+          const timer = setTimeout(() => !res.destroyed && answer(res, body!, reply), reply.delayMs);
+          res.on("close", () => clearTimeout(timer));
+          return;
         }
         default:
           res.writeHead(404, { "content-type": "application/json" });

@@ -14,8 +14,12 @@ export const CLAUDE_HOOK_EVENTS = [
   "Stop",
   "StopFailure",
   "SessionEnd",
+  // A permission dialog answered in the pane fires no hook of its own: the tool running (or being refused) says so.
+  "PostToolUse",
+  "PostToolUseFailure",
+  "PermissionDenied",
 ] as const;
-export type ClaudeHookEvent = (typeof CLAUDE_HOOK_EVENTS)[number] | "PreToolUse" | "PostToolUse" | "PostToolUseFailure";
+export type ClaudeHookEvent = (typeof CLAUDE_HOOK_EVENTS)[number] | "PreToolUse";
 
 /** `default` is what the CLI reports as "manual mode"; `auto` is 2.1.33x's own default, which rarely asks. */
 export const CLAUDE_PERMISSION_MODES = ["default", "manual", "acceptEdits", "auto", "plan", "dontAsk", "bypassPermissions"] as const;

@@ -46,12 +46,29 @@ export interface AgentRuntime {
   submitPrompt(text: string): AgentInput[];
   /** Inputs that pick `prompt.options[optionIndex]`. */
   answer(prompt: ScreenPrompt, optionIndex: number): AgentInput[];
+  /** Inputs that empty the agent's input line before a prompt is typed (what an interruption left there). */
+  readonly clearInput?: AgentInput[];
+  /** Keys that interrupt a running turn (Claude Code: Escape). */
+  readonly interruptKeys?: string[];
+  /** What a hook runtime's screen says during a turn: idle again without a `Stop` hook, retrying the model API. */
+  readTurnScreen?(screen: string): TurnScreen;
   /** Inputs that ask the agent to exit on its own (before anyone kills the window). */
   readonly exitInputs: AgentInput[];
   /** Whether a conversation the agent had under this id can be continued (`resume` at the next launch). */
   canResume(agentSessionId: string): Promise<boolean>;
   /** Keys that answer a start-up dialog without asking anyone (per configuration), or undefined to ask. */
   autoAnswer(prompt: ScreenPrompt): string[] | undefined;
+}
+
+export interface TurnScreen {
+  /** The ready prompt is back, nothing runs and no dialog is open. */
+  idle: boolean;
+  /** The agent says the turn was interrupted ("Interrupted · What should Claude do instead?"). */
+  interrupted: boolean;
+  /** The model API error and retry countdown on screen, or null. */
+  retrying: string | null;
+  /** A dialog (numbered options) on screen, or undefined. */
+  dialog?: ScreenPrompt;
 }
 
 export async function sendAgentInput(driver: TmuxDriver, paneId: string, inputs: readonly AgentInput[]): Promise<void> {

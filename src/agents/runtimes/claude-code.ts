@@ -1,5 +1,6 @@
 import { buildClaudeLaunch, type ClaudeLaunchOptions, type ClaudePermissionMode } from "../claude/claude-launch.js";
 import { claudeConversationExists } from "../claude/claude-conversations.js";
+import { readClaudeTurnScreen } from "../claude/read-claude-turn-screen.js";
 import { claudeStartupDialogKeys, detectClaudeStartupDialog } from "../claude/startup-dialogs.js";
 import type { ScreenRules } from "../screen/screen-detector.js";
 import { optionKeys, pasteThenEnter, type AgentRuntime } from "./agent-runtime.js";
@@ -54,6 +55,12 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
       return { command: launch.command, env: launch.env };
     },
     submitPrompt: pasteThenEnter,
+    // After Esc, Claude Code puts the interrupted prompt back in its input line, and text typed next is
+    // appended to it. Ctrl-U empties the line (verified with 2.1.332: the model then receives only the new
+    // text); on an empty line it does nothing.
+    clearInput: [{ keys: ["C-u"] }],
+    interruptKeys: ["Escape"],
+    readTurnScreen: (screen) => readClaudeTurnScreen(screen, CLAUDE_CODE_SCREEN),
     answer: optionKeys,
     exitInputs: pasteThenEnter("/exit"),
     // A conversation Claude Code already had (before a stop or a daemon restart) is continued, not restarted.

@@ -107,6 +107,7 @@ export function toWorkItem(record: WorkItemRecord): WorkItem {
     startedAt: timestamp(record.startedAt),
     completedAt: timestamp(record.completedAt),
     usage: record.usage ? toWorkUsage(record.usage) : undefined,
+    nextAttemptAt: timestamp(record.notBefore ?? null),
   });
 }
 
@@ -152,6 +153,7 @@ export function toInboxMessage(record: InboxMessageRecord): InboxMessage {
     sessionId: optional(record.sessionId),
     createdAt: timestamp(record.createdAt),
     deliveredAt: timestamp(record.deliveredAt),
+    reply: optional(record.reply ?? null),
   });
 }
 

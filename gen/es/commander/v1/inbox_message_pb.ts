@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file commander/v1/inbox_message.proto.
  */
 export const file_commander_v1_inbox_message: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb21tYW5kZXIvdjEvaW5ib3hfbWVzc2FnZS5wcm90bxIMY29tbWFuZGVyLnYxIrYCCgxJbmJveE1lc3NhZ2USCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIPCgdjb250ZW50GAMgASgJEi0KCHByaW9yaXR5GAQgASgOMhsuY29tbWFuZGVyLnYxLkV2ZW50UHJpb3JpdHkSLgoFc3RhdGUYBSABKA4yHy5jb21tYW5kZXIudjEuSW5ib3hNZXNzYWdlU3RhdGUSDAoEcm9sZRgGIAEoCRIXCgpzZXNzaW9uX2lkGAcgASgJSACIAQESLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMZGVsaXZlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtfc2Vzc2lvbl9pZCp8ChFJbmJveE1lc3NhZ2VTdGF0ZRIjCh9JTkJPWF9NRVNTQUdFX1NUQVRFX1VOU1BFQ0lGSUVEEAASHwobSU5CT1hfTUVTU0FHRV9TVEFURV9QRU5ESU5HEAESIQodSU5CT1hfTUVTU0FHRV9TVEFURV9ERUxJVkVSRUQQAmIGcHJvdG8z", [file_commander_v1_event, file_google_protobuf_timestamp]);
+  fileDesc("CiBjb21tYW5kZXIvdjEvaW5ib3hfbWVzc2FnZS5wcm90bxIMY29tbWFuZGVyLnYxItQCCgxJbmJveE1lc3NhZ2USCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIPCgdjb250ZW50GAMgASgJEi0KCHByaW9yaXR5GAQgASgOMhsuY29tbWFuZGVyLnYxLkV2ZW50UHJpb3JpdHkSLgoFc3RhdGUYBSABKA4yHy5jb21tYW5kZXIudjEuSW5ib3hNZXNzYWdlU3RhdGUSDAoEcm9sZRgGIAEoCRIXCgpzZXNzaW9uX2lkGAcgASgJSACIAQESLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMZGVsaXZlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgVyZXBseRgKIAEoCUgBiAEBQg0KC19zZXNzaW9uX2lkQggKBl9yZXBseSp8ChFJbmJveE1lc3NhZ2VTdGF0ZRIjCh9JTkJPWF9NRVNTQUdFX1NUQVRFX1VOU1BFQ0lGSUVEEAASHwobSU5CT1hfTUVTU0FHRV9TVEFURV9QRU5ESU5HEAESIQodSU5CT1hfTUVTU0FHRV9TVEFURV9ERUxJVkVSRUQQAmIGcHJvdG8z", [file_commander_v1_event, file_google_protobuf_timestamp]);
 
 /**
  * A message from a human to a project's agent, delivered at its next turn boundary.
@@ -84,6 +84,13 @@ export type InboxMessage = Message<"commander.v1.InboxMessage"> & {
    * @generated from field: google.protobuf.Timestamp delivered_at = 9;
    */
   deliveredAt?: Timestamp | undefined;
+
+  /**
+   * What the agent answered to the message (the final text of the turn it was delivered in), or null.
+   *
+   * @generated from field: optional string reply = 10;
+   */
+  reply?: string | undefined;
 };
 
 /**

@@ -79,7 +79,11 @@ export interface InboxMessage {
     | Date
     | undefined;
   /** When it reached the agent, or null. */
-  deliveredAt: Date | undefined;
+  deliveredAt:
+    | Date
+    | undefined;
+  /** What the agent answered to the message (the final text of the turn it was delivered in), or null. */
+  reply?: string | undefined;
 }
 
 function createBaseInboxMessage(): InboxMessage {
@@ -93,6 +97,7 @@ function createBaseInboxMessage(): InboxMessage {
     sessionId: undefined,
     createdAt: undefined,
     deliveredAt: undefined,
+    reply: undefined,
   };
 }
 
@@ -124,6 +129,9 @@ export const InboxMessage: MessageFns<InboxMessage> = {
     }
     if (message.deliveredAt !== undefined) {
       Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(74).fork()).join();
+    }
+    if (message.reply !== undefined) {
+      writer.uint32(82).string(message.reply);
     }
     return writer;
   },
@@ -213,6 +221,14 @@ export const InboxMessage: MessageFns<InboxMessage> = {
             message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.reply = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -252,6 +268,7 @@ export const InboxMessage: MessageFns<InboxMessage> = {
         : isSet(object.delivered_at)
         ? fromJsonTimestamp(object.delivered_at)
         : undefined,
+      reply: isSet(object.reply) ? globalThis.String(object.reply) : undefined,
     };
   },
 
@@ -284,6 +301,9 @@ export const InboxMessage: MessageFns<InboxMessage> = {
     if (message.deliveredAt !== undefined) {
       obj.deliveredAt = message.deliveredAt.toISOString();
     }
+    if (message.reply !== undefined) {
+      obj.reply = message.reply;
+    }
     return obj;
   },
 
@@ -301,6 +321,7 @@ export const InboxMessage: MessageFns<InboxMessage> = {
     message.sessionId = object.sessionId ?? undefined;
     message.createdAt = object.createdAt ?? undefined;
     message.deliveredAt = object.deliveredAt ?? undefined;
+    message.reply = object.reply ?? undefined;
     return message;
   },
 };

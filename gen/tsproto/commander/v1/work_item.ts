@@ -186,7 +186,14 @@ export interface WorkItem {
     | Date
     | undefined;
   /** What the item's turn used and changed (tokens, cost, time, files); absent until it first ran. */
-  usage: WorkUsage | undefined;
+  usage:
+    | WorkUsage
+    | undefined;
+  /**
+   * A queued item is not dispatched before this time: the back-off after the model API was overloaded or
+   * rate-limited (the next try). Null when the item may run as soon as it is its turn.
+   */
+  nextAttemptAt: Date | undefined;
 }
 
 function createBaseWorkItem(): WorkItem {
@@ -206,6 +213,7 @@ function createBaseWorkItem(): WorkItem {
     startedAt: undefined,
     completedAt: undefined,
     usage: undefined,
+    nextAttemptAt: undefined,
   };
 }
 
@@ -255,6 +263,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     }
     if (message.usage !== undefined) {
       WorkUsage.encode(message.usage, writer.uint32(242).fork()).join();
+    }
+    if (message.nextAttemptAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextAttemptAt), writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -392,6 +403,14 @@ export const WorkItem: MessageFns<WorkItem> = {
             message.usage = WorkUsage.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.nextAttemptAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -449,6 +468,11 @@ export const WorkItem: MessageFns<WorkItem> = {
         ? fromJsonTimestamp(object.completed_at)
         : undefined,
       usage: isSet(object.usage) ? WorkUsage.fromJSON(object.usage) : undefined,
+      nextAttemptAt: isSet(object.nextAttemptAt)
+        ? fromJsonTimestamp(object.nextAttemptAt)
+        : isSet(object.next_attempt_at)
+        ? fromJsonTimestamp(object.next_attempt_at)
+        : undefined,
     };
   },
 
@@ -499,6 +523,9 @@ export const WorkItem: MessageFns<WorkItem> = {
     if (message.usage !== undefined) {
       obj.usage = WorkUsage.toJSON(message.usage);
     }
+    if (message.nextAttemptAt !== undefined) {
+      obj.nextAttemptAt = message.nextAttemptAt.toISOString();
+    }
     return obj;
   },
 
@@ -524,6 +551,7 @@ export const WorkItem: MessageFns<WorkItem> = {
     message.usage = (object.usage !== undefined && object.usage !== null)
       ? WorkUsage.fromPartial(object.usage)
       : undefined;
+    message.nextAttemptAt = object.nextAttemptAt ?? undefined;
     return message;
   },
 };
