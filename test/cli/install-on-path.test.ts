@@ -36,7 +36,13 @@ describe("installing the commander command as the README says", function () {
     const elsewhere = await mkdtemp(join(scratch, "elsewhere-"));
     // npm passes its own settings to the scripts it runs (`npm test`): none of them may redirect this install.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-    await run("npm", ["install", "-g", "--prefix", prefix, ".", "--offline", "--no-audit", "--no-fund"], { cwd: REPO_ROOT, env, timeout: 90_000 });
+    // --ignore-scripts: the install would run `prepare` (the build), rewriting dist/ under the other tests
+    // running in parallel; the clone is already built.
+    await run("npm", ["install", "-g", "--prefix", prefix, ".", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+      cwd: REPO_ROOT,
+      env,
+      timeout: 90_000,
+    });
 
     const path = `${join(prefix, "bin")}:${env.PATH ?? ""}`;
     const help = await run("commander", ["--help"], { cwd: elsewhere, env: { ...env, PATH: path }, timeout: 30_000 });
