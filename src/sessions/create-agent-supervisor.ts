@@ -308,6 +308,9 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
       const started = launch(projectId, abort.signal).finally(() => {
         starting.delete(projectId);
         startAborts.delete(projectId);
+        // A pump that ran while this start was in flight (an agent that exited during its start) did
+        // nothing; decide again now, so a failed start is retried after its back-off.
+        schedulePump(projectId);
       });
       starting.set(projectId, started);
       startAborts.set(projectId, abort);

@@ -29,7 +29,7 @@ describe("WatchService.watchChanges", () => {
     const c = core();
     const service = createWatchService({ core: c, agents: { attachCommand: () => "" } as unknown as AgentSupervisor, maxBufferedChanges: 100, logger: pino({ level: "silent" }) });
     const controller = new AbortController();
-    const context = { signal: controller.signal } as HandlerContext;
+    const context = { signal: controller.signal, requestHeader: new Headers() } as HandlerContext;
     const request = create(WatchChangesRequestSchema, {});
     const watchers = [0, 1].map(() => (service.watchChanges as (r: typeof request, c: HandlerContext) => AsyncGenerator<unknown>)(request, context));
     const firsts = watchers.map((w) => w.next());
