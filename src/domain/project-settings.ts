@@ -4,20 +4,35 @@ import { getProject } from "./project-rules.js";
 import type { ProjectRecord } from "./records.js";
 import { limitLength } from "./validate-fields.js";
 
-// The per-project agent settings: Claude Code's permission mode and model. They are read when the agent
+// The per-project agent settings: Claude Code's permission mode, model and permission-hook timeout. They are read when the agent
 // starts, so a change applies from its next start.
 
 /** The modes Claude Code 2.1.33x accepts for `--permission-mode` (`manual` is its name for `default`). */
 export const PERMISSION_MODES = ["default", "manual", "acceptEdits", "auto", "plan", "dontAsk", "bypassPermissions"] as const;
 
 /** The fields UpdateProject may change (AIP-134 mask paths). */
-export const UPDATABLE_PROJECT_FIELDS = ["name", "permission_mode", "model"] as const;
+export const UPDATABLE_PROJECT_FIELDS = ["name", "permission_mode", "model", "permission_timeout_seconds"] as const;
 export type UpdatableProjectField = (typeof UPDATABLE_PROJECT_FIELDS)[number];
 
 export interface ProjectSettingsPatch {
   name?: string;
   permissionMode?: string;
   model?: string;
+  permissionTimeoutSeconds?: number;
+}
+
+/**
+ * The longest permission-hook wait a project may set. Claude Code documents no maximum for a hook's
+ * `timeout`; a day bounds a typo without limiting any real use.
+ */
+export const MAX_PERMISSION_TIMEOUT_SECONDS = 86_400;
+
+/** 0 (the daemon's `claude_permission_timeout`) or a whole number of seconds from 1 to a day. */
+export function validPermissionTimeout(seconds: number, field = "permission_timeout_seconds"): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_PERMISSION_TIMEOUT_SECONDS) {
+    throw invalidField(field, `must be 0 (the daemon's claude_permission_timeout) or whole seconds from 1 to ${MAX_PERMISSION_TIMEOUT_SECONDS}; got ${seconds}`);
+  }
+  return seconds;
 }
 
 /** "" (the default) or one of Claude Code's modes; anything else is an invalid `field`. */
@@ -60,6 +75,9 @@ export function updateProjectSettings(ctx: DomainContext, projectId: string, pat
   }
   if (patch.permissionMode !== undefined) updated.permissionMode = validPermissionMode(patch.permissionMode, "project.permission_mode");
   if (patch.model !== undefined) updated.model = validModel(patch.model, "project.model");
+  if (patch.permissionTimeoutSeconds !== undefined) {
+    updated.permissionTimeoutSeconds = validPermissionTimeout(patch.permissionTimeoutSeconds, "project.permission_timeout_seconds");
+  }
   ctx.tx.put("projects", updated);
   ctx.tx.change("project_changed", projectId, { type: "project", record: updated });
   return updated;

@@ -38,6 +38,8 @@ export interface ProjectRecord {
   permissionMode?: string;
   /** Model for the agent; absent or "": the agent's default. */
   model?: string;
+  /** Seconds the agent's permission hook waits for an answer; absent or 0: the daemon's setting. */
+  permissionTimeoutSeconds?: number;
   /** Permission rules answered without asking anyone (absent in records written before policies). */
   policy?: PolicyRuleRecord[];
   /** Spending limits (src/domain/budget-rules.ts); absent when none was set. */

@@ -20,7 +20,14 @@ import type { ProjectPaths } from "../app/project-paths.js";
 import { CommanderError, invalidField } from "../domain/commander-error.js";
 import { getProject, listProjects, pauseProject, registerProject, resumeProject, unregisterProject } from "../domain/project-rules.js";
 import { addPolicyRules, policyRules, removePolicyRule } from "../domain/project-policy.js";
-import { updateProjectSettings, validModel, validPermissionMode, validUpdateMask, type ProjectSettingsPatch } from "../domain/project-settings.js";
+import {
+  updateProjectSettings,
+  validModel,
+  validPermissionMode,
+  validPermissionTimeout,
+  validUpdateMask,
+  type ProjectSettingsPatch,
+} from "../domain/project-settings.js";
 import type { PolicyAction } from "../domain/records.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
 import { toPolicyRule, toProject } from "./convert/to-messages.js";
@@ -44,10 +51,13 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
       }
       const permissionMode = validPermissionMode(request.permissionMode);
       const model = validModel(request.model);
+      const permissionTimeoutSeconds = validPermissionTimeout(request.permissionTimeoutSeconds);
       const resolvedPath = await paths.resolve(request.path);
       const project = await core.mutate((ctx) => {
         const registered = registerProject(ctx, { resolvedPath, name: request.name, projectId: request.projectId, runtime });
-        return permissionMode === "" && model === "" ? registered : updateProjectSettings(ctx, registered.id, { permissionMode, model });
+        return permissionMode === "" && model === "" && permissionTimeoutSeconds === 0
+          ? registered
+          : updateProjectSettings(ctx, registered.id, { permissionMode, model, permissionTimeoutSeconds });
       });
       return create(RegisterProjectResponseSchema, { project: toProject(project, core.state) });
     },
@@ -74,13 +84,15 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
                 given?.name ? "name" : null,
                 given?.permissionMode ? "permission_mode" : null,
                 given?.model ? "model" : null,
+                given?.permissionTimeoutSeconds ? "permission_timeout_seconds" : null,
               ].filter((path): path is string => path !== null),
             );
-      if (paths.length === 0) throw invalidField("update_mask", "names no field to change; give update_mask or set name, permission_mode or model");
+      if (paths.length === 0) throw invalidField("update_mask", "names no field to change; give update_mask or set name, permission_mode, model or permission_timeout_seconds");
       const patch: ProjectSettingsPatch = {};
       if (paths.includes("name")) patch.name = given?.name ?? "";
       if (paths.includes("permission_mode")) patch.permissionMode = given?.permissionMode ?? "";
       if (paths.includes("model")) patch.model = given?.model ?? "";
+      if (paths.includes("permission_timeout_seconds")) patch.permissionTimeoutSeconds = given?.permissionTimeoutSeconds ?? 0;
       const project = await core.mutate((ctx) => updateProjectSettings(ctx, request.projectId, patch));
       return create(UpdateProjectResponseSchema, { project: toProject(project, core.state) });
     },

@@ -190,6 +190,7 @@ export function createAgentSupervisor({ core, config, logger, paths, tmux }: Age
           // Per-project agent settings, read at each start (a change applies from the next one).
           permissionMode: project.permissionMode || undefined,
           model: project.model || undefined,
+          permissionTimeoutSeconds: project.permissionTimeoutSeconds || undefined,
         }),
       )
       .then((plan) => driver.openWindow({ name: projectId, cwd: project.path, command: plan.command, env: plan.env }))

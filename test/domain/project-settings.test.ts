@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { validModel, validPermissionMode, validUpdateMask } from "../../src/domain/project-settings.js";
+import { validModel, validPermissionMode, validPermissionTimeout, validUpdateMask } from "../../src/domain/project-settings.js";
 
 describe("project settings (permission mode, model, update mask)", () => {
   for (const mode of ["", "default", "acceptEdits", "plan", "auto", "dontAsk", "bypassPermissions", "manual"]) {
@@ -16,8 +16,21 @@ describe("project settings (permission mode, model, update mask)", () => {
   for (const model of ["--dangerously-skip-permissions", "two words", "x;rm"]) {
     it(`refuses the model ${JSON.stringify(model)}, naming the field`, () => expect(() => validModel(model)).to.throw(/^model: /));
   }
+  for (const seconds of [0, 1, 600, 86_400]) {
+    it(`accepts the permission timeout ${seconds}`, () => expect(validPermissionTimeout(seconds)).to.equal(seconds));
+  }
+  for (const seconds of [-1, 1.5, 86_401]) {
+    it(`refuses the permission timeout ${seconds}, naming the field`, () => {
+      expect(() => validPermissionTimeout(seconds)).to.throw(/^permission_timeout_seconds: must be 0/);
+    });
+  }
   it("accepts the updatable mask paths once each", () => {
-    expect(validUpdateMask(["model", "permission_mode", "name"])).to.deep.equal(["model", "permission_mode", "name"]);
+    expect(validUpdateMask(["model", "permission_mode", "name", "permission_timeout_seconds"])).to.deep.equal([
+      "model",
+      "permission_mode",
+      "name",
+      "permission_timeout_seconds",
+    ]);
   });
   for (const paths of [["state"], ["runtime"], ["model", "model"], ["policy"]]) {
     it(`refuses the mask ${JSON.stringify(paths)}, naming update_mask`, () => expect(() => validUpdateMask(paths)).to.throw(/^update_mask: /));

@@ -59,11 +59,25 @@ describe("project settings and policy rules (REST and RPC)", function () {
     expect((await rest(daemon.url, "GET", "/api/projects/patched")).body).to.include({ permission_mode: "", model: "" });
   });
 
+  it("takes a per-project permission-hook timeout at registration and with PATCH, 0 meaning the daemon's", async () => {
+    const registered = await register("patient", { permission_timeout_seconds: 45 });
+    expect(registered.status, registered.text).to.equal(201);
+    expect(registered.body).to.include({ permission_timeout_seconds: 45 });
+    const longer = await rest(daemon.url, "PATCH", "/api/projects/patient", { permission_timeout_seconds: 1200 });
+    expect(longer.body).to.include({ permission_timeout_seconds: 1200, permission_mode: "" });
+    const cleared = await rest(daemon.url, "PATCH", "/api/projects/patient?update_mask=permission_timeout_seconds", {});
+    expect(cleared.body).to.include({ permission_timeout_seconds: 0 });
+    const refused = await register("impatient", { permission_timeout_seconds: -5 });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.message).to.match(/^permission_timeout_seconds: must be 0/);
+  });
+
   const refusals: Array<[string, string, unknown, RegExp]> = [
     ["a mask path that cannot be changed", "/api/projects/patched?update_mask=state", { name: "x" }, /^update_mask: "state" cannot be changed/],
     ["a mask that names nothing and a body that sets nothing", "/api/projects/patched", {}, /^update_mask: names no field/],
     ["an unknown permission mode", "/api/projects/patched", { permission_mode: "everything" }, /^project\.permission_mode: unknown permission mode/],
     ["an empty name", "/api/projects/patched?update_mask=name", { name: " " }, /^project\.name: must not be empty/],
+    ["a permission timeout over a day", "/api/projects/patched", { permission_timeout_seconds: 86_401 }, /^project\.permission_timeout_seconds: must be 0/],
   ];
   for (const [what, path, body, message] of refusals) {
     it(`refuses ${what} with 400 naming the field`, async () => {

@@ -325,7 +325,7 @@ describe("RPC clients", function () {
     it("registers a project and answers it idle, with its path resolved", async function () {
       dir = await daemon.newProjectDir();
       const { project } = await unary<RegisterProjectResponse>((done) =>
-        projects.registerProject({ path: dir, name: "grpc-js", projectId: "", runtime: "", permissionMode: "", model: "" }, done),
+        projects.registerProject({ path: dir, name: "grpc-js", projectId: "", runtime: "", permissionMode: "", model: "", permissionTimeoutSeconds: 0 }, done),
       );
       expect(project?.id).to.match(/^project-[0-9a-f]{12}$/);
       expect(project?.path).to.equal(await realpath(dir));
@@ -399,7 +399,7 @@ describe("RPC clients", function () {
 
     it("returns ALREADY_EXISTS with ErrorInfo PROJECT_ALREADY_EXISTS for a directory registered twice", async function () {
       const error = await grpcFailure(() =>
-        unary<RegisterProjectResponse>((done) => projects.registerProject({ path: dir, name: "", projectId: "", runtime: "", permissionMode: "", model: "" }, done)),
+        unary<RegisterProjectResponse>((done) => projects.registerProject({ path: dir, name: "", projectId: "", runtime: "", permissionMode: "", model: "", permissionTimeoutSeconds: 0 }, done)),
       );
       expect(error.code).to.equal(grpc.status.ALREADY_EXISTS);
       expect(grpcReason(error)).to.equal("PROJECT_ALREADY_EXISTS");

@@ -38,6 +38,7 @@ describe("REST gateway", () => {
         permission_mode: "",
         model: "",
         policy: null,
+        permission_timeout_seconds: 0,
         usage: null,
         usage_today: null,
         budget: null,

@@ -49,7 +49,7 @@ describe("createServer", () => {
       it("answers unary calls", async () => {
         const registered = await callUnary<RegisterProjectRequest, RegisterProjectResponse>(
           projects.registerProject.bind(projects),
-          { path: "/tmp/grpc", name: "", projectId: "g1", runtime: "", permissionMode: "", model: "" },
+          { path: "/tmp/grpc", name: "", projectId: "g1", runtime: "", permissionMode: "", model: "", permissionTimeoutSeconds: 0 },
         );
         expect(registered.project?.state).to.equal(ProjectState.IDLE);
         const got = await callUnary<GetProjectRequest, GetProjectResponse>(projects.getProject.bind(projects), {

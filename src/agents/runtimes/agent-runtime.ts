@@ -22,6 +22,8 @@ export interface LaunchContext {
   permissionMode?: string;
   /** The project's model (Claude Code's `--model`). */
   model?: string;
+  /** The project's permission-hook timeout in seconds, overriding the runtime's default. */
+  permissionTimeoutSeconds?: number;
 }
 
 export interface AgentLaunch {

@@ -50,7 +50,9 @@ export function createClaudeCodeRuntime(options: ClaudeCodeRuntimeOptions = {}):
         extraArgs: context.model ? [...command.slice(1), "--model", context.model] : command.slice(1),
         permissionMode: (context.permissionMode as ClaudePermissionMode | undefined) ?? permissionMode,
         ...(hookTransport ? { hookTransport } : {}),
-        ...(permissionTimeoutSeconds ? { permissionTimeoutSeconds } : {}),
+        ...(context.permissionTimeoutSeconds || permissionTimeoutSeconds
+          ? { permissionTimeoutSeconds: context.permissionTimeoutSeconds || permissionTimeoutSeconds }
+          : {}),
       });
       return { command: launch.command, env: launch.env };
     },

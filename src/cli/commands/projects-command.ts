@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ProjectService } from "../../../gen/es/commander/v1/project_service_pb.js";
 import type { CliContext } from "../cli-context.js";
-import { addExamples, addJsonOption, parsePositiveInt, printResponse } from "../command-helpers.js";
+import { addExamples, addJsonOption, parseNonNegativeInt, parsePositiveInt, printResponse } from "../command-helpers.js";
 import { followPages, moreNote } from "../follow-pages.js";
 import { projectDetails, projectTable } from "../project-view.js";
 import { UsageError } from "../usage-error.js";
@@ -25,11 +25,12 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
         .option("--id <id>", "choose the project id instead of a generated one")
         .option("--runtime <runtime>", "agent runtime for its sessions, for example claude-code or shell")
         .option("--permission-mode <mode>", "Claude Code permission mode: default, acceptEdits, plan, ... (default: the daemon's)")
-        .option("--model <model>", "model for the agent (default: the agent's own)"),
+        .option("--model <model>", "model for the agent (default: the agent's own)")
+        .option("--permission-timeout <seconds>", "seconds Claude Code waits for an answer to a permission request (default: the daemon's)", parseNonNegativeInt),
     ),
     "commander projects add . --name api",
     "commander projects add ~/src/web --runtime shell --json",
-  ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; permissionMode?: string; model?: string; json?: boolean }) => {
+  ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; permissionMode?: string; model?: string; permissionTimeout?: number; json?: boolean }) => {
     const res = await ctx.clients().projects.registerProject({
       // The daemon runs elsewhere, so relative paths mean the user's current directory; `~/` paths are
       // left for the daemon, which expands them for its own user.
@@ -39,6 +40,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
       runtime: opts.runtime ?? "",
       permissionMode: opts.permissionMode ?? "",
       model: opts.model ?? "",
+      permissionTimeoutSeconds: opts.permissionTimeout ?? 0,
     });
     printResponse(ctx, opts, methods.registerProject, res, (res) => {
       const p = res.project!;
@@ -76,20 +78,22 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
         .argument("<project-id>")
         .option("-n, --name <name>", "display name")
         .option("--permission-mode <mode>", 'Claude Code permission mode: default, acceptEdits, plan, ... ("" for the daemon\'s)')
-        .option("--model <model>", 'model for the agent ("" for the agent\'s own)'),
+        .option("--model <model>", 'model for the agent ("" for the agent\'s own)')
+        .option("--permission-timeout <seconds>", "seconds Claude Code waits for an answer to a permission request (0 for the daemon's)", parseNonNegativeInt),
     ),
     "commander projects update my-project --permission-mode plan",
     'commander projects update my-project --model opus --permission-mode ""',
-  ).action(async (projectId: string, opts: { name?: string; permissionMode?: string; model?: string; json?: boolean }) => {
+  ).action(async (projectId: string, opts: { name?: string; permissionMode?: string; model?: string; permissionTimeout?: number; json?: boolean }) => {
     const paths = [
       ...(opts.name !== undefined ? ["name"] : []),
       ...(opts.permissionMode !== undefined ? ["permission_mode"] : []),
       ...(opts.model !== undefined ? ["model"] : []),
+      ...(opts.permissionTimeout !== undefined ? ["permission_timeout_seconds"] : []),
     ];
-    if (paths.length === 0) throw new UsageError("give --name, --permission-mode or --model");
+    if (paths.length === 0) throw new UsageError("give --name, --permission-mode, --model or --permission-timeout");
     const res = await ctx.clients().projects.updateProject({
       projectId,
-      project: { name: opts.name ?? "", permissionMode: opts.permissionMode ?? "", model: opts.model ?? "" },
+      project: { name: opts.name ?? "", permissionMode: opts.permissionMode ?? "", model: opts.model ?? "", permissionTimeoutSeconds: opts.permissionTimeout ?? 0 },
       updateMask: { paths },
     });
     printResponse(ctx, opts, methods.updateProject, res, (res) => {
@@ -136,3 +140,4 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     printResponse(ctx, opts, methods.resumeProject, res, (res) => `Resumed ${projectId}`);
   });
 }
+

@@ -55,6 +55,7 @@ export function toProject(record: ProjectRecord, state: CommanderState): Project
     lastActivity: timestamp(record.lastActivity),
     permissionMode: record.permissionMode ?? "",
     model: record.model ?? "",
+    permissionTimeoutSeconds: record.permissionTimeoutSeconds ?? 0,
     policy: create(ProjectPolicySchema, { rules: (record.policy ?? []).map(toPolicyRule) }),
     usage: toUsageTotals(totalsOf(state, { projectId: record.id, since: "" })),
     usageToday: toUsageTotals(totalsOf(state, { projectId: record.id, since: `${new Date().toISOString().slice(0, 10)}T00:00:00Z` })),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRuntimeCatalogue, UnknownRuntimeError } from "../../../src/agents/runtimes/runtime-catalogue.js";
@@ -50,6 +50,22 @@ describe("runtime catalogue", () => {
       expect(launch.command.slice(0, 3)).to.deep.equal(["/opt/claude", "--session-id", agentSessionId]);
       expect(launch.command.slice(-3)).to.deep.equal(["--permission-mode", "acceptEdits", "--verbose"]);
       expect(launch.env).to.have.property("COMMANDER_HOOK_SECRET", "x");
+    } finally {
+      await rm(settingsDir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives Claude Code's permission hook the project's timeout when it has one, else the daemon's", async () => {
+    const settingsDir = await mkdtemp(join(tmpdir(), "commander-runtime-"));
+    try {
+      const claude = createRuntimeCatalogue({ "claude-code": { permissionTimeoutSeconds: 100 } }).get("claude-code");
+      const permissionTimeout = async (context: { permissionTimeoutSeconds?: number }) => {
+        const launch = await claude.prepareLaunch({ agentSessionId: randomUUID(), hookUrl: "http://127.0.0.1:9/api/hooks/s1", hookSecret: "x", settingsDir, ...context });
+        const settings = JSON.parse(await readFile(launch.command[launch.command.indexOf("--settings") + 1] as string, "utf8"));
+        return settings.hooks.PermissionRequest[0].hooks[0].timeout as number;
+      };
+      expect(await permissionTimeout({})).to.equal(100);
+      expect(await permissionTimeout({ permissionTimeoutSeconds: 42 })).to.equal(42);
     } finally {
       await rm(settingsDir, { recursive: true, force: true });
     }

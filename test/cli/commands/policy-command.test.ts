@@ -22,8 +22,15 @@ describe("commander policy and projects update (against a real daemon)", functio
     expect(cleared).to.include({ permission_mode: "acceptEdits", model: "" });
   });
 
+  it("sets and clears the project's permission-hook timeout with --permission-timeout", async () => {
+    expect(await f.cliJson<Record<string, unknown>>(["projects", "update", "pol", "--permission-timeout", "90"])).to.include({ permission_timeout_seconds: 90 });
+    expect(await f.cliJson<Record<string, unknown>>(["projects", "update", "pol", "--permission-timeout", "0"])).to.include({ permission_timeout_seconds: 0 });
+    const bad = await f.cli(["projects", "update", "pol", "--permission-timeout", "soon"]);
+    expect(bad.code).to.equal(2);
+  });
+
   it("refuses projects update without a setting, and an unknown mode naming the field", async () => {
-    expect((await f.cli(["projects", "update", "pol"])).stderr).to.include("give --name, --permission-mode or --model");
+    expect((await f.cli(["projects", "update", "pol"])).stderr).to.include("give --name, --permission-mode, --model or --permission-timeout");
     const bad = await f.cli(["projects", "update", "pol", "--permission-mode", "yolo"]);
     expect(bad.code).to.not.equal(0);
     expect(bad.stderr).to.include('project.permission_mode: unknown permission mode "yolo"');

@@ -162,6 +162,11 @@ export interface Project {
   policy:
     | ProjectPolicy
     | undefined;
+  /**
+   * Seconds Claude Code's permission hook waits for an answer through Commander before it shows its own
+   * dialog; 0: the daemon's `claude_permission_timeout`. A change applies from the agent's next start.
+   */
+  permissionTimeoutSeconds: number;
   /** Usage of all the project's work items. */
   usage:
     | UsageTotals
@@ -207,6 +212,7 @@ function createBaseProject(): Project {
     permissionMode: "",
     model: "",
     policy: undefined,
+    permissionTimeoutSeconds: 0,
     usage: undefined,
     usageToday: undefined,
     budget: undefined,
@@ -253,6 +259,9 @@ export const Project: MessageFns<Project> = {
     }
     if (message.policy !== undefined) {
       ProjectPolicy.encode(message.policy, writer.uint32(106).fork()).join();
+    }
+    if (message.permissionTimeoutSeconds !== 0) {
+      writer.uint32(112).int32(message.permissionTimeoutSeconds);
     }
     if (message.usage !== undefined) {
       UsageTotals.encode(message.usage, writer.uint32(242).fork()).join();
@@ -383,6 +392,14 @@ export const Project: MessageFns<Project> = {
             message.policy = ProjectPolicy.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.permissionTimeoutSeconds = reader.int32();
+            continue;
+          }
           case 30: {
             if (tag !== 242) {
               break;
@@ -458,6 +475,11 @@ export const Project: MessageFns<Project> = {
         : "",
       model: isSet(object.model) ? globalThis.String(object.model) : "",
       policy: isSet(object.policy) ? ProjectPolicy.fromJSON(object.policy) : undefined,
+      permissionTimeoutSeconds: isSet(object.permissionTimeoutSeconds)
+        ? globalThis.Number(object.permissionTimeoutSeconds)
+        : isSet(object.permission_timeout_seconds)
+        ? globalThis.Number(object.permission_timeout_seconds)
+        : 0,
       usage: isSet(object.usage) ? UsageTotals.fromJSON(object.usage) : undefined,
       usageToday: isSet(object.usageToday)
         ? UsageTotals.fromJSON(object.usageToday)
@@ -509,6 +531,9 @@ export const Project: MessageFns<Project> = {
     if (message.policy !== undefined) {
       obj.policy = ProjectPolicy.toJSON(message.policy);
     }
+    if (message.permissionTimeoutSeconds !== 0) {
+      obj.permissionTimeoutSeconds = Math.round(message.permissionTimeoutSeconds);
+    }
     if (message.usage !== undefined) {
       obj.usage = UsageTotals.toJSON(message.usage);
     }
@@ -541,6 +566,7 @@ export const Project: MessageFns<Project> = {
     message.policy = (object.policy !== undefined && object.policy !== null)
       ? ProjectPolicy.fromPartial(object.policy)
       : undefined;
+    message.permissionTimeoutSeconds = object.permissionTimeoutSeconds ?? 0;
     message.usage = (object.usage !== undefined && object.usage !== null)
       ? UsageTotals.fromPartial(object.usage)
       : undefined;

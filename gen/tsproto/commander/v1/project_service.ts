@@ -39,6 +39,8 @@ export interface RegisterProjectRequest {
   permissionMode: string;
   /** Model for the project's agent; defaults to the agent's own. */
   model: string;
+  /** Seconds the agent's permission hook waits for an answer; 0: the daemon's `claude_permission_timeout`. */
+  permissionTimeoutSeconds: number;
 }
 
 /** What to change in a project. */
@@ -49,7 +51,10 @@ export interface UpdateProjectRequest {
   project:
     | Project
     | undefined;
-  /** Fields to change: `name`, `permission_mode`, `model`. Empty: the fields set in `project`. */
+  /**
+   * Fields to change: `name`, `permission_mode`, `model`, `permission_timeout_seconds`. Empty: the fields
+   * set in `project`.
+   */
   updateMask: string[] | undefined;
 }
 
@@ -176,7 +181,7 @@ export interface ResumeProjectResponse {
 }
 
 function createBaseRegisterProjectRequest(): RegisterProjectRequest {
-  return { path: "", name: "", projectId: "", runtime: "", permissionMode: "", model: "" };
+  return { path: "", name: "", projectId: "", runtime: "", permissionMode: "", model: "", permissionTimeoutSeconds: 0 };
 }
 
 export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
@@ -198,6 +203,9 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     }
     if (message.model !== "") {
       writer.uint32(50).string(message.model);
+    }
+    if (message.permissionTimeoutSeconds !== 0) {
+      writer.uint32(56).int32(message.permissionTimeoutSeconds);
     }
     return writer;
   },
@@ -263,6 +271,14 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
             message.model = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.permissionTimeoutSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -291,6 +307,11 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
         ? globalThis.String(object.permission_mode)
         : "",
       model: isSet(object.model) ? globalThis.String(object.model) : "",
+      permissionTimeoutSeconds: isSet(object.permissionTimeoutSeconds)
+        ? globalThis.Number(object.permissionTimeoutSeconds)
+        : isSet(object.permission_timeout_seconds)
+        ? globalThis.Number(object.permission_timeout_seconds)
+        : 0,
     };
   },
 
@@ -314,6 +335,9 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     if (message.model !== "") {
       obj.model = message.model;
     }
+    if (message.permissionTimeoutSeconds !== 0) {
+      obj.permissionTimeoutSeconds = Math.round(message.permissionTimeoutSeconds);
+    }
     return obj;
   },
 
@@ -328,6 +352,7 @@ export const RegisterProjectRequest: MessageFns<RegisterProjectRequest> = {
     message.runtime = object.runtime ?? "";
     message.permissionMode = object.permissionMode ?? "";
     message.model = object.model ?? "";
+    message.permissionTimeoutSeconds = object.permissionTimeoutSeconds ?? 0;
     return message;
   },
 };
@@ -1882,7 +1907,7 @@ export const ProjectServiceService = {
   },
   /**
    * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
-   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * `model`, `permission_timeout_seconds`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
    * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
    * an unknown permission mode.
    */
@@ -2001,7 +2026,7 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
   getProject: handleUnaryCall<GetProjectRequest, GetProjectResponse>;
   /**
    * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
-   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * `model`, `permission_timeout_seconds`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
    * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
    * an unknown permission mode.
    */
@@ -2096,7 +2121,7 @@ export interface ProjectServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Changes a project's settings (AIP-134): the fields named by `update_mask` (`name`, `permission_mode`,
-   * `model`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
+   * `model`, `permission_timeout_seconds`), or, without a mask, those set in `project`. Agent settings apply from the agent's next
    * start. Returns NOT_FOUND for an unknown id; INVALID_ARGUMENT for a mask path that cannot be changed or
    * an unknown permission mode.
    */
