@@ -1,29 +1,23 @@
 #!/usr/bin/env node
-// Runs the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci` runs through `prepare`).
-// While dist/ is missing or older than a source file (a checkout being edited), it runs the TypeScript
-// sources through tsx instead, so a command always runs the code in src/; COMMANDER_FROM_SOURCE=1
-// forces that.
-import { readdirSync, statSync } from "node:fs";
+// Runs the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci` runs through `prepare`):
+// the bundle in dist/bundle/ when there is one, else the compiled modules. While dist/ is missing or
+// older than a source file (a checkout being edited), it runs the TypeScript sources through tsx instead,
+// so a command always runs the code in src/; COMMANDER_FROM_SOURCE=1 forces that. Kept small: every
+// command pays for what this file does before it starts (plain string paths, no URL objects per file).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("../", import.meta.url);
+const root = fileURLToPath(new URL("../", import.meta.url));
 
-/** When dist/ was built (its stamp is dated to the build's start), or undefined without a build. */
-function builtAt() {
-  try {
-    return statSync(new URL("dist/.node-build", root)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-function newestSource(dir) {
+/** The newest modification time of the .ts/.mjs files under `dir` (skipping the subdirectory `skip`). */
+function newestSource(dir, skip) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = new URL(entry.name + (entry.isDirectory() ? "/" : ""), dir);
+    const name = entry.name;
     if (entry.isDirectory()) {
-      if (entry.name !== "web" || dir.href !== new URL("src/", root).href) newest = Math.max(newest, newestSource(path));
-    } else if (/\.(ts|mjs)$/.test(entry.name)) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
+      if (name !== skip) newest = Math.max(newest, newestSource(`${dir}${name}/`));
+    } else if (name.endsWith(".ts") || name.endsWith(".mjs")) {
+      newest = Math.max(newest, statSync(dir + name).mtimeMs);
     }
   }
   return newest;
@@ -31,13 +25,15 @@ function newestSource(dir) {
 
 function distIsCurrent() {
   if (process.env.COMMANDER_FROM_SOURCE === "1") return false;
-  const built = builtAt();
+  // The stamp is written last and dated to the build's start.
+  const built = statSync(`${root}dist/.node-build`, { throwIfNoEntry: false })?.mtimeMs;
   if (built === undefined) return false;
-  return newestSource(new URL("src/", root)) <= built && newestSource(new URL("gen/es/", root)) <= built;
+  // The dashboard (src/web) is the browser's, built apart.
+  return newestSource(`${root}src/`, "web") <= built && newestSource(`${root}gen/es/`) <= built;
 }
 
 if (distIsCurrent()) {
-  await import("../dist/src/main.js");
+  await import(existsSync(`${root}dist/bundle/commander.mjs`) ? "../dist/bundle/commander.mjs" : "../dist/src/main.js");
 } else {
   let register;
   try {

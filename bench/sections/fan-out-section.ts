@@ -1,7 +1,7 @@
 import { request, type ClientRequest } from "node:http";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
+import { benchDaemonEnv, registerProjects, startSectionDaemon, watcherLimits } from "../support/bench-projects.js";
 import type { BenchSection } from "../support/bench-section.js";
 import { formatCount, formatMs, formatPair, formatRatio } from "../support/format.js";
 import { startHelper } from "../support/helper-process.js";
@@ -25,7 +25,7 @@ export const fanOutSection: BenchSection = {
   async run(context) {
     const { settings, report, workspace, cleanup } = context;
     const { watchers, events } = settings.fanOut;
-    const daemon = await startSectionDaemon(context, "fanout", benchDaemonEnv({ COMMANDER_MAX_STREAMS_PER_CLIENT: String(watchers + 100) }));
+    const daemon = await startSectionDaemon(context, "fanout", benchDaemonEnv(watcherLimits(watchers)));
     const [projectId] = await registerProjects(context, daemon, { prefix: "fan", count: 1, paused: true });
     const post = (base: string, marker: string) => async () => {
       const response = await fetch(`${base}/api/work`, {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { benchDaemonEnv, registerProjects, startSectionDaemon } from "../support/bench-projects.js";
+import { benchDaemonEnv, registerProjects, startSectionDaemon, watcherLimits } from "../support/bench-projects.js";
 import type { BenchSection } from "../support/bench-section.js";
 import { formatCount, formatMiB, formatRatio } from "../support/format.js";
 import { startHelper } from "../support/helper-process.js";
@@ -24,7 +24,7 @@ export const memorySection: BenchSection = {
     const bare = await startHelper([join(import.meta.dirname, "..", "support", "bare-http-server.mjs"), config]);
     cleanup.add("bare server", () => bare.stop());
 
-    const daemon = await startSectionDaemon(context, "memory", benchDaemonEnv({ COMMANDER_MAX_STREAMS_PER_CLIENT: String(watchers + 100) }));
+    const daemon = await startSectionDaemon(context, "memory", benchDaemonEnv(watcherLimits(watchers)));
     // A project holds at most 1,000 unfinished items: the items are spread over enough projects.
     const projects = await registerProjects(context, daemon, { prefix: "mem", count: Math.ceil(changes / 900), paused: true });
     await daemon.call("GET", "/api/health");

@@ -74,7 +74,7 @@ export const scaleSection: BenchSection = {
       raw: { commander: big.diskBytes, baseline: empty.diskBytes },
     });
     report.note(
-      `"Restart until the API answers" is from spawning the new daemon process (\`node bin/commander.js daemon\`, which compiles the TypeScript sources through tsx) to its first 200 answer to \`GET /api/health\`; the first start on the freshly written directory took ${formatMs(big.firstStartMs)} (empty: ${formatMs(empty.firstStartMs)}).`,
+      `"Restart until the API answers" is from spawning the new daemon process (\`node bin/commander.js daemon\`, which runs the bundle in \`dist/bundle/\`) to its first 200 answer to \`GET /api/health\`; the first start on the freshly written directory took ${formatMs(big.firstStartMs)} (empty: ${formatMs(empty.firstStartMs)}).`,
     );
     report.note(
       "On disk the state directory holds each collection's snapshot twice after a restart: the current one and the previous generation (`.bak`), which the daemon keeps to recover from a damaged file.",

@@ -16,6 +16,15 @@ export function benchDaemonEnv(overrides: Record<string, string> = {}): Record<s
   };
 }
 
+/**
+ * The limits a section with `watchers` streams from one client (the benchmark process) raises: streams per
+ * client, and connections in all and per client (each watcher has its own connection).
+ */
+export function watcherLimits(watchers: number): Record<string, string> {
+  const limit = String(watchers + 100);
+  return { COMMANDER_MAX_STREAMS_PER_CLIENT: limit, COMMANDER_MAX_CONNECTIONS: limit, COMMANDER_MAX_CONNECTIONS_PER_CLIENT: limit };
+}
+
 /** Starts a daemon in a new state directory of the workspace; it is killed when the section ends. */
 export async function startSectionDaemon(
   context: SectionContext,

@@ -1,28 +1,16 @@
 import { Agent } from "node:http";
+import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
-import { EventService } from "../../gen/es/commander/v1/event_service_pb.js";
-import { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
-import { InboxService } from "../../gen/es/commander/v1/inbox_service_pb.js";
-import { NotificationService } from "../../gen/es/commander/v1/notification_service_pb.js";
-import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
-import { SessionService } from "../../gen/es/commander/v1/session_service_pb.js";
-import { WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
-import { WorkService } from "../../gen/es/commander/v1/work_service_pb.js";
-import { UsageService } from "../../gen/es/commander/v1/usage_service_pb.js";
 import type { DaemonTarget } from "./resolve-daemon-target.js";
 
-/** A Connect client for each service a person uses. */
+/** The daemon's Connect clients, all on one transport. */
 export interface ApiClients {
   url: string;
-  projects: Client<typeof ProjectService>;
-  sessions: Client<typeof SessionService>;
-  work: Client<typeof WorkService>;
-  events: Client<typeof EventService>;
-  inbox: Client<typeof InboxService>;
-  health: Client<typeof HealthService>;
-  watch: Client<typeof WatchService>;
-  notifications: Client<typeof NotificationService>;
-  usage: Client<typeof UsageService>;
+  /**
+   * The client of `service`, made on its first use. Commands name the services they call, so a command
+   * loads (and decodes the descriptors of) only those: every generated service module costs start-up time.
+   */
+  of<S extends DescService>(service: S): Client<S>;
 }
 
 export function createApiClients(target: DaemonTarget): ApiClients {
@@ -38,17 +26,17 @@ export function createApiClients(target: DaemonTarget): ApiClients {
       nodeOptions: { agent: new Agent({ keepAlive: false }) },
     });
   });
+  const clients = new Map<DescService, Client<DescService>>();
   return {
     url: target.url,
-    projects: createClient(ProjectService, transport),
-    sessions: createClient(SessionService, transport),
-    work: createClient(WorkService, transport),
-    events: createClient(EventService, transport),
-    inbox: createClient(InboxService, transport),
-    health: createClient(HealthService, transport),
-    watch: createClient(WatchService, transport),
-    notifications: createClient(NotificationService, transport),
-    usage: createClient(UsageService, transport),
+    of<S extends DescService>(service: S): Client<S> {
+      let client = clients.get(service);
+      if (client === undefined) {
+        client = createClient(service, transport);
+        clients.set(service, client);
+      }
+      return client as Client<S>;
+    },
   };
 }
 

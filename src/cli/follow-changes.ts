@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { Change, ChangeKind } from "../../gen/es/commander/v1/watch_service_pb.js";
-import type { ApiClients } from "./create-api-clients.js";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import type { HealthService } from "../../gen/es/commander/v1/health_service_pb.js";
+import type { Change, ChangeKind, WatchService } from "../../gen/es/commander/v1/watch_service_pb.js";
 import { isUnreachable } from "./describe-error.js";
 
+/** The two clients following changes takes. */
+export interface ChangeClients {
+  watch: Client<typeof WatchService>;
+  health: Client<typeof HealthService>;
+}
+
 export interface FollowChangesOptions {
-  clients: Pick<ApiClients, "watch" | "health">;
+  clients: ChangeClients;
   projectId: string;
   kinds: ChangeKind[];
   /** Start after this sequence number; 0 for live changes only. */

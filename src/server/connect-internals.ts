@@ -10,7 +10,8 @@ import { base64Decode } from "@bufbuild/protobuf/wire";
 
 export { encodeEnvelope } from "@connectrpc/connect/protocol";
 export { endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
-export { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { setTrailerStatus as connectSetTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+export { connectSetTrailerStatus };
 export { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 
 /**
@@ -77,4 +78,15 @@ export function encodeGrpcMessage(message: string): string {
     encoded += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return encoded;
+}
+
+/**
+ * connect-es's `setTrailerStatus` (grpc-status, grpc-message, grpc-status-details-bin), with grpc-message
+ * in the spec's encoding (encodeGrpcMessage), for the trailers Commander writes itself.
+ */
+export function setTrailerStatus(trailer: Headers, error: Parameters<typeof connectSetTrailerStatus>[1]): Headers {
+  connectSetTrailerStatus(trailer, error);
+  const encoded = trailer.get("grpc-message");
+  if (encoded !== null) trailer.set("grpc-message", encodeGrpcMessage(decodeGrpcMessage(encoded)));
+  return trailer;
 }

@@ -54,9 +54,28 @@ describe("bin/commander.js", () => {
     expect(await p.run()).to.equal("dist");
   });
 
+  it("runs the bundle in dist/bundle/ when the build made one", async () => {
+    const p = await pkg();
+    await mkdir(join(p.dir, "dist", "bundle"));
+    await writeFile(join(p.dir, "dist", "bundle", "commander.mjs"), 'process.stdout.write("bundle");\n');
+    expect(await p.run()).to.equal("bundle");
+  });
+
   it("runs the sources through tsx when a source file changed after the build", async () => {
     const p = await pkg();
     await p.date("src/cli/run-cli.ts", new Date(Date.now() + 60_000));
+    expect(await p.run()).to.equal("src");
+  });
+
+  it("looks at sources in subdirectories, and not at the dashboard's (src/web, built apart)", async () => {
+    const p = await pkg();
+    await mkdir(join(p.dir, "src", "web"), { recursive: true });
+    await writeFile(join(p.dir, "src", "web", "main.ts"), "export {};\n");
+    await p.date("src/web/main.ts", new Date(Date.now() + 60_000));
+    expect(await p.run()).to.equal("dist");
+    await mkdir(join(p.dir, "src", "cli", "commands"), { recursive: true });
+    await writeFile(join(p.dir, "src", "cli", "commands", "web.ts"), "export {};\n");
+    await p.date("src/cli/commands/web.ts", new Date(Date.now() + 60_000));
     expect(await p.run()).to.equal("src");
   });
 

@@ -8,8 +8,7 @@ import {
   type Change,
   type WatchChangesRequest,
 } from "../../gen/es/commander/v1/watch_service_pb.js";
-import type { ApiClients } from "../../src/cli/create-api-clients.js";
-import { followChanges } from "../../src/cli/follow-changes.js";
+import { followChanges, type ChangeClients } from "../../src/cli/follow-changes.js";
 
 type Script = (request: Partial<WatchChangesRequest>) => AsyncGenerator<bigint, void>;
 
@@ -17,7 +16,7 @@ type Script = (request: Partial<WatchChangesRequest>) => AsyncGenerator<bigint, 
  * A daemon that plays one script per connection; a script that is `"down"` makes the health check
  * before it fail as if nothing listened.
  */
-function fakeDaemon(scripts: Array<Script | "down">, requests: Array<Partial<WatchChangesRequest>>): Pick<ApiClients, "watch" | "health"> {
+function fakeDaemon(scripts: Array<Script | "down">, requests: Array<Partial<WatchChangesRequest>>): ChangeClients {
   const getHealth = async () => {
     if (scripts[0] === "down") {
       scripts.shift();
@@ -36,8 +35,8 @@ function fakeDaemon(scripts: Array<Script | "down">, requests: Array<Partial<Wat
     })();
   };
   return {
-    watch: { watchChanges } as unknown as ApiClients["watch"],
-    health: { getHealth } as unknown as ApiClients["health"],
+    watch: { watchChanges } as unknown as ChangeClients["watch"],
+    health: { getHealth } as unknown as ChangeClients["health"],
   };
 }
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger, pickLogFormat } from "../../src/log/create-logger.js";
+import { createLogger, logDestination, pickLogFormat } from "../../src/log/create-logger.js";
 import { duplicateJsonKeys } from "../support/duplicate-json-keys.js";
 
 function capture(): { lines: string[]; destination: { write(line: string): void } } {
@@ -42,6 +42,13 @@ describe("createLogger", () => {
     const { lines, destination } = capture();
     createLogger("info", destination).child({ component: "a" }).info({ token: "t0ps3cret", headers: { authorization: "Bearer x" } }, "call");
     expect(lines[0]).not.to.match(/t0ps3cret|Bearer x/);
+  });
+});
+
+describe("logDestination", () => {
+  it("makes readable lines through pino-pretty, which is loaded only for them", () => {
+    const destination = logDestination("pretty");
+    expect(destination.write).to.be.a("function");
   });
 });
 

@@ -20,6 +20,7 @@ import {
   errorToJson,
   isClientFaultMessage,
   isConnectGetMessageDecodable,
+  connectSetTrailerStatus,
   setTrailerStatus,
   trailerFlag,
   trailerParse,
@@ -176,7 +177,7 @@ describe("connect-es internals the daemon relies on", () => {
     });
 
     it("setTrailerStatus writes grpc-status, the percent-encoded message and the details", () => {
-      const trailer = setTrailerStatus(new Headers(), error);
+      const trailer = connectSetTrailerStatus(new Headers(), error);
       expect(trailer.get("grpc-status")).to.equal("5");
       expect(trailer.get("grpc-message")).to.equal("project%20p1%20not%20found");
       const status = fromBinary(StatusSchema, Buffer.from(trailer.get("grpc-status-details-bin") ?? "", "base64"));
@@ -186,11 +187,18 @@ describe("connect-es internals the daemon relies on", () => {
 
     it("setTrailerStatus percent-encodes grpc-message with encodeURIComponent, which decodeGrpcMessage reverses", () => {
       const message = "page_size: 100% ü\nnext";
-      const written = setTrailerStatus(new Headers(), new ConnectError(message, Code.InvalidArgument)).get("grpc-message") ?? "";
+      const written = connectSetTrailerStatus(new Headers(), new ConnectError(message, Code.InvalidArgument)).get("grpc-message") ?? "";
       expect(written).to.equal(encodeURIComponent(message));
       expect(written).to.include("%3A");
       expect(decodeGrpcMessage(written)).to.equal(message);
       expect(decodeGrpcMessage("100%")).to.equal("100%");
+    });
+
+    it("our setTrailerStatus writes grpc-message in the spec's encoding, colons and spaces as they are", () => {
+      const message = "page_size: 100% ü\nnext";
+      const written = setTrailerStatus(new Headers(), new ConnectError(message, Code.InvalidArgument)).get("grpc-message") ?? "";
+      expect(written).to.equal("page_size: 100%25 %C3%BC%0Anext");
+      expect(decodeGrpcMessage(written)).to.equal(message);
     });
 
     it("encodeGrpcMessage writes the gRPC spec's Status-Message: only bytes outside 0x20-0x7E and % are encoded", () => {

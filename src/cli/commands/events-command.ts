@@ -38,13 +38,13 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     const projectId = opts.project ?? "";
     if (opts.all || opts.status !== undefined || opts.type !== undefined) {
       const filter = { projectId, status: opts.status ?? 0, type: opts.type ?? 0 };
-      const res = await followPages((page) => ctx.clients().events.listEvents({ ...filter, ...page }), (res) => res.events, opts.limit);
+      const res = await followPages((page) => ctx.clients().of(EventService).listEvents({ ...filter, ...page }), (res) => res.events, opts.limit);
       printResponse(ctx, opts, methods.listEvents, res, (res) =>
         res.events.length === 0 ? "No events." : eventTable(res.events, ctx.output, ctx.now(), true) + moreNote(ctx, res),
       );
       return;
     }
-    const res = await followPages((page) => ctx.clients().events.listPendingEvents({ projectId, ...page }), (res) => res.events, opts.limit);
+    const res = await followPages((page) => ctx.clients().of(EventService).listPendingEvents({ projectId, ...page }), (res) => res.events, opts.limit);
     printResponse(ctx, opts, methods.listPendingEvents, res, (res) =>
       res.events.length === 0 ? "No pending events." : eventTable(res.events, ctx.output, ctx.now(), false) + moreNote(ctx, res),
     );
@@ -54,7 +54,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     addJsonOption(events.command("show").description("show one event with its context and options").argument("<event-id>")),
     "commander events show event-9b8a7c6d5e4f",
   ).action(async (eventId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().events.getEvent({ eventId });
+    const res = await ctx.clients().of(EventService).getEvent({ eventId });
     printResponse(ctx, opts, methods.getEvent, res, (res) => eventDetails(res.event!, ctx.output, ctx.now()));
   });
 
@@ -76,7 +76,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     'commander events resolve event-9b8a7c6d5e4f -r "reject: add tests first"  # a plan',
   ).action(async (eventId: string, opts: { resolution?: string; json?: boolean }) => {
     const resolution = opts.resolution ?? (await askForResolution(ctx, eventId, opts.json === true));
-    const res = await ctx.clients().events.resolveEvent({ eventId, resolution });
+    const res = await ctx.clients().of(EventService).resolveEvent({ eventId, resolution });
     printResponse(ctx, opts, methods.resolveEvent, res, (res) => {
       const resumed = res.sessionResumed ? "; the agent carries on" : "";
       return `${ctx.output.color.green("Resolved")} ${eventId} with "${res.event?.resolution ?? resolution}"${resumed}`;
@@ -87,13 +87,13 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
     addJsonOption(events.command("dismiss").description("close a pending event without an answer").argument("<event-id>")),
     "commander events dismiss event-9b8a7c6d5e4f",
   ).action(async (eventId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().events.dismissEvent({ eventId });
+    const res = await ctx.clients().of(EventService).dismissEvent({ eventId });
     printResponse(ctx, opts, methods.dismissEvent, res, (res) => `Dismissed ${eventId}`);
   });
 }
 
 async function askForResolution(ctx: CliContext, eventId: string, json: boolean): Promise<string> {
-  const { event } = await ctx.clients().events.getEvent({ eventId });
+  const { event } = await ctx.clients().of(EventService).getEvent({ eventId });
   if (event === undefined) throw new CommandFailedError(`the daemon returned no event ${eventId}`);
   if (!ctx.output.interactive || json) {
     const choices = event.options.length > 0 ? ` (one of: ${event.options.join(", ")})` : "";

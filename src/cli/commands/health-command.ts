@@ -11,7 +11,7 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
     "commander health --url http://127.0.0.1:9000 --json",
   ).action(async (opts: { json?: boolean }) => {
     const clients = ctx.clients();
-    const res = await clients.health.getHealth({});
+    const res = await clients.of(HealthService).getHealth({});
     printResponse(ctx, opts, HealthService.method.getHealth, res, (res) => {
       const { green, yellow } = ctx.output.color;
       const status = res.status === "ok" ? green(res.status) : yellow(res.status);

@@ -28,7 +28,7 @@ export function registerInboxCommand(program: Command, ctx: CliContext): void {
     'commander inbox send project-3f2a9c81d0e4 "User feedback: UI looks great!"',
     "commander inbox send project-3f2a9c81d0e4 Stop and run the tests --priority high",
   ).action(async (projectId: string, content: string[], opts: { priority: number; json?: boolean }) => {
-    const res = await ctx.clients().inbox.sendMessage({ projectId, content: joinWords(content), priority: opts.priority });
+    const res = await ctx.clients().of(InboxService).sendMessage({ projectId, content: joinWords(content), priority: opts.priority });
     printResponse(ctx, opts, methods.sendMessage, res, (res) => `Sent ${ctx.output.color.bold(res.message!.id)} to ${projectId}`);
   });
 
@@ -50,7 +50,7 @@ export function registerInboxCommand(program: Command, ctx: CliContext): void {
     const filter = { projectId: opts.project ?? "", priority: opts.priority ?? 0, state: opts.state ?? 0 };
     // The offset applies to the first page only; the token carries on from there.
     const res = await followPages(
-      (page) => ctx.clients().inbox.listInbox({ ...filter, ...page, offset: page.pageToken === "" ? (opts.offset ?? 0) : 0 }),
+      (page) => ctx.clients().of(InboxService).listInbox({ ...filter, ...page, offset: page.pageToken === "" ? (opts.offset ?? 0) : 0 }),
       (res) => res.messages,
       opts.limit,
     );

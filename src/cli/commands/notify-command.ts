@@ -28,7 +28,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
     ),
     "commander notify list",
   ).action(async (opts: { limit?: number; json?: boolean }) => {
-    const res = await followPages((page) => ctx.clients().notifications.listNotificationTargets(page), (res) => res.targets, opts.limit);
+    const res = await followPages((page) => ctx.clients().of(NotificationService).listNotificationTargets(page), (res) => res.targets, opts.limit);
     printResponse(ctx, opts, methods.listNotificationTargets, res, (res) =>
       res.targets.length === 0
         ? "No notification targets."
@@ -56,7 +56,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
     "commander notify add hooks https://example.com/commander --secret s3cret",
     "commander notify add phone https://ntfy.sh/my-secret-topic --format ntfy --on needs_input --project api",
   ).action(async (name: string, url: string, opts: { format: string; on?: string[]; project?: string[]; secret?: string; answerLinks?: boolean; json?: boolean }) => {
-    const res = await ctx.clients().notifications.addNotificationTarget({
+    const res = await ctx.clients().of(NotificationService).addNotificationTarget({
       name,
       url,
       format: opts.format,
@@ -72,7 +72,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
     addJsonOption(notify.command("remove").alias("rm").description("remove a target added through the API").argument("<name>")),
     "commander notify remove phone",
   ).action(async (name: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().notifications.removeNotificationTarget({ name });
+    const res = await ctx.clients().of(NotificationService).removeNotificationTarget({ name });
     printResponse(ctx, opts, methods.removeNotificationTarget, res, (res) => `${ctx.output.color.green("Removed")} notification target ${res.target?.name}`);
   });
 
@@ -80,7 +80,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
     addJsonOption(notify.command("test").description("send a test notification to a target now").argument("<name>")),
     "commander notify test phone",
   ).action(async (name: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().notifications.testNotificationTarget({ name });
+    const res = await ctx.clients().of(NotificationService).testNotificationTarget({ name });
     if (!res.delivered && !opts.json) throw new CommandFailedError(`the test notification to ${name} was not delivered: ${res.error}`);
     printResponse(ctx, opts, methods.testNotificationTarget, res, (res) => `${ctx.output.color.green("Delivered")} (HTTP ${res.httpStatus})`);
   });
@@ -97,7 +97,7 @@ export function registerNotifyCommand(program: Command, ctx: CliContext): void {
     "commander notify deliveries --state failed",
   ).action(async (opts: { state?: string; target?: string; limit?: number; json?: boolean }) => {
     const filter = { state: opts.state ?? "", target: opts.target ?? "" };
-    const res = await followPages((page) => ctx.clients().notifications.listNotifications({ ...filter, ...page }), (res) => res.notifications, opts.limit);
+    const res = await followPages((page) => ctx.clients().of(NotificationService).listNotifications({ ...filter, ...page }), (res) => res.notifications, opts.limit);
     printResponse(ctx, opts, methods.listNotifications, res, (res) =>
       res.notifications.length === 0
         ? "No notifications."

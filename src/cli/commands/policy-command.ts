@@ -23,7 +23,7 @@ export function registerPolicyCommand(program: Command, ctx: CliContext): void {
     addJsonOption(policy.command("list").alias("ls").description("list a project's rules").argument("<project-id>")),
     "commander policy list my-project",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().projects.listPolicyRules({ projectId });
+    const res = await ctx.clients().of(ProjectService).listPolicyRules({ projectId });
     printResponse(ctx, opts, methods.listPolicyRules, res, (res) => (res.rules.length === 0 ? "No rules: every request asks." : ruleTable(res.rules, ctx.output)));
   });
 
@@ -38,7 +38,7 @@ export function registerPolicyCommand(program: Command, ctx: CliContext): void {
       ),
       `commander policy ${name} my-project "${name === "allow" ? "Bash(npm test:*)" : "Bash(rm:*)"}"`,
     ).action(async (projectId: string, rule: string, opts: { json?: boolean }) => {
-      const res = await ctx.clients().projects.addPolicyRule({ projectId, rule, action });
+      const res = await ctx.clients().of(ProjectService).addPolicyRule({ projectId, rule, action });
       printResponse(ctx, opts, methods.addPolicyRule, res, (res) => `${name === "allow" ? "Allowing" : "Denying"} ${rule} in ${projectId} (${res.rules.length} rules)`);
     });
   }
@@ -57,7 +57,7 @@ export function registerPolicyCommand(program: Command, ctx: CliContext): void {
   ).action(async (projectId: string, rule: string, opts: { action?: string; json?: boolean }) => {
     const action = opts.action === undefined ? PolicyAction.UNSPECIFIED : opts.action === "allow" ? PolicyAction.ALLOW : opts.action === "deny" ? PolicyAction.DENY : undefined;
     if (action === undefined) throw new UsageError(`--action must be allow or deny, not ${JSON.stringify(opts.action)}`);
-    const res = await ctx.clients().projects.removePolicyRule({ projectId, rule, action });
+    const res = await ctx.clients().of(ProjectService).removePolicyRule({ projectId, rule, action });
     printResponse(ctx, opts, methods.removePolicyRule, res, (res) => `Removed ${rule} from ${projectId} (${res.rules.length} rules left)`);
   });
 }

@@ -31,7 +31,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects add . --name api",
     "commander projects add ~/src/web --runtime shell --json",
   ).action(async (path: string, opts: { name?: string; id?: string; runtime?: string; permissionMode?: string; model?: string; permissionTimeout?: number; json?: boolean }) => {
-    const res = await ctx.clients().projects.registerProject({
+    const res = await ctx.clients().of(ProjectService).registerProject({
       // The daemon runs elsewhere, so relative paths mean the user's current directory; `~/` paths are
       // left for the daemon, which expands them for its own user.
       path: path.startsWith("~") ? path : resolve(ctx.cwd, path),
@@ -53,7 +53,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects list",
     "commander projects list --json | jq -r '.projects[].id'",
   ).action(async (opts: { limit?: number; json?: boolean }) => {
-    const res = await followPages((page) => ctx.clients().projects.listProjects(page), (res) => res.projects, opts.limit);
+    const res = await followPages((page) => ctx.clients().of(ProjectService).listProjects(page), (res) => res.projects, opts.limit);
     printResponse(ctx, opts, methods.listProjects, res, (res) =>
       res.projects.length === 0
         ? "No projects. Register one with: commander projects add <path>"
@@ -65,7 +65,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     addJsonOption(projects.command("show").description("show one project").argument("<project-id>")),
     "commander projects show project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().projects.getProject({ projectId });
+    const res = await ctx.clients().of(ProjectService).getProject({ projectId });
     printResponse(ctx, opts, methods.getProject, res, (res) => projectDetails(res.project!, ctx.output, ctx.now()));
   });
 
@@ -91,7 +91,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
       ...(opts.permissionTimeout !== undefined ? ["permission_timeout_seconds"] : []),
     ];
     if (paths.length === 0) throw new UsageError("give --name, --permission-mode, --model or --permission-timeout");
-    const res = await ctx.clients().projects.updateProject({
+    const res = await ctx.clients().of(ProjectService).updateProject({
       projectId,
       project: { name: opts.name ?? "", permissionMode: opts.permissionMode ?? "", model: opts.model ?? "", permissionTimeoutSeconds: opts.permissionTimeout ?? 0 },
       updateMask: { paths },
@@ -114,7 +114,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     "commander projects rm project-3f2a9c81d0e4",
     "commander projects rm project-3f2a9c81d0e4 --force",
   ).action(async (projectId: string, opts: { force?: boolean; json?: boolean }) => {
-    const res = await ctx.clients().projects.unregisterProject({ projectId, force: opts.force ?? false });
+    const res = await ctx.clients().of(ProjectService).unregisterProject({ projectId, force: opts.force ?? false });
     printResponse(ctx, opts, methods.unregisterProject, res, (res) => `Removed ${projectId}`);
   });
 
@@ -128,7 +128,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     ),
     'commander projects pause project-3f2a9c81d0e4 --reason "reviewing"',
   ).action(async (projectId: string, opts: { reason?: string; json?: boolean }) => {
-    const res = await ctx.clients().projects.pauseProject({ projectId, reason: opts.reason ?? "" });
+    const res = await ctx.clients().of(ProjectService).pauseProject({ projectId, reason: opts.reason ?? "" });
     printResponse(ctx, opts, methods.pauseProject, res, (res) => `Paused ${projectId}`);
   });
 
@@ -136,7 +136,7 @@ export function registerProjectsCommand(program: Command, ctx: CliContext): void
     addJsonOption(projects.command("resume").description("resume a paused project").argument("<project-id>")),
     "commander projects resume project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().projects.resumeProject({ projectId });
+    const res = await ctx.clients().of(ProjectService).resumeProject({ projectId });
     printResponse(ctx, opts, methods.resumeProject, res, (res) => `Resumed ${projectId}`);
   });
 }

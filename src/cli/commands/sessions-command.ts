@@ -28,7 +28,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
     "commander sessions start project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
     if (!opts.json && ctx.output.interactive) ctx.output.errorLine(ctx.output.errorColor.dim(`Starting the agent of ${projectId}…`));
-    const res = await ctx.clients().sessions.startSession({ projectId });
+    const res = await ctx.clients().of(SessionService).startSession({ projectId });
     printResponse(ctx, opts, methods.startSession, res, (res) => {
       const s = res.session!;
       const state = styleState(enumWord(SessionStateSchema, s.state), ctx.output.color);
@@ -45,7 +45,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
     ),
     "commander sessions stop project-3f2a9c81d0e4",
   ).action(async (projectId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().sessions.stopSession({ projectId });
+    const res = await ctx.clients().of(SessionService).stopSession({ projectId });
     printResponse(ctx, opts, methods.stopSession, res, (res) => {
       const state = styleState(enumWord(SessionStateSchema, res.session!.state), ctx.output.color);
       return `Stopped the session of ${projectId} (${state})`;
@@ -65,7 +65,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
     "commander sessions status project-3f2a9c81d0e4 --json",
   ).action(async (projectId: string | undefined, opts: { limit?: number; json?: boolean }) => {
     if (projectId === undefined) {
-      const res = await followPages((page) => ctx.clients().sessions.listSessions(page), (res) => res.sessions, opts.limit);
+      const res = await followPages((page) => ctx.clients().of(SessionService).listSessions(page), (res) => res.sessions, opts.limit);
       printResponse(ctx, opts, methods.listSessions, res, (res) =>
         res.sessions.length === 0
           ? "No sessions. Start one with: commander sessions start <project-id>"
@@ -73,7 +73,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
       );
       return;
     }
-    const res = await ctx.clients().sessions.getSession({ projectId });
+    const res = await ctx.clients().of(SessionService).getSession({ projectId });
     printResponse(ctx, opts, methods.getSession, res, (res) => sessionDetails(res.session!, ctx.output, ctx.now()));
   });
 
@@ -86,7 +86,7 @@ export function registerSessionsCommand(program: Command, ctx: CliContext): void
     "commander sessions attach project-3f2a9c81d0e4",
     "commander sessions attach project-3f2a9c81d0e4 --print",
   ).action(async (projectId: string, opts: { print?: boolean }) => {
-    const { session } = await ctx.clients().sessions.getSession({ projectId });
+    const { session } = await ctx.clients().of(SessionService).getSession({ projectId });
     if (!session?.attachCommand || !session.tmuxTarget) {
       throw new CommandFailedError(
         `the session of ${projectId} is not running; start it with: commander sessions start ${projectId}`,

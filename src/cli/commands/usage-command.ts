@@ -18,7 +18,7 @@ export function registerUsageCommand(program: Command, ctx: CliContext): void {
     "commander usage --project project-3f2a9c81d0e4 --since 2026-12-01",
     "commander usage budget project-3f2a9c81d0e4 --daily-usd 5 --total-usd 50",
   ).action(async (opts: { project?: string; since?: string; json?: boolean }) => {
-    const res = await ctx.clients().usage.getUsage({ projectId: opts.project ?? "", since: opts.since ?? "" });
+    const res = await ctx.clients().of(UsageService).getUsage({ projectId: opts.project ?? "", since: opts.since ?? "" });
     printResponse(ctx, opts, methods.getUsage, res, (res) => usageReport(res, ctx.output));
   });
 
@@ -38,7 +38,7 @@ export function registerUsageCommand(program: Command, ctx: CliContext): void {
   ).action(async (projectId: string, opts: { dailyUsd?: number; totalUsd?: number; dailyTokens?: bigint; totalTokens?: bigint; json?: boolean }, command: Command) => {
     // `usage` has its own --json, which commander gives the parent when it follows the subcommand's arguments.
     opts.json = opts.json || command.parent?.opts().json === true;
-    const res = await ctx.clients().usage.setBudget({
+    const res = await ctx.clients().of(UsageService).setBudget({
       projectId,
       budget: { dailyUsd: opts.dailyUsd, totalUsd: opts.totalUsd, dailyTokens: opts.dailyTokens, totalTokens: opts.totalTokens },
     });

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { InvalidArgumentError, type Command } from "commander";
-import { ChangeKindSchema, WatchChangesResponseSchema, type ChangeKind } from "../../../gen/es/commander/v1/watch_service_pb.js";
+import { HealthService } from "../../../gen/es/commander/v1/health_service_pb.js";
+import { ChangeKindSchema, WatchChangesResponseSchema, WatchService, type ChangeKind } from "../../../gen/es/commander/v1/watch_service_pb.js";
 import type { CliContext } from "../cli-context.js";
 import { addExamples, addJsonOption } from "../command-helpers.js";
 import { enumWords, parseEnumWord } from "../enum-word.js";
@@ -30,7 +31,7 @@ export function registerWatchCommand(program: Command, ctx: CliContext): void {
       ctx.output.errorLine(ctx.output.errorColor.dim(`Watching ${clients.url} (Ctrl+C to stop)`));
     }
     await followChanges({
-      clients,
+      clients: { watch: clients.of(WatchService), health: clients.of(HealthService) },
       projectId: opts.project ?? "",
       kinds: opts.kind ?? [],
       afterSeq: opts.afterSeq ?? 0n,

@@ -31,7 +31,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     'commander work add project-3f2a9c81d0e4 "Set up the project structure" --priority high',
     "commander work add project-3f2a9c81d0e4 Write the tests --depends-on work-0a1b2c3d4e5f",
   ).action(async (projectId: string, content: string[], opts: { priority: number; dependsOn?: string[]; json?: boolean }) => {
-    const res = await ctx.clients().work.addWork({
+    const res = await ctx.clients().of(WorkService).addWork({
       projectId,
       content: joinWords(content),
       priority: opts.priority,
@@ -60,7 +60,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     "commander work list --limit 20",
   ).action(async (opts: { project?: string; state?: number; priority?: number; limit?: number; json?: boolean }) => {
     const filter = { projectId: opts.project ?? "", state: opts.state ?? 0, priority: opts.priority ?? 0 };
-    const res = await followPages((page) => ctx.clients().work.listWork({ ...filter, ...page }), (res) => res.workItems, opts.limit);
+    const res = await followPages((page) => ctx.clients().of(WorkService).listWork({ ...filter, ...page }), (res) => res.workItems, opts.limit);
     printResponse(ctx, opts, methods.listWork, res, (res) =>
       res.workItems.length === 0 ? "No work items." : workTable(res.workItems, ctx.output, ctx.now()) + moreNote(ctx, res),
     );
@@ -70,7 +70,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     addJsonOption(work.command("show").description("show one work item").argument("<work-id>")),
     "commander work show work-0a1b2c3d4e5f",
   ).action(async (workId: string, opts: { json?: boolean }) => {
-    const res = await ctx.clients().work.getWork({ workId });
+    const res = await ctx.clients().of(WorkService).getWork({ workId });
     printResponse(ctx, opts, methods.getWork, res, (res) => workDetails(res.workItem!, ctx.output, ctx.now()));
   });
 
@@ -85,7 +85,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     ),
     "commander work transcript work-0a1b2c3d4e5f",
   ).action(async (workId: string, opts: { pageSize?: number; pageToken?: string; json?: boolean }) => {
-    const res = await ctx.clients().usage.getWorkTranscript({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
+    const res = await ctx.clients().of(UsageService).getWorkTranscript({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
     printResponse(ctx, opts, UsageService.method.getWorkTranscript, res, (res) => transcriptView(res, ctx.output));
   });
 
@@ -100,7 +100,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     ),
     "commander work diff work-0a1b2c3d4e5f",
   ).action(async (workId: string, opts: { pageSize?: number; pageToken?: string; json?: boolean }) => {
-    const res = await ctx.clients().usage.getWorkDiff({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
+    const res = await ctx.clients().of(UsageService).getWorkDiff({ workId, pageSize: opts.pageSize ?? 0, pageToken: opts.pageToken ?? "" });
     printResponse(ctx, opts, UsageService.method.getWorkDiff, res, (res) => diffView(res, ctx.output));
   });
 
@@ -114,7 +114,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     ),
     'commander work complete work-0a1b2c3d4e5f --result "Feature implemented"',
   ).action(async (workId: string, opts: { result: string; json?: boolean }) => {
-    const res = await ctx.clients().work.completeWork({ workId, result: opts.result });
+    const res = await ctx.clients().of(WorkService).completeWork({ workId, result: opts.result });
     printResponse(ctx, opts, methods.completeWork, res, (res) => `Completed ${workId}`);
   });
 
@@ -128,7 +128,7 @@ export function registerWorkCommand(program: Command, ctx: CliContext): void {
     ),
     'commander work cancel work-0a1b2c3d4e5f --reason "not needed"',
   ).action(async (workId: string, opts: { reason: string; json?: boolean }) => {
-    const res = await ctx.clients().work.cancelWork({ workId, reason: opts.reason });
+    const res = await ctx.clients().of(WorkService).cancelWork({ workId, reason: opts.reason });
     printResponse(ctx, opts, methods.cancelWork, res, (res) => `Cancelled ${workId}`);
   });
 }
