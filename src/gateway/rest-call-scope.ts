@@ -21,13 +21,21 @@ export interface RestCallScope extends CallScope {
  * measurable share of a small call's cost.
  */
 export function restCallScope(req: NodeServerRequest, res: NodeServerResponse, requestId: string, shutdownSignal: AbortSignal | undefined): RestCallScope {
+  return lazyCallScope(res, shutdownSignal, () => forwardedHeaders(req.headers, requestId));
+}
+
+/**
+ * A call's headers (from `makeHeaders`) and abort signal, each made on first use; the signal aborts when
+ * the client goes away or the daemon shuts down. Shared by the REST gateway and the gRPC unary fast path.
+ */
+export function lazyCallScope(res: NodeServerResponse, shutdownSignal: AbortSignal | undefined, makeHeaders: () => Headers): RestCallScope {
   let header: Headers | undefined;
   let controller: AbortController | undefined;
   const onClose = () => controller?.abort(new ConnectError("client disconnected", Code.Canceled));
   const onShutdown = () => controller?.abort(shutdownSignal?.reason);
   return {
     get requestHeader() {
-      header ??= forwardedHeaders(req.headers, requestId);
+      header ??= makeHeaders();
       return header;
     },
     get signal() {

@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "./connect-internals.js";
 import { toHandlerError, type CallScope, type DirectCall } from "../gateway/direct-calls.js";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
-import { clientGone } from "../gateway/rest-call-scope.js";
+import { clientGone, lazyCallScope } from "../gateway/rest-call-scope.js";
 
 /** Serves the request through connect-es instead, with `body` in place of the request's own (what was read of it, then the rest). */
 export type ViaConnect = (body: AsyncIterable<Uint8Array>) => void;
@@ -95,37 +95,14 @@ export async function serveGrpcUnary(
 
 /** The headers and signal of a call, as connect-es makes them for its handlers, made only when asked for. */
 function grpcCallScope(req: NodeServerRequest, res: NodeServerResponse, shutdownSignal: AbortSignal | undefined): CallScope & { dispose(): void } {
-  let header: Headers | undefined;
-  let controller: AbortController | undefined;
-  const onClose = () => controller?.abort(new ConnectError("client disconnected", Code.Canceled));
-  const onShutdown = () => controller?.abort(shutdownSignal?.reason);
-  return {
-    get requestHeader() {
-      if (header === undefined) {
-        header = new Headers();
-        for (const [name, value] of Object.entries(req.headers)) {
-          if (name.startsWith(":") || value === undefined) continue;
-          for (const item of Array.isArray(value) ? value : [value]) header.append(name, item);
-        }
-      }
-      return header;
-    },
-    get signal() {
-      if (controller === undefined) {
-        controller = new AbortController();
-        if (clientGone(res)) onClose();
-        else res.once("close", onClose);
-        if (shutdownSignal?.aborted) onShutdown();
-        else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-      }
-      return controller.signal;
-    },
-    dispose() {
-      if (controller === undefined) return;
-      res.off("close", onClose);
-      shutdownSignal?.removeEventListener("abort", onShutdown);
-    },
-  };
+  return lazyCallScope(res, shutdownSignal, () => {
+    const header = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name.startsWith(":") || value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) header.append(name, item);
+    }
+    return header;
+  });
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
