@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { sendAgentInput, type AgentInput, type AgentRuntime } from "../agents/runtimes/agent-runtime.js";
+import type { AgentInput, AgentRuntime } from "../agents/runtimes/agent-runtime.js";
 import { createScreenDetector, type ScreenDetector } from "../agents/screen/screen-detector.js";
 import { promptKey, type ScreenPrompt } from "../agents/screen/screen-prompt.js";
 import { stripAnsi } from "../agents/screen/strip-ansi.js";
@@ -7,11 +7,15 @@ import type { PaneExit } from "../agents/tmux/pane-watcher.js";
 import type { TmuxDriver } from "../agents/tmux/tmux-driver.js";
 import type { CommanderCore } from "../app/commander-core.js";
 import type { Logger } from "../app/logger.js";
-import { initialTurnMemory, type Effect, type HookDecision, type Observation, type ScreenQuestion, type TurnMemory } from "../domain/agent-turn.js";
+import { initialTurnMemory, type Effect, type Observation, type TurnMemory } from "../domain/agent-turn.js";
 import { decideTurn } from "../domain/decide-turn.js";
 import type { EventRecord, SessionRecord } from "../domain/records.js";
+import { AgentPane } from "./agent-pane.js";
 import { hookObservation, hookReply } from "./claude-hook-turns.js";
+import { HookWaiters } from "./hook-waiters.js";
+import { screenQuestion } from "./screen-question.js";
 import { DIALOG_SETTLE_MS, settle } from "./turn-helpers.js";
+import { TurnScreenWatch } from "./turn-screen-watch.js";
 import type { TurnUsageMeter } from "../usage/turn-usage-meter.js";
 
 export interface SessionControllerOptions {
@@ -51,18 +55,16 @@ export class SessionController {
   /** What the agent printed since the turn started (or since the last answer): a screen turn's result. */
   private output = "";
   private readonly screenPrompts = new Map<string, { prompt: ScreenPrompt; shownAt: number }>();
-  private readonly hookWaiters = new Map<string, (decision: HookDecision | null) => void>();
+  private readonly hookWaiters = new HookWaiters();
   private readonly startupAnswers = new Map<string, { inputs: AgentInput[]; at: number }>();
   private screenQueue: Promise<void> = Promise.resolve();
   private readonly outputListeners = new Set<(data: string) => void>();
   private readonly log: Logger;
   /** Set at the first exit report, before anything is awaited: the watcher may report an exit twice. */
   private exitSeen = false;
-  /** The agent took the turn's prompt (its `UserPromptSubmit` hook): an idle screen from then on ends the turn. */
-  private promptTaken = false;
-  private idleTimer: NodeJS.Timeout | null = null;
-  /** The screen is read again for the turn in progress (hook runtimes). */
-  private watchingTurn = false;
+  private readonly pane: AgentPane;
+  /** Turns that end without a hook (hook runtimes). */
+  private readonly turnScreen: TurnScreenWatch;
   /** An interruption of the agent's turn is being carried out. */
   private interrupting = false;
   /** Late answers typed into the agent's own dialog, by event id, until `deliver` reports them. */
@@ -75,6 +77,20 @@ export class SessionController {
     this.memory = initialTurnMemory(options.runtime.name, options.runtime.reportsThroughHooks, options.resumed ?? false);
     this.detector = createScreenDetector(options.runtime.screen);
     this.log = options.logger.child({ sessionId: options.sessionId, projectId: options.projectId, pane: options.paneId });
+    this.pane = new AgentPane(options.driver, options.paneId, options.runtime, this.log);
+    this.turnScreen = new TurnScreenWatch({
+      runtime: options.runtime,
+      driver: options.driver,
+      paneId: options.paneId,
+      log: this.log,
+      readScreens: options.readScreens,
+      inTurn: () => Boolean(this.memory.turn),
+      isLive: () => this.isLive,
+      observe: (observation) => this.observe(observation),
+      enqueue: (task) => {
+        this.screenQueue = this.screenQueue.then(task);
+      },
+    });
   }
 
   private get core(): CommanderCore {
@@ -135,7 +151,7 @@ export class SessionController {
         setImmediate(() => void this.dispatchIfIdle());
       }
     }
-    if (!this.memory.turn && this.watchingTurn) this.unwatchTurn();
+    if (!this.memory.turn) this.turnScreen.end();
     return effects;
   }
 
@@ -143,20 +159,15 @@ export class SessionController {
     switch (effect.type) {
       case "type_prompt": {
         const { runtime } = this.options;
-        this.promptTaken = false;
-        this.clearIdleTimer();
-        if (runtime.readTurnScreen && this.options.readScreens) {
-          this.watchingTurn = true;
-          this.options.readScreens(true);
-        }
-        await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.submitPrompt(effect.text)]);
+        this.turnScreen.begin();
+        await this.pane.send([...(runtime.clearInput ?? []), ...runtime.submitPrompt(effect.text)]);
         return;
       }
       case "answer_pane_dialog":
-        this.paneAnswers.set(effect.eventId, await this.answerPaneDialog(effect.allow));
+        this.paneAnswers.set(effect.eventId, await this.pane.answerDialog(effect.allow));
         return;
       case "interrupt_agent":
-        await this.interruptIfBusy();
+        await this.pane.interruptIfBusy();
         return;
       case "answer_screen": {
         const open = this.screenPrompts.get(effect.eventId);
@@ -167,12 +178,12 @@ export class SessionController {
           await settle(open.shownAt);
           this.startupAnswers.set(promptKey(open.prompt), { inputs, at: Date.now() });
         }
-        await sendAgentInput(this.options.driver, this.paneId, inputs);
+        await this.pane.send(inputs);
         this.log.info({ eventId: effect.eventId }, "answer delivered to the agent's screen");
         return;
       }
       case "answer_hook":
-        this.hookWaiters.get(effect.eventId)?.(effect.decision);
+        this.hookWaiters.answer(effect.eventId, effect.decision);
         return;
       case "await_answer":
         // Screen prompts are registered by the caller, which knows the prompt; hook calls wait in handleHook.
@@ -184,7 +195,7 @@ export class SessionController {
         this.output = "";
         return;
       case "exit_agent":
-        await this.exitAgent();
+        await this.pane.exit(() => this.memory.exited);
         return;
       case "stop_reading_screen":
         this.options.stopReadingScreen();
@@ -227,7 +238,7 @@ export class SessionController {
       }
       // Claude Code reports permission requests through its hook; its on-screen dialog is the same question.
       if (this.options.runtime.reportsThroughHooks) {
-        await this.watchTurnScreen(screen);
+        await this.turnScreen.onScreen(screen);
         return;
       }
       if (reading.appeared) {
@@ -261,7 +272,7 @@ export class SessionController {
     this.startupAnswers.set(key, { inputs, at: Date.now() });
     await settle(Date.now());
     this.log.info({ dialog: dialog.dialog }, "answered a start-up dialog");
-    await sendAgentInput(this.options.driver, this.paneId, inputs);
+    await this.pane.send(inputs);
     this.startupAnswers.set(key, { inputs, at: Date.now() });
   }
 
@@ -308,87 +319,6 @@ export class SessionController {
     await this.observe({ type: "work_closed", workId }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
   }
 
-  // ---- turns that end without a hook (hook runtimes) ------------------------------------------------
-
-  /** How long the idle prompt must stay on screen, with no `Stop` hook, before the turn counts as interrupted. */
-  static readonly IDLE_CONFIRM_MS = 3000;
-
-  private async watchTurnScreen(screen: string): Promise<void> {
-    const read = this.options.runtime.readTurnScreen;
-    if (!read || !this.memory.turn || !this.promptTaken) return this.clearIdleTimer();
-    const turn = read(stripAnsi(screen));
-    if (turn.retrying) await this.observe({ type: "model_retrying", text: turn.retrying });
-    if (!turn.idle) return this.clearIdleTimer();
-    if (this.idleTimer) return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = null;
-      this.screenQueue = this.screenQueue.then(() => this.confirmIdle());
-    }, SessionController.IDLE_CONFIRM_MS);
-    this.idleTimer.unref();
-  }
-
-  private async confirmIdle(): Promise<void> {
-    const read = this.options.runtime.readTurnScreen;
-    if (!read || !this.isLive || !this.memory.turn || !this.promptTaken) return;
-    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
-    if (screen === undefined) return;
-    const turn = read(stripAnsi(screen));
-    if (!turn.idle || !this.memory.turn) return;
-    const reason = turn.interrupted
-      ? "the turn was interrupted in the terminal (Esc: \"What should Claude do instead?\")"
-      : "the turn ended in the terminal without an answer (Esc, or a dialog cancelled there)";
-    this.log.info({ reason }, "turn ended without a Stop hook");
-    await this.observe({ type: "turn_interrupted", reason }).catch((error: unknown) => this.log.warn({ err: error }, "could not end the turn"));
-  }
-
-  private clearIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-  }
-
-  private unwatchTurn(): void {
-    this.watchingTurn = false;
-    this.clearIdleTimer();
-    this.promptTaken = false;
-    if (this.isLive) this.options.readScreens?.(false);
-  }
-
-  /** Types a late answer into the agent's own permission dialog; false when no dialog is on screen. */
-  private async answerPaneDialog(allow: boolean): Promise<boolean> {
-    const read = this.options.runtime.readTurnScreen;
-    const screen = await this.options.driver.capture(this.paneId, { trailingSpaces: true }).catch(() => undefined);
-    const dialog = read && screen !== undefined ? read(stripAnsi(screen)).dialog : undefined;
-    if (!dialog) {
-      this.log.warn({ allow }, "no dialog on screen to type the answer into");
-      return false;
-    }
-    const labels = dialog.options.map((option) => option.label);
-    const wanted = allow ? labels.findIndex((label) => /^yes\b/i.test(label)) : labels.findIndex((label) => /^no\b/i.test(label));
-    const index = wanted >= 0 ? wanted : allow ? 0 : labels.length - 1;
-    await sendAgentInput(this.options.driver, this.paneId, this.options.runtime.answer(dialog, index));
-    this.log.info({ allow, option: labels[index] }, "answer typed into the agent's own dialog");
-    return true;
-  }
-
-  /** Interrupts the agent's turn when it still runs (its item was closed through the API, or it must exit). */
-  private async interruptIfBusy(): Promise<boolean> {
-    const keys = this.options.runtime.interruptKeys;
-    if (!keys) return false;
-    const screen = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
-    if (screen === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(screen)))) return false;
-    this.log.info("interrupting the agent's turn");
-    await this.options.driver.sendKeys(this.paneId, keys).catch(() => undefined);
-    // Keys sent right after Escape would be read as part of an escape sequence: wait until the turn is over.
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const now = await this.options.driver.capture(this.paneId, {}).catch(() => undefined);
-      if (now === undefined || !this.options.runtime.screen.busy?.some((pattern) => pattern.test(stripAnsi(now)))) break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return true;
-  }
-
   /** Answers a hook call of the agent (Claude Code). */
   async handleHook(payload: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const observation = hookObservation(payload);
@@ -396,7 +326,7 @@ export class SessionController {
     this.options.usage?.noteHook(payload);
     const overBudget = (await this.options.usage?.budgetDenial(this.memory.turn, payload)) ?? null;
     if (overBudget !== null && payload.hook_event_name === "PermissionRequest") return hookReply({ behavior: "deny", message: overBudget });
-    if (observation?.type === "prompt_submitted" && this.memory.turn) this.promptTaken = true;
+    if (observation?.type === "prompt_submitted" && this.memory.turn) this.turnScreen.promptSubmitted();
     if (!observation) return {};
     const effects = await this.observe(observation);
     const waiting = effects.find((effect) => effect.type === "await_answer");
@@ -410,16 +340,7 @@ export class SessionController {
       return {};
     }
     this.log.info({ eventId: waiting.eventId, tool: payload.tool_name }, "agent asks permission");
-    const decision = await new Promise<HookDecision | null>((resolve) => {
-      const onAbort = () => resolve(null);
-      this.hookWaiters.set(waiting.eventId, (answer) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(answer);
-      });
-      if (signal.aborted) resolve(null);
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
-    this.hookWaiters.delete(waiting.eventId);
+    const decision = await this.hookWaiters.wait(waiting.eventId, signal);
     if (decision === null) {
       // The hook call ended first (its timeout, or the agent went away): the agent now shows its own
       // dialog, which a person attached to the pane can still answer.
@@ -436,22 +357,6 @@ export class SessionController {
     if (this.memory.stopping) return;
     await this.observe({ type: "stop_requested" });
     await this.observe({ type: "stopped", reason, end, ...(stateReason ? { stateReason } : {}) });
-  }
-
-  // The runtime's own way out (`/exit`, end of input); an agent that does not leave in time is killed.
-  private async exitAgent(): Promise<void> {
-    const { runtime } = this.options;
-    // A turn still running is interrupted first: Claude Code then takes the unanswered prompt back out of
-    // its conversation, so a resumed conversation does not hold it (the model would see it twice).
-    await this.interruptIfBusy();
-    await sendAgentInput(this.options.driver, this.paneId, [...(runtime.clearInput ?? []), ...runtime.exitInputs]).catch(() => undefined);
-    const deadline = Date.now() + 2000;
-    while (!this.memory.exited && Date.now() < deadline) {
-      const status = await this.options.driver.paneStatus(this.paneId).catch(() => undefined);
-      if (!status || !status.alive) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await this.options.driver.killWindow(this.paneId).catch(() => undefined);
   }
 
   /** The agent's program ended (or its pane vanished). */
@@ -480,14 +385,4 @@ export class SessionController {
       paneKept: exit.inspectable,
     });
   }
-}
-
-function screenQuestion(prompt: ScreenPrompt): ScreenQuestion {
-  return {
-    key: promptKey(prompt),
-    question: prompt.question,
-    options: prompt.options.map((option) => option.label),
-    yesNo: prompt.kind === "yes-no",
-    dialog: prompt.dialog ?? null,
-  };
 }
