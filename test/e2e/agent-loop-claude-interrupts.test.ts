@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { STOPPED_BY_A_PERSON } from "../../src/domain/agent-start-rules.js";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
 import { startDaemon, tmuxSocketOf, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { startScriptedModelServer, type ModelReply, type ModelTurn, type ScriptedModelServer } from "../support/scripted-model-server.js";
@@ -60,13 +60,7 @@ describe("Claude Code turns that end without Stop, answers in the pane, model er
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
-      env: {
-        ...claudeHome.env,
-        COMMANDER_DEFAULT_RUNTIME: "claude-code",
-        COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-        COMMANDER_START_TIMEOUT: "60",
-        COMMANDER_CLAUDE_PERMISSION_TIMEOUT: String(PERMISSION_TIMEOUT),
-      },
+      env: claudeDaemonEnv(claudeHome, { COMMANDER_CLAUDE_PERMISSION_TIMEOUT: String(PERMISSION_TIMEOUT) }),
     });
   });
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
 import { startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { startScriptedModelServer, type ModelTurn, type ScriptedModelServer } from "../support/scripted-model-server.js";
@@ -42,12 +42,7 @@ describe("work loop with the real Claude Code CLI (real tmux, hooks, scripted mo
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
-      env: {
-        ...claudeHome.env,
-        COMMANDER_DEFAULT_RUNTIME: "claude-code",
-        COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-        COMMANDER_START_TIMEOUT: "60",
-      },
+      env: claudeDaemonEnv(claudeHome),
     });
   });
 
@@ -146,11 +141,7 @@ describe("work loop with the real Claude Code CLI (real tmux, hooks, scripted mo
 
   it("continues the agent's conversation (--resume) after the daemon restarts", async () => {
     const stateDir = await mkdtemp(join(workDir, "restart-state-"));
-    const env = {
-      ...claudeHome.env,
-      COMMANDER_DEFAULT_RUNTIME: "claude-code",
-      COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-    };
+    const env = claudeDaemonEnv(claudeHome);
     const first = await startDaemon({ stateDir, env });
     let projectId: string;
     try {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
 import { startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { startScriptedModelServer, type ModelReply, type ModelTurn, type ScriptedModelServer } from "../support/scripted-model-server.js";
@@ -75,12 +75,7 @@ describe("Claude Code's questions, plans and allow always (real CLI, scripted mo
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     daemon = await startDaemon({
-      env: {
-        ...claudeHome.env,
-        COMMANDER_DEFAULT_RUNTIME: "claude-code",
-        COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-        COMMANDER_START_TIMEOUT: "60",
-      },
+      env: claudeDaemonEnv(claudeHome),
     });
   });
 

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
 import { startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { startScriptedModelServer, type ModelReply, type ModelTurn, type ScriptedModelServer } from "../support/scripted-model-server.js";
@@ -51,12 +51,7 @@ describe("usage with the real Claude Code CLI (tokens, cost, budget, transcript,
     execFileSync("git", ["init", "-q"], { cwd: dirs[0] });
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: dirs });
-    env = {
-      ...claudeHome.env,
-      COMMANDER_DEFAULT_RUNTIME: "claude-code",
-      COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-      COMMANDER_PRICES: JSON.stringify(PRICES),
-    };
+    env = claudeDaemonEnv(claudeHome, { COMMANDER_PRICES: JSON.stringify(PRICES) });
     daemon = await startDaemon({ stateDir, env });
   });
 

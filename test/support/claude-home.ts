@@ -5,6 +5,20 @@ import { fileURLToPath } from "node:url";
 
 export const CLAUDE_BINARY = fileURLToPath(new URL("../../node_modules/.bin/claude", import.meta.url));
 
+/**
+ * A daemon environment whose projects run the real Claude Code CLI in this HOME: the CLI's own
+ * environment, claude-code as the default runtime, and `extra` settings on top.
+ */
+export function claudeDaemonEnv(claudeHome: ClaudeHome, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...claudeHome.env,
+    COMMANDER_DEFAULT_RUNTIME: "claude-code",
+    COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
+    COMMANDER_START_TIMEOUT: "60",
+    ...extra,
+  };
+}
+
 export interface ClaudeHomeOptions {
   /** The scripted model server. */
   baseUrl: string;

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../support/claude-home.js";
 import { startDaemon, type DaemonProcess } from "../support/daemon-process.js";
 import { rest } from "../support/rest-client.js";
 import { startScriptedModelServer, type ModelReply, type ModelTurn, type ScriptedModelServer } from "../support/scripted-model-server.js";
@@ -78,12 +78,7 @@ describe("dashboard with the real Claude Code CLI (browser, scripted model)", fu
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: trusted });
     [daemon, browser] = await Promise.all([
       startDaemon({
-        env: {
-          ...claudeHome.env,
-          COMMANDER_DEFAULT_RUNTIME: "claude-code",
-          COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-          COMMANDER_START_TIMEOUT: "60",
-        },
+        env: claudeDaemonEnv(claudeHome),
       }),
       launchBrowser(),
     ]);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { runCli } from "../../../src/cli/run-cli.js";
-import { CLAUDE_BINARY, prepareClaudeHome, type ClaudeHome } from "../../support/claude-home.js";
+import { claudeDaemonEnv, prepareClaudeHome, type ClaudeHome } from "../../support/claude-home.js";
 import { startDaemon, type DaemonProcess } from "../../support/daemon-process.js";
 import { rest } from "../../support/rest-client.js";
 import { startScriptedModelServer, type ModelTurn, type ScriptedModelServer } from "../../support/scripted-model-server.js";
@@ -70,12 +70,7 @@ describe("commander prints agent-written text safely (real daemon, real Claude C
     model = await startScriptedModelServer({ script });
     claudeHome = await prepareClaudeHome({ baseUrl: model.url, trustedDirs: [projectDir] });
     daemon = await startDaemon({
-      env: {
-        ...claudeHome.env,
-        COMMANDER_DEFAULT_RUNTIME: "claude-code",
-        COMMANDER_RUNTIMES: JSON.stringify({ "claude-code": { command: [CLAUDE_BINARY] } }),
-        COMMANDER_START_TIMEOUT: "60",
-      },
+      env: claudeDaemonEnv(claudeHome),
     });
     const project = await rest(daemon.url, "POST", "/api/projects", { path: projectDir, name: PROJECT_NAME });
     expect(project.status, project.text).to.equal(201);
