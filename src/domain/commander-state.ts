@@ -40,6 +40,8 @@ export class CommanderState {
     notification_targets: new Map(),
   };
   lastChangeSeq = 0;
+  /** Goes up with every record written, deleted or restored: whatever is derived from the state at one revision holds until the next. */
+  revision = 0;
   // Per-project indexes, so rules touching one project never scan every record of every project.
   private readonly workIdsByProject = new Map<string, Set<string>>();
   private readonly eventIdsByProject = new Map<string, Set<string>>();
@@ -108,6 +110,7 @@ export class CommanderState {
 
   /** Rebuilds the indexes after records were loaded straight into the maps. */
   rebuildIndexes(): void {
+    this.revision++;
     this.workIdsByProject.clear();
     this.eventIdsByProject.clear();
     this.unfinishedByProject.clear();
@@ -164,6 +167,7 @@ export class StateTransaction {
     const before = map.get(key) ?? null;
     this.ops.push({ collection, id: key, record, before } as StateOp);
     map.set(key, record);
+    this.state.revision++;
     this.state.reindex(collection, key, before, record);
   }
 
@@ -173,6 +177,7 @@ export class StateTransaction {
     const before = map.get(id);
     this.ops.push({ collection, id, record: null, before } as StateOp);
     map.delete(id);
+    this.state.revision++;
     this.state.reindex(collection, id, before, null);
   }
 
@@ -188,6 +193,7 @@ export class StateTransaction {
   }
 
   rollback(): void {
+    this.state.revision++;
     for (let index = this.ops.length - 1; index >= 0; index--) {
       const op = this.ops[index];
       const map = this.state.collections[op.collection] as Map<string, unknown>;

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import type { DescMessage, JsonValue, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 
 import type { ConnectError, ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createDirectCalls, toHandlerError } from "./direct-calls.js";
@@ -12,7 +11,7 @@ import { bindRestRequest } from "./request-binding.js";
 import { requestUrl } from "./request-url.js";
 import { ApiError } from "../errors/api-error.js";
 import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
-import { toRestJson } from "./rest-json.js";
+import { restFieldText, restJsonText } from "./rest-json-text.js";
 import { writeRestStream } from "./rest-stream.js";
 import { clientGone, restCallScope } from "./rest-call-scope.js";
 import { createRouteTable } from "./route-table.js";
@@ -49,7 +48,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
     let texts = streamed.get(route);
     if (texts === undefined) streamed.set(route, (texts = new WeakMap()));
     let text = texts.get(message);
-    if (text === undefined) texts.set(message, (text = JSON.stringify(renderResponse(route, message))));
+    if (text === undefined) texts.set(message, (text = renderResponse(route, message)));
     return text;
   };
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
@@ -152,21 +151,13 @@ function writeUnary(res: NodeServerResponse, route: Route, message: MessageShape
     res.end();
     return;
   }
-  writeJson(res, status, renderResponse(route, message), { "x-request-id": requestId });
+  writeJsonText(res, status, renderResponse(route, message), { "x-request-id": requestId });
 }
 
-/** The response as REST JSON, or only its `response_body` field (an unset message there is its default). */
-function renderResponse(route: Route, message: MessageShape<DescMessage>): JsonValue {
-  const json = toRestJson(route.method.output, message);
+/** The response as REST JSON text, or only its `response_body` field (an unset message there is its default). */
+function renderResponse(route: Route, message: MessageShape<DescMessage>): string {
   const field = route.responseField;
-  if (field === undefined || json === null || typeof json !== "object" || Array.isArray(json)) {
-    return json;
-  }
-  const selected = json[field.name];
-  if (selected === null && field.fieldKind === "message") {
-    return toRestJson(field.message, create(field.message));
-  }
-  return selected ?? null;
+  return field === undefined ? restJsonText(route.method.output, message) : restFieldText(field, message);
 }
 
 function writeError(req: NodeServerRequest, res: NodeServerResponse, err: ConnectError, requestId: string): void {
@@ -179,7 +170,10 @@ function writeError(req: NodeServerRequest, res: NodeServerResponse, err: Connec
 }
 
 function writeJson(res: NodeServerResponse, status: number, json: unknown, headers: Record<string, string>): void {
-  const body = JSON.stringify(json);
+  writeJsonText(res, status, JSON.stringify(json), headers);
+}
+
+function writeJsonText(res: NodeServerResponse, status: number, body: string, headers: Record<string, string>): void {
   res.writeHead(status, {
     ...headers,
     "content-type": "application/json; charset=utf-8",

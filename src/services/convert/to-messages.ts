@@ -29,6 +29,7 @@ import type {
 import { askedQuestions } from "../../domain/question-answers.js";
 import { totalsOf } from "../../domain/usage-rules.js";
 import { wordToEnum } from "./enum-words.js";
+import { keptByRecord, keptByRecordAndVersion } from "./kept-messages.js";
 import { toBudget, toUsageTotals, toWorkUsage } from "./to-usage-messages.js";
 
 function timestamp(iso: string): Timestamp;
@@ -37,11 +38,18 @@ function timestamp(iso: string | null): Timestamp | undefined {
   return iso === null ? undefined : timestampFromDate(new Date(iso));
 }
 
+function utcDay(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 function optional(value: string | null): string | undefined {
   return value ?? undefined;
 }
 
-export function toProject(record: ProjectRecord, state: CommanderState): Project {
+/** A project with its counts and usage as the state shows them (the same message until the state or the day changes). */
+export const toProject = keptByRecordAndVersion(convertProject, (state: CommanderState) => `${state.revision}/${utcDay()}`);
+
+function convertProject(record: ProjectRecord, state: CommanderState): Project {
   return create(ProjectSchema, {
     id: record.id,
     path: record.path,
@@ -58,7 +66,7 @@ export function toProject(record: ProjectRecord, state: CommanderState): Project
     permissionTimeoutSeconds: record.permissionTimeoutSeconds ?? 0,
     policy: create(ProjectPolicySchema, { rules: (record.policy ?? []).map(toPolicyRule) }),
     usage: toUsageTotals(totalsOf(state, { projectId: record.id, since: "" })),
-    usageToday: toUsageTotals(totalsOf(state, { projectId: record.id, since: `${new Date().toISOString().slice(0, 10)}T00:00:00Z` })),
+    usageToday: toUsageTotals(totalsOf(state, { projectId: record.id, since: `${utcDay()}T00:00:00Z` })),
     budget: record.budget ? toBudget(record.budget) : undefined,
   });
 }
@@ -72,7 +80,10 @@ export function toPolicyRule(record: PolicyRuleRecord): PolicyRule {
   });
 }
 
-export function toSession(record: SessionRecord, attachCommand: string, state?: CommanderState): Session {
+/** A session, with its usage when the state is given (the same message until the state changes). */
+export const toSession = keptByRecordAndVersion(convertSession, (attachCommand: string, state?: CommanderState) => `${state?.revision ?? "-"}/${attachCommand}`);
+
+function convertSession(record: SessionRecord, attachCommand: string, state?: CommanderState): Session {
   return create(SessionSchema, {
     id: record.id,
     projectId: record.projectId,
@@ -91,7 +102,9 @@ export function toSession(record: SessionRecord, attachCommand: string, state?: 
   });
 }
 
-export function toWorkItem(record: WorkItemRecord): WorkItem {
+export const toWorkItem = keptByRecord(convertWorkItem);
+
+function convertWorkItem(record: WorkItemRecord): WorkItem {
   return create(WorkItemSchema, {
     id: record.id,
     projectId: record.projectId,
@@ -112,7 +125,9 @@ export function toWorkItem(record: WorkItemRecord): WorkItem {
   });
 }
 
-export function toEvent(record: EventRecord): Event {
+export const toEvent = keptByRecord(convertEvent);
+
+function convertEvent(record: EventRecord): Event {
   return create(EventSchema, {
     id: record.id,
     projectId: record.projectId,
@@ -143,7 +158,9 @@ export function toEvent(record: EventRecord): Event {
   });
 }
 
-export function toInboxMessage(record: InboxMessageRecord): InboxMessage {
+export const toInboxMessage = keptByRecord(convertInboxMessage);
+
+function convertInboxMessage(record: InboxMessageRecord): InboxMessage {
   return create(InboxMessageSchema, {
     id: record.id,
     projectId: record.projectId,

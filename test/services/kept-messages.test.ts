@@ -1,0 +1,30 @@
+import { expect } from "chai";
+import { keptByRecord, keptByRecordAndVersion } from "../../src/services/convert/kept-messages.js";
+
+describe("kept messages", () => {
+  it("converts a record once and hands out the same frozen message until the record is replaced", () => {
+    let conversions = 0;
+    const convert = keptByRecord((record: { id: string; state: string }) => ({ id: record.id, state: record.state, n: ++conversions }));
+    const first = { id: "w1", state: "queued" };
+    const message = convert(first);
+    expect(convert(first)).to.equal(message);
+    expect(Object.isFrozen(message)).to.equal(true);
+    const replaced = { ...first, state: "completed" };
+    expect(convert(replaced)).to.include({ state: "completed", n: 2 });
+  });
+
+  it("makes the message again when what else it shows has another version", () => {
+    let conversions = 0;
+    const state = { revision: 1, queued: 0 };
+    const convert = keptByRecordAndVersion(
+      (record: { id: string }, current: typeof state) => ({ id: record.id, queued: current.queued, n: ++conversions }),
+      (current: typeof state) => String(current.revision),
+    );
+    const record = { id: "p1" };
+    const message = convert(record, state);
+    expect(convert(record, state)).to.equal(message);
+    state.queued = 3;
+    state.revision = 2;
+    expect(convert(record, state)).to.include({ queued: 3, n: 2 });
+  });
+});
