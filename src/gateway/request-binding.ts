@@ -1,3 +1,4 @@
+import { create } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
 import { ApiError } from "../errors/api-error.js";
 import { fieldsByJsonKey, fromRestJson, isWellKnownJson, scalarFromText } from "./rest-json.js";
@@ -46,7 +47,7 @@ export function bindRestRequest(parts: RestRequestParts): MessageShape<DescMessa
   if (route.body !== "*") {
     bindQuery(json, parts.query, route);
   }
-  const resume = input.fields.find((field) => field.name === resumeField);
+  const resume = parts.lastEventId === undefined ? undefined : input.fields.find((field) => field.name === resumeField);
   if (parts.lastEventId !== undefined && resume !== undefined) {
     if (!/^\d+$/.test(parts.lastEventId.trim())) {
       throw new ApiError("INVALID_FIELD_VALUE", "Last-Event-ID must be a sequence number", {
@@ -55,7 +56,13 @@ export function bindRestRequest(parts: RestRequestParts): MessageShape<DescMessa
     }
     setAt(json, [resume], parts.lastEventId.trim());
   }
-  return fromRestJson(input, json);
+  // Nothing bound (a GET without parameters): the empty request, without decoding anything.
+  return hasKeys(json) ? fromRestJson(input, json) : create(input);
+}
+
+function hasKeys(json: JsonObject): boolean {
+  for (const _key in json) return true;
+  return false;
 }
 
 function parseJsonBody(body: Buffer, contentType: string | undefined): JsonValue | undefined {

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
 import { readRequestBody } from "./read-request-body.js";
 import { bindRestRequest } from "./request-binding.js";
-import { requestUrl } from "./request-url.js";
+import { requestTarget } from "./request-url.js";
 import { ApiError } from "../errors/api-error.js";
 import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
 import { restFieldText, restJsonText } from "./rest-json-text.js";
@@ -58,7 +58,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   async function serve(req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
     const started = performance.now();
     const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
-    const url = requestUrl(req.url);
+    const url = requestTarget(req.url);
     const httpMethod = (req.method ?? "GET").toUpperCase();
     const scope = restCallScope(req, res, requestId, options.shutdownSignal);
     const toError = (reason: unknown) =>

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import pino, { type Logger } from "pino";
 import type pinoPretty from "pino-pretty";
+import { batchedDestination } from "./batched-destination.js";
 import { redactSecrets } from "./redact-secrets.js";
 
 export type LogFormat = "json" | "pretty";
@@ -18,10 +19,7 @@ export function logDestination(format: LogFormat): pino.DestinationStream {
     const pretty = createRequire(import.meta.url)("pino-pretty") as typeof pinoPretty;
     return pretty({ destination: 1, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
   }
-  // Written asynchronously: lines that come while a write is under way go out together in the next one,
-  // and the write itself is off the event loop (a synchronous write per request line was a tenth of a
-  // small call). pino writes whatever is left synchronously when the process exits.
-  return pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
+  return batchedDestination(pino.destination({ dest: 1, sync: true }));
 }
 
 /**
@@ -52,8 +50,9 @@ export function createLogger(level: string, destination: pino.DestinationStream 
           const fields: unknown = args[0];
           if (typeof fields !== "object" || fields === null || fields instanceof Error) return method.apply(this, args);
           const bound = keysOf(this);
-          const again = Object.keys(fields).filter((key) => bound.has(key));
-          if (again.length === 0) return method.apply(this, args);
+          let again: string[] | undefined;
+          for (const key in fields) if (bound.has(key)) (again ??= []).push(key);
+          if (again === undefined) return method.apply(this, args);
           const rest: Record<string, unknown> = { ...(fields as Record<string, unknown>) };
           const overriding: Record<string, unknown> = {};
           for (const key of again) {

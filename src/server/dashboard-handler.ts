@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { packageRoot } from "../config/package-root.js";
 import type { NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
-import { requestUrl } from "../gateway/request-url.js";
+import { requestTarget } from "../gateway/request-url.js";
 import { type DashboardAsset, loadDashboardAssets } from "./dashboard-assets.js";
 
 /** Where `npm run build:web` (run by `npm ci` through `prepare`) writes the dashboard. */
@@ -94,12 +94,12 @@ export function createDashboardHandler(options: DashboardHandlerOptions): Dashbo
     matches(req) {
       const method = (req.method ?? "GET").toUpperCase();
       if (method !== "GET" && method !== "HEAD") return false;
-      const url = requestUrl(req.url);
+      const url = requestTarget(req.url);
       if (url === undefined) return false;
       return url.pathname !== "/api" && !url.pathname.startsWith("/api/");
     },
     serve(req, res) {
-      const url = requestUrl(req.url);
+      const url = requestTarget(req.url);
       const built = load();
       if (built === undefined) {
         writeText(res, 503, "The Commander dashboard is not built. Run `npm run build:web` (`npm ci` does it for you), then reload.\n");

@@ -38,6 +38,7 @@ export function createPrefaceSniffer(options: PrefaceSnifferOptions): PrefaceSni
   const server = net.createServer((socket) => {
     // Without a listener a reset before the hand-over would be an uncaught error.
     socket.on("error", (err) => logger.debug({ err }, "connection error"));
+    socket.setNoDelay(true);
     if (!options.book.admit(socket)) return;
     sockets.add(socket);
     unsniffed.add(socket);

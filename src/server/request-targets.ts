@@ -2,7 +2,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { createConnectRouter } from "@connectrpc/connect";
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
-import { requestUrl } from "../gateway/request-url.js";
+import { requestTarget } from "../gateway/request-url.js";
 import { createRouteTable } from "../gateway/route-table.js";
 
 export interface RequestTargets {
@@ -22,26 +22,36 @@ export function createRequestTargets(routes: (router: ConnectRouter) => void): R
   routes(probe);
   const byPath = new Map(probe.handlers.map((handler) => [handler.requestPath, handler.method]));
   const table = createRouteTable(probe.handlers.map((handler) => handler.method));
-  const rpcPath = (req: NodeServerRequest) => (req.url ?? "").split("?", 2)[0];
-  // Several guards ask about the same request: it is routed once.
-  const resolved = new WeakMap<NodeServerRequest, DescMethod | null>();
-  const resolve = (req: NodeServerRequest): DescMethod | undefined => {
-    const rpc = byPath.get(rpcPath(req));
-    if (rpc !== undefined) return rpc;
-    const url = requestUrl(req.url);
-    if (url === undefined) return undefined;
+  // Several guards, the adapter and the request log ask about the same request: it is routed once, and
+  // the answer is kept on the request itself (a WeakMap entry per request was a measurable GC cost).
+  const resolved = (req: NodeServerRequest): Resolved => {
+    const carrier = req as NodeServerRequest & { [resolvedTarget]?: Resolved };
+    let found = carrier[resolvedTarget];
+    if (found === undefined) {
+      found = resolve(req);
+      carrier[resolvedTarget] = found;
+    }
+    return found;
+  };
+  const resolve = (req: NodeServerRequest): Resolved => {
+    const target = req.url ?? "";
+    const queryAt = target.indexOf("?");
+    const rpc = byPath.get(queryAt < 0 ? target : target.slice(0, queryAt));
+    if (rpc !== undefined) return { isRpcPath: true, method: rpc };
+    const url = requestTarget(req.url);
+    if (url === undefined) return { isRpcPath: false, method: undefined };
     const match = table.match((req.method ?? "GET").toUpperCase(), url.pathname);
-    return match.kind === "found" ? match.route.method : undefined;
+    return { isRpcPath: false, method: match.kind === "found" ? match.route.method : undefined };
   };
   return {
-    isRpcPath: (req) => byPath.has(rpcPath(req)),
-    methodOf(req) {
-      let method = resolved.get(req);
-      if (method === undefined) {
-        method = resolve(req) ?? null;
-        resolved.set(req, method);
-      }
-      return method ?? undefined;
-    },
+    isRpcPath: (req) => resolved(req).isRpcPath,
+    methodOf: (req) => resolved(req).method,
   };
+}
+
+const resolvedTarget = Symbol("commander.resolvedTarget");
+
+interface Resolved {
+  readonly isRpcPath: boolean;
+  readonly method: DescMethod | undefined;
 }

@@ -23,7 +23,7 @@ import { createInboxService } from "./inbox-service.js";
 import { createNotificationService } from "./notification-service.js";
 import { createProjectService } from "./project-service.js";
 import { createSessionService } from "./session-service.js";
-import { createErrorInterceptor } from "./to-connect-error.js";
+import { withErrorMapping } from "./to-connect-error.js";
 import { createWatchService } from "./watch-service.js";
 import { createWorkService } from "./work-service.js";
 
@@ -42,18 +42,19 @@ export interface ServiceDeps {
 
 /** Registers every Commander service on the router; REST, Connect, gRPC and gRPC-Web all reach these. */
 export function registerServices(router: ConnectRouter, deps: ServiceDeps): void {
-  const options = { interceptors: [createErrorInterceptor(deps.logger.child({ component: "rpc" }))] };
-  router.service(HealthService, createHealthService({ health: deps.core.health, version: deps.version }), options);
-  router.service(ProjectService, createProjectService(deps), options);
-  router.service(SessionService, createSessionService(deps), options);
-  router.service(WorkService, createWorkService(deps), options);
-  router.service(EventService, createEventService(deps), options);
-  router.service(InboxService, createInboxService(deps), options);
-  router.service(WatchService, createWatchService(deps), options);
-  router.service(AgentHookService, createAgentHookService(deps), options);
+  const rpcLog = deps.logger.child({ component: "rpc" });
+  const mapped = <T extends object>(implementation: T) => withErrorMapping(implementation, rpcLog);
+  router.service(HealthService, mapped(createHealthService({ health: deps.core.health, version: deps.version })));
+  router.service(ProjectService, mapped(createProjectService(deps)));
+  router.service(SessionService, mapped(createSessionService(deps)));
+  router.service(WorkService, mapped(createWorkService(deps)));
+  router.service(EventService, mapped(createEventService(deps)));
+  router.service(InboxService, mapped(createInboxService(deps)));
+  router.service(WatchService, mapped(createWatchService(deps)));
+  router.service(AgentHookService, mapped(createAgentHookService(deps)));
   if (deps.notifications) {
     const { center, configTargets, answerLinkKey } = deps.notifications;
-    router.service(NotificationService, createNotificationService({ ...deps, notifications: center, configTargets, answerLinkKey }), options);
+    router.service(NotificationService, mapped(createNotificationService({ ...deps, notifications: center, configTargets, answerLinkKey })));
   }
-  router.service(UsageService, createUsageService(deps), options);
+  router.service(UsageService, mapped(createUsageService(deps)));
 }

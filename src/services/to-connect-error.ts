@@ -1,4 +1,4 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { CommanderError } from "../domain/commander-error.js";
 import { ApiError } from "../errors/api-error.js";
@@ -15,20 +15,36 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
   return new ApiError("INTERNAL", "internal error; the daemon's log has the details");
 }
 
-/** One place where domain errors become statuses, for unary calls and for errors in the middle of a stream. */
-export function createErrorInterceptor(logger: Logger): Interceptor {
-  return (next) => async (request) => {
-    // Made only when an error is logged: reading the headers and making a child logger on every call
-    // was a measurable share of a small call.
-    const log = () => callLogger(logger, request.header);
-    try {
-      const response = await next(request);
-      if (!response.stream) return response;
-      return { ...response, message: mapStreamErrors(response.message, log) };
-    } catch (error) {
-      throw toConnectError(error, log());
-    }
-  };
+type AnyMethod = (request: unknown, context: HandlerContext) => unknown;
+
+/**
+ * A service implementation whose every method turns its errors into the ConnectErrors clients see, over
+ * every protocol alike: domain errors become their statuses, bugs INTERNAL (logged with the call's
+ * request id). Done on the implementation rather than by an interceptor, so that calls made in process
+ * (the REST gateway, the gRPC unary fast path) go through no interceptor chain.
+ */
+export function withErrorMapping<T extends object>(implementation: T, logger: Logger): T {
+  const mapped: Record<string, AnyMethod> = {};
+  for (const [name, method] of Object.entries(implementation as Record<string, AnyMethod>)) {
+    if (typeof method !== "function") continue;
+    mapped[name] = (request, context) => {
+      const log = () => callLogger(logger, context.requestHeader);
+      let output: unknown;
+      try {
+        output = method.call(implementation, request, context);
+      } catch (error) {
+        throw toConnectError(error, log());
+      }
+      if (isAsyncIterable(output)) return mapStreamErrors(output, log);
+      if (output instanceof Promise) return output.catch((error: unknown) => Promise.reject(toConnectError(error, log())));
+      return output;
+    };
+  }
+  return mapped as T;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
 async function* mapStreamErrors<T>(messages: AsyncIterable<T>, logger: () => Logger): AsyncIterable<T> {

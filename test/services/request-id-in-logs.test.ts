@@ -3,7 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { ProjectService } from "../../gen/es/commander/v1/project_service_pb.js";
 import { createServer, type CommanderServer } from "../../src/server/create-server.js";
-import { createErrorInterceptor } from "../../src/services/to-connect-error.js";
+import { withErrorMapping } from "../../src/services/to-connect-error.js";
 import { capturingLogger, plainRequest } from "../server/fixtures/raw-connections.js";
 import { waitFor } from "../server/fixtures/test-server.js";
 
@@ -18,12 +18,14 @@ describe("request ids in the services' log lines", () => {
       registerRoutes: (router) =>
         router.service(
           ProjectService,
-          {
-            listProjects() {
-              throw new Error("a bug inside the service");
+          withErrorMapping(
+            {
+              listProjects() {
+                throw new Error("a bug inside the service");
+              },
             },
-          },
-          { interceptors: [createErrorInterceptor(log.logger.child({ component: "rpc" }))] },
+            log.logger.child({ component: "rpc" }),
+          ),
         ),
     });
     ({ port } = await server.listen(0, "127.0.0.1"));
