@@ -11,7 +11,7 @@ import { bindRestRequest } from "./request-binding.js";
 import { requestTarget } from "./request-url.js";
 import { ApiError } from "../errors/api-error.js";
 import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } from "./rest-errors.js";
-import { restFieldText, restJsonText } from "./rest-json-text.js";
+import { restFieldBytes, restJsonBytes } from "./rest-json-bytes.js";
 import { writeRestStream } from "./rest-stream.js";
 import { clientGone, restCallScope } from "./rest-call-scope.js";
 import { createRouteTable } from "./route-table.js";
@@ -48,7 +48,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
     let texts = streamed.get(route);
     if (texts === undefined) streamed.set(route, (texts = new WeakMap()));
     let text = texts.get(message);
-    if (text === undefined) texts.set(message, (text = renderResponse(route, message)));
+    if (text === undefined) texts.set(message, (text = renderResponse(route, message).toString("utf8")));
     return text;
   };
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
@@ -151,13 +151,13 @@ function writeUnary(res: NodeServerResponse, route: Route, message: MessageShape
     res.end();
     return;
   }
-  writeJsonText(res, status, renderResponse(route, message), { "x-request-id": requestId });
+  writeJsonBytes(res, status, renderResponse(route, message), { "x-request-id": requestId });
 }
 
-/** The response as REST JSON text, or only its `response_body` field (an unset message there is its default). */
-function renderResponse(route: Route, message: MessageShape<DescMessage>): string {
+/** The response as REST JSON, or only its `response_body` field (an unset message there is its default). */
+function renderResponse(route: Route, message: MessageShape<DescMessage>): Buffer {
   const field = route.responseField;
-  return field === undefined ? restJsonText(route.method.output, message) : restFieldText(field, message);
+  return field === undefined ? restJsonBytes(route.method.output, message) : restFieldBytes(field, message);
 }
 
 function writeError(req: NodeServerRequest, res: NodeServerResponse, err: ConnectError, requestId: string): void {
@@ -170,14 +170,14 @@ function writeError(req: NodeServerRequest, res: NodeServerResponse, err: Connec
 }
 
 function writeJson(res: NodeServerResponse, status: number, json: unknown, headers: Record<string, string>): void {
-  writeJsonText(res, status, JSON.stringify(json), headers);
+  writeJsonBytes(res, status, Buffer.from(JSON.stringify(json)), headers);
 }
 
-function writeJsonText(res: NodeServerResponse, status: number, body: string, headers: Record<string, string>): void {
+function writeJsonBytes(res: NodeServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   res.writeHead(status, {
     ...headers,
     "content-type": "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(body)),
+    "content-length": String(body.length),
   });
   res.end(body);
 }

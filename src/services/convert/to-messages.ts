@@ -38,8 +38,16 @@ function timestamp(iso: string | null): Timestamp | undefined {
   return iso === null ? undefined : timestampFromDate(new Date(iso));
 }
 
+let today = { day: "", endsAt: 0 };
+
+/** Today's date in UTC (`2026-12-07`), worked out again only when the day ends. */
 function utcDay(): string {
-  return new Date().toISOString().slice(0, 10);
+  const now = Date.now();
+  if (now >= today.endsAt) {
+    const day = new Date(now).toISOString().slice(0, 10);
+    today = { day, endsAt: Date.parse(`${day}T00:00:00Z`) + 86_400_000 };
+  }
+  return today.day;
 }
 
 function optional(value: string | null): string | undefined {
