@@ -22,6 +22,19 @@ export function logDestination(format: LogFormat): pino.DestinationStream {
   return batchedDestination(pino.destination({ dest: 1, sync: true }));
 }
 
+let lastMillisecond = -1;
+let lastTimeField = "";
+
+/** pino's `isoTime`, formatted once per millisecond: under load many lines share one. */
+function isoTimeOncePerMillisecond(): string {
+  const now = Date.now();
+  if (now !== lastMillisecond) {
+    lastMillisecond = now;
+    lastTimeField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTimeField;
+}
+
 /**
  * The daemon's one root logger: JSON lines on stdout; secrets never reach it. Each field appears once
  * per line (pino itself would repeat a key bound twice): a child's `component` extends its parent's into a
@@ -42,7 +55,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
     {
       level,
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMillisecond,
       formatters: { log: redactSecrets, bindings: redactSecrets },
       hooks: {
         // A call that sets a bound field logs through a child holding the call's value instead.

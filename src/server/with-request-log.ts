@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { NodeHandlerFn, NodeServerRequest } from "../gateway/node-http-types.js";
 import type { RequestTargets } from "./request-targets.js";
@@ -12,6 +13,14 @@ const saneId = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 export function requestIdFor(incoming: string | string[] | undefined): string {
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
   return value !== undefined && saneId.test(value) ? value : randomUUID();
+}
+
+const rpcNames = new WeakMap<DescMethod, string>();
+
+function rpcName(method: DescMethod): string {
+  let name = rpcNames.get(method);
+  if (name === undefined) rpcNames.set(method, (name = `${method.parent.typeName}/${method.name}`));
+  return name;
 }
 
 export type WireProtocol = "grpc" | "grpc-web" | "connect" | "rest";
@@ -38,13 +47,15 @@ export function withRequestLog(handler: NodeHandlerFn, options: { logger: Logger
     const started = performance.now();
     res.once("close", () => {
       const method = options.targets.methodOf(req);
+      const target = req.url ?? "";
+      const queryAt = target.indexOf("?");
       log.info(
         {
           requestId,
           protocol: wireProtocolOf(req, options.targets.isRpcPath(req)),
-          rpc: method === undefined ? undefined : `${method.parent.typeName}/${method.name}`,
+          rpc: method === undefined ? undefined : rpcName(method),
           method: req.method,
-          path: (req.url ?? "").split("?", 1)[0],
+          path: queryAt < 0 ? target : target.slice(0, queryAt),
           status: res.statusCode,
           completed: res.writableFinished,
           durationMs: Math.round(performance.now() - started),
