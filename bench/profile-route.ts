@@ -28,7 +28,7 @@ await writeFile(configFile, "{}\n");
 const daemon = await startBenchDaemon({
   stateDir: join(work, "state"),
   configFile,
-  env: benchDaemonEnv({ COMMANDER_MAX_UNFINISHED_ITEMS: "100000" }),
+  env: benchDaemonEnv({ COMMANDER_MAX_QUEUED_PER_PROJECT: "1000000" }),
   nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
 });
 try {

@@ -5,13 +5,13 @@ import { ApiError } from "../errors/api-error.js";
 import { callLogger } from "./call-logger.js";
 
 /** Turns any error into the ConnectError the client sees; bugs become INTERNAL without their details. */
-export function toConnectError(error: unknown, logger: Logger): ConnectError {
+export function toConnectError(error: unknown, logger: Logger | (() => Logger)): ConnectError {
   if (error instanceof CommanderError) return new ApiError(error.reason, error.message, { metadata: error.metadata });
   if (error instanceof ConnectError) return error;
   // The reason of a call's signal when its client went away (connect-node aborts it with no reason, so
   // a DOMException): a cancelled call, not a bug. The client no longer reads the answer anyway.
   if (error instanceof Error && error.name === "AbortError") return new ConnectError("the call was cancelled", Code.Canceled);
-  logger.error({ err: error }, "unexpected error");
+  (typeof logger === "function" ? logger() : logger).error({ err: error }, "unexpected error");
   return new ApiError("INTERNAL", "internal error; the daemon's log has the details");
 }
 
@@ -33,10 +33,10 @@ export function withErrorMapping<T extends object>(implementation: T, logger: Lo
       try {
         output = method.call(implementation, request, context);
       } catch (error) {
-        throw toConnectError(error, log());
+        throw toConnectError(error, log);
       }
       if (isAsyncIterable(output)) return mapStreamErrors(output, log);
-      if (output instanceof Promise) return output.catch((error: unknown) => Promise.reject(toConnectError(error, log())));
+      if (output instanceof Promise) return output.catch((error: unknown) => Promise.reject(toConnectError(error, log)));
       return output;
     };
   }
@@ -51,6 +51,6 @@ async function* mapStreamErrors<T>(messages: AsyncIterable<T>, logger: () => Log
   try {
     yield* messages;
   } catch (error) {
-    throw toConnectError(error, logger());
+    throw toConnectError(error, logger);
   }
 }
