@@ -21,7 +21,7 @@ export interface RestCallScope extends CallScope {
  * measurable share of a small call's cost.
  */
 export function restCallScope(req: NodeServerRequest, res: NodeServerResponse, requestId: string, shutdownSignal: AbortSignal | undefined): RestCallScope {
-  return lazyCallScope(res, shutdownSignal, () => forwardedHeaders(req.headers, requestId));
+  return new LazyCallScope(res, shutdownSignal, () => forwardedHeaders(req.headers, requestId));
 }
 
 /**
@@ -29,31 +29,44 @@ export function restCallScope(req: NodeServerRequest, res: NodeServerResponse, r
  * the client goes away or the daemon shuts down. Shared by the REST gateway and the gRPC unary fast path.
  */
 export function lazyCallScope(res: NodeServerResponse, shutdownSignal: AbortSignal | undefined, makeHeaders: () => Headers): RestCallScope {
-  let header: Headers | undefined;
-  let controller: AbortController | undefined;
-  const onClose = () => controller?.abort(new ConnectError("client disconnected", Code.Canceled));
-  const onShutdown = () => controller?.abort(shutdownSignal?.reason);
-  return {
-    get requestHeader() {
-      header ??= makeHeaders();
-      return header;
-    },
-    get signal() {
-      if (controller === undefined) {
-        controller = new AbortController();
-        if (clientGone(res)) onClose();
-        else res.once("close", onClose);
-        if (shutdownSignal?.aborted) onShutdown();
-        else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-      }
-      return controller.signal;
-    },
-    dispose() {
-      if (controller === undefined) return;
-      res.off("close", onClose);
-      shutdownSignal?.removeEventListener("abort", onShutdown);
-    },
-  };
+  return new LazyCallScope(res, shutdownSignal, makeHeaders);
+}
+
+// A class rather than an object of closures: one allocation per call, its methods shared.
+class LazyCallScope implements RestCallScope {
+  private header: Headers | undefined;
+  private controller: AbortController | undefined;
+  private onClose: (() => void) | undefined;
+  private onShutdown: (() => void) | undefined;
+
+  constructor(
+    private readonly res: NodeServerResponse,
+    private readonly shutdownSignal: AbortSignal | undefined,
+    private readonly makeHeaders: () => Headers,
+  ) {}
+
+  get requestHeader(): Headers {
+    return (this.header ??= this.makeHeaders());
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = (this.controller = new AbortController());
+      const shutdownSignal = this.shutdownSignal;
+      const onClose = (this.onClose = () => controller.abort(new ConnectError("client disconnected", Code.Canceled)));
+      const onShutdown = (this.onShutdown = () => controller.abort(shutdownSignal?.reason));
+      if (clientGone(this.res)) onClose();
+      else this.res.once("close", onClose);
+      if (shutdownSignal?.aborted) onShutdown();
+      else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
+    }
+    return this.controller.signal;
+  }
+
+  dispose(): void {
+    if (this.onClose !== undefined) this.res.off("close", this.onClose);
+    if (this.onShutdown !== undefined) this.shutdownSignal?.removeEventListener("abort", this.onShutdown);
+  }
 }
 
 /** Whether the client has gone (its connection or HTTP/2 stream is closed), so nothing can be written. */
