@@ -133,8 +133,10 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
       }
     } finally {
       scope.dispose();
-      const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      log.debug({ requestId, method: httpMethod, path: url?.pathname ?? req.url, status: res.statusCode, durationMs }, "request served");
+      if (log.isLevelEnabled("debug")) {
+        const durationMs = Math.round((performance.now() - started) * 10) / 10;
+        log.debug({ requestId, method: httpMethod, path: url?.pathname ?? req.url, status: res.statusCode, durationMs }, "request served");
+      }
     }
   }
 
