@@ -9,16 +9,18 @@ let temporaryCount = 0;
 /**
  * Replaces `path` atomically: temporary file, complete write, fsync, rename, then fsync of the directory.
  * On failure the temporary file is removed and `path` keeps its old content, so a full or read-only disk
- * never leaves a partial file behind.
+ * never leaves a partial file behind. `data` may come in pieces (see snapshot-text.ts): each is written
+ * before the next is asked for, so other work runs in between.
  */
-export async function writeFileDurably(path: string, data: string): Promise<void> {
+export async function writeFileDurably(path: string, data: string | Iterable<string>): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}-${++temporaryCount}`;
   let handle: FileHandle | undefined;
   try {
     handle = await open(temporary, "wx", 0o600);
     // FileHandle#writeFile repeats short writes until all is written or an error (ENOSPC) is raised; a
     // single write() call can stop short on a nearly full disk without any error.
-    await handle.writeFile(data, "utf8");
+    // Successive writeFile calls on one handle append, each from where the previous one ended.
+    for (const piece of typeof data === "string" ? [data] : data) await handle.writeFile(piece, "utf8");
     await handle.sync();
     await handle.close();
     handle = undefined;

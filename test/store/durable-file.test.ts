@@ -24,6 +24,13 @@ describe("writeFileDurably", () => {
     expect(await listDir(directory)).to.deep.equal(["projects.json"]);
   });
 
+  it("writes content given in pieces one after the other", async () => {
+    const path = join(directory, "work.json");
+    await writeFileDurably(path, ["[", "1,", "2", "]\n"]);
+    expect(await readFile(path, "utf8")).to.equal("[1,2]\n");
+    expect(await listDir(directory)).to.deep.equal(["work.json"]);
+  });
+
   it("keeps a hard link to the old content intact (how the .bak generation survives)", async () => {
     const path = join(directory, "projects.json");
     await writeFileDurably(path, "generation 1");
@@ -60,6 +67,16 @@ describe("writeFileDurably", () => {
         try {
           // Bigger than what is left: a single write() would accept part of it without an error.
           await writeFileDurably(path, "z".repeat(40_000));
+        } catch (error) {
+          failure = error;
+        }
+        expect((failure as NodeJS.ErrnoException | undefined)?.code).to.equal("ENOSPC");
+        expect(await readFile(path, "utf8")).to.equal("the good generation");
+        expect(await listDir(disk.mountPoint)).to.deep.equal(["ballast", "work.json"]);
+
+        failure = undefined;
+        try {
+          await writeFileDurably(path, Array.from({ length: 10 }, () => "y".repeat(4000)));
         } catch (error) {
           failure = error;
         }
