@@ -1,3 +1,4 @@
+import { BLOCKING_EVENT_TYPES } from "./records.js";
 import type {
   ChangeKind,
   ChangeRecord,
@@ -44,6 +45,10 @@ export class CommanderState {
   private readonly workIdsByProject = new Map<string, Set<string>>();
   private readonly eventIdsByProject = new Map<string, Set<string>>();
   private readonly unfinishedByProject = new Map<string, number>();
+  // What a project's state is derived from on every write to it: without these, each write scanned all of
+  // the project's work items and events (its whole history).
+  private readonly inProgressByProject = new Map<string, Set<string>>();
+  private readonly blockingByProject = new Map<string, Set<string>>();
 
   get projects(): Map<string, ProjectRecord> {
     return this.collections.projects;
@@ -85,6 +90,25 @@ export class CommanderState {
     return this.unfinishedByProject.get(projectId) ?? 0;
   }
 
+  /** The project's first work item in progress, in creation order. */
+  firstWorkInProgress(projectId: string): WorkItemRecord | undefined {
+    const ids = this.inProgressByProject.get(projectId);
+    if (!ids) return undefined;
+    if (ids.size === 1) return this.work.get(ids.values().next().value!);
+    // Several (rare): the index's order is when they started, not when they were created.
+    for (const item of this.workOf(projectId)) if (item.state === "in_progress") return item;
+    return undefined;
+  }
+
+  /** The project's first pending event of a blocking type, in creation order. */
+  firstBlockingEvent(projectId: string): EventRecord | undefined {
+    const ids = this.blockingByProject.get(projectId);
+    if (!ids) return undefined;
+    if (ids.size === 1) return this.events.get(ids.values().next().value!);
+    for (const event of this.eventsOf(projectId)) if (isBlocking(event)) return event;
+    return undefined;
+  }
+
   /** Keeps the indexes in step with a record being written (`after`) or deleted (`after` null). */
   reindex(collection: CollectionName, id: string, before: unknown, after: unknown): void {
     if (collection === "work") {
@@ -98,11 +122,15 @@ export class CommanderState {
         if (isUnfinished(next)) this.adjustUnfinished(next.projectId, 1);
         addToIndex(this.workIdsByProject, next.projectId, id);
       }
+      if (previous?.state === "in_progress") removeFromIndex(this.inProgressByProject, previous.projectId, id);
+      if (next?.state === "in_progress") addToIndex(this.inProgressByProject, next.projectId, id);
     } else if (collection === "events") {
       const previous = before as EventRecord | null;
       const next = after as EventRecord | null;
       if (previous && (!next || next.projectId !== previous.projectId)) this.eventIdsByProject.get(previous.projectId)?.delete(id);
       if (next) addToIndex(this.eventIdsByProject, next.projectId, id);
+      if (previous && isBlocking(previous)) removeFromIndex(this.blockingByProject, previous.projectId, id);
+      if (next && isBlocking(next)) addToIndex(this.blockingByProject, next.projectId, id);
     }
   }
 
@@ -111,6 +139,8 @@ export class CommanderState {
     this.workIdsByProject.clear();
     this.eventIdsByProject.clear();
     this.unfinishedByProject.clear();
+    this.inProgressByProject.clear();
+    this.blockingByProject.clear();
     for (const [id, item] of this.work) this.reindex("work", id, null, item);
     for (const [id, event] of this.events) this.reindex("events", id, null, event);
   }
@@ -129,6 +159,16 @@ export class CommanderState {
 
 function isUnfinished(item: WorkItemRecord): boolean {
   return item.state === "queued" || item.state === "in_progress" || item.state === "blocked";
+}
+
+function isBlocking(event: EventRecord): boolean {
+  return event.status === "pending" && BLOCKING_EVENT_TYPES.has(event.type);
+}
+
+// Empty sets are dropped: a project with none is then a single failed lookup.
+function removeFromIndex(index: Map<string, Set<string>>, projectId: string, id: string): void {
+  const ids = index.get(projectId);
+  if (ids?.delete(id) && ids.size === 0) index.delete(projectId);
 }
 
 function addToIndex(index: Map<string, Set<string>>, projectId: string, id: string): void {

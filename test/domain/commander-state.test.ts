@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { CommanderState, StateTransaction } from "../../src/domain/commander-state.js";
-import type { WorkItemRecord, WorkState } from "../../src/domain/records.js";
+import type { EventRecord, EventStatus, EventType, WorkItemRecord, WorkState } from "../../src/domain/records.js";
 
 function item(id: string, projectId: string, state: WorkState): WorkItemRecord {
   return {
@@ -21,8 +21,34 @@ function item(id: string, projectId: string, state: WorkState): WorkItemRecord {
   };
 }
 
+function event(id: string, projectId: string, type: EventType, status: EventStatus): EventRecord {
+  return {
+    id,
+    projectId,
+    type,
+    priority: "high",
+    status,
+    title: id,
+    content: "",
+    options: [],
+    resolution: null,
+    sessionId: null,
+    workId: null,
+    context: {},
+    createdAt: "2026-01-01T00:00:00.000Z",
+    resolvedAt: null,
+  };
+}
+
+const BLOCKING: EventType[] = ["error", "decision_needed", "approval", "question", "plan_approval", "budget"];
+
 function expectIndexesMatchScan(state: CommanderState, projects: string[]): void {
   for (const projectId of projects) {
+    // What a project's state is derived from: the first of each in the project's own creation order.
+    expect(state.firstWorkInProgress(projectId)?.id).to.equal([...state.workOf(projectId)].find((record) => record.state === "in_progress")?.id);
+    expect(state.firstBlockingEvent(projectId)?.id).to.equal(
+      [...state.eventsOf(projectId)].find((record) => record.status === "pending" && BLOCKING.includes(record.type))?.id,
+    );
     const scanned = [...state.work.values()].filter((record) => record.projectId === projectId);
     expect([...state.workOf(projectId)].map((record) => record.id).sort()).to.deep.equal(scanned.map((record) => record.id).sort());
     const unfinished = scanned.filter((record) => ["queued", "in_progress", "blocked"].includes(record.state)).length;
@@ -31,7 +57,7 @@ function expectIndexesMatchScan(state: CommanderState, projects: string[]): void
 }
 
 describe("CommanderState per-project indexes", () => {
-  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild", () => {
+  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild, also for the work in progress and the blocking events", () => {
     const state = new CommanderState();
     const projects = ["p1", "p2", "p3"];
     const states: WorkState[] = ["queued", "in_progress", "blocked", "completed", "failed", "cancelled"];
@@ -46,6 +72,9 @@ describe("CommanderState per-project indexes", () => {
         const id = `w${random(40)}`;
         if (random(5) === 0) tx.delete("work", id);
         else tx.put("work", item(id, projects[random(3)], states[random(6)]));
+        const eventId = `e${random(30)}`;
+        if (random(5) === 0) tx.delete("events", eventId);
+        else tx.put("events", event(eventId, projects[random(3)], random(3) === 0 ? "status" : BLOCKING[random(6)], (["pending", "resolved", "dismissed"] as const)[random(3)]));
       }
       if (random(3) === 0) tx.rollback();
       expectIndexesMatchScan(state, projects);
