@@ -44,7 +44,7 @@ export class CommanderState {
   // Per-project indexes, so rules touching one project never scan every record of every project.
   private readonly workIdsByProject = new Map<string, Set<string>>();
   private readonly eventIdsByProject = new Map<string, Set<string>>();
-  private readonly unfinishedByProject = new Map<string, number>();
+  private readonly unfinishedByProject = new Map<string, Set<string>>();
   // What a project's state is derived from on every write to it: without these, each write scanned all of
   // the project's work items and events (its whole history).
   private readonly inProgressByProject = new Map<string, Set<string>>();
@@ -87,7 +87,18 @@ export class CommanderState {
 
   /** Work items of the project that have not ended (queued, in progress or blocked). */
   unfinishedWorkCount(projectId: string): number {
-    return this.unfinishedByProject.get(projectId) ?? 0;
+    return this.unfinishedByProject.get(projectId)?.size ?? 0;
+  }
+
+  /**
+   * A project's unfinished work items, in the order they were queued: creation order, since an item is
+   * queued when created and an ended one never comes back (only the rollback of its ending puts it last).
+   */
+  *unfinishedWorkOf(projectId: string): Iterable<WorkItemRecord> {
+    for (const id of this.unfinishedByProject.get(projectId) ?? []) {
+      const item = this.work.get(id);
+      if (item) yield item;
+    }
   }
 
   /** The project's first work item in progress, in creation order. */
@@ -115,11 +126,14 @@ export class CommanderState {
       const previous = before as WorkItemRecord | null;
       const next = after as WorkItemRecord | null;
       if (previous) {
-        if (isUnfinished(previous)) this.adjustUnfinished(previous.projectId, -1);
+        // An item that stays unfinished keeps its place (Set.add of a member does not move it).
+        if (isUnfinished(previous) && !(next && isUnfinished(next) && next.projectId === previous.projectId)) {
+          removeFromIndex(this.unfinishedByProject, previous.projectId, id);
+        }
         if (!next || next.projectId !== previous.projectId) this.workIdsByProject.get(previous.projectId)?.delete(id);
       }
       if (next) {
-        if (isUnfinished(next)) this.adjustUnfinished(next.projectId, 1);
+        if (isUnfinished(next)) addToIndex(this.unfinishedByProject, next.projectId, id);
         addToIndex(this.workIdsByProject, next.projectId, id);
       }
       if (previous?.state === "in_progress") removeFromIndex(this.inProgressByProject, previous.projectId, id);
@@ -143,12 +157,6 @@ export class CommanderState {
     this.blockingByProject.clear();
     for (const [id, item] of this.work) this.reindex("work", id, null, item);
     for (const [id, event] of this.events) this.reindex("events", id, null, event);
-  }
-
-  private adjustUnfinished(projectId: string, delta: number): void {
-    const count = (this.unfinishedByProject.get(projectId) ?? 0) + delta;
-    if (count === 0) this.unfinishedByProject.delete(projectId);
-    else this.unfinishedByProject.set(projectId, count);
   }
 
   sessionOfProject(projectId: string): SessionRecord | undefined {

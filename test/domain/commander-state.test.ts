@@ -41,6 +41,7 @@ function event(id: string, projectId: string, type: EventType, status: EventStat
 }
 
 const BLOCKING: EventType[] = ["error", "decision_needed", "approval", "question", "plan_approval", "budget"];
+const UNFINISHED: WorkState[] = ["queued", "in_progress", "blocked"];
 
 function expectIndexesMatchScan(state: CommanderState, projects: string[]): void {
   for (const projectId of projects) {
@@ -48,6 +49,9 @@ function expectIndexesMatchScan(state: CommanderState, projects: string[]): void
     expect(state.firstWorkInProgress(projectId)?.id).to.equal([...state.workOf(projectId)].find((record) => record.state === "in_progress")?.id);
     expect(state.firstBlockingEvent(projectId)?.id).to.equal(
       [...state.eventsOf(projectId)].find((record) => record.status === "pending" && BLOCKING.includes(record.type))?.id,
+    );
+    expect([...state.unfinishedWorkOf(projectId)].map((record) => record.id).sort()).to.deep.equal(
+      [...state.workOf(projectId)].filter((record) => UNFINISHED.includes(record.state)).map((record) => record.id).sort(),
     );
     const scanned = [...state.work.values()].filter((record) => record.projectId === projectId);
     expect([...state.workOf(projectId)].map((record) => record.id).sort()).to.deep.equal(scanned.map((record) => record.id).sort());
@@ -57,7 +61,7 @@ function expectIndexesMatchScan(state: CommanderState, projects: string[]): void
 }
 
 describe("CommanderState per-project indexes", () => {
-  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild, also for the work in progress and the blocking events", () => {
+  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild, also for unfinished work, the work in progress and the blocking events", () => {
     const state = new CommanderState();
     const projects = ["p1", "p2", "p3"];
     const states: WorkState[] = ["queued", "in_progress", "blocked", "completed", "failed", "cancelled"];
@@ -81,5 +85,18 @@ describe("CommanderState per-project indexes", () => {
     }
     state.rebuildIndexes();
     expectIndexesMatchScan(state, projects);
+  });
+
+  it("lists a project's unfinished work in creation order through the work items' own transitions", () => {
+    const state = new CommanderState();
+    const put = (record: WorkItemRecord) => new StateTransaction(state, "2026-01-01T00:00:00.000Z").put("work", record);
+    for (const id of ["a", "b", "c", "d"]) put(item(id, "p1", "queued"));
+    put(item("b", "p1", "in_progress"));
+    put(item("a", "p1", "completed"));
+    put(item("c", "p1", "in_progress"));
+    put(item("c", "p1", "blocked"));
+    put(item("b", "p1", "queued"));
+    put(item("e", "p1", "queued"));
+    expect([...state.unfinishedWorkOf("p1")].map((record) => record.id)).to.deep.equal(["b", "c", "d", "e"]);
   });
 });
