@@ -49,6 +49,7 @@ export class CommanderState {
   // the project's work items and events (its whole history).
   private readonly inProgressByProject = new Map<string, Set<string>>();
   private readonly blockingByProject = new Map<string, Set<string>>();
+  private readonly pendingEventsByProject = new Map<string, Set<string>>();
 
   get projects(): Map<string, ProjectRecord> {
     return this.collections.projects;
@@ -111,6 +112,11 @@ export class CommanderState {
     return undefined;
   }
 
+  /** Events of the project still waiting for an answer. */
+  pendingEventCount(projectId: string): number {
+    return this.pendingEventsByProject.get(projectId)?.size ?? 0;
+  }
+
   /** The project's first pending event of a blocking type, in creation order. */
   firstBlockingEvent(projectId: string): EventRecord | undefined {
     const ids = this.blockingByProject.get(projectId);
@@ -145,6 +151,8 @@ export class CommanderState {
       if (next) addToIndex(this.eventIdsByProject, next.projectId, id);
       if (previous && isBlocking(previous)) removeFromIndex(this.blockingByProject, previous.projectId, id);
       if (next && isBlocking(next)) addToIndex(this.blockingByProject, next.projectId, id);
+      if (previous?.status === "pending") removeFromIndex(this.pendingEventsByProject, previous.projectId, id);
+      if (next?.status === "pending") addToIndex(this.pendingEventsByProject, next.projectId, id);
     }
   }
 
@@ -155,6 +163,7 @@ export class CommanderState {
     this.unfinishedByProject.clear();
     this.inProgressByProject.clear();
     this.blockingByProject.clear();
+    this.pendingEventsByProject.clear();
     for (const [id, item] of this.work) this.reindex("work", id, null, item);
     for (const [id, event] of this.events) this.reindex("events", id, null, event);
   }

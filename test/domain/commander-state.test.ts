@@ -50,6 +50,7 @@ function expectIndexesMatchScan(state: CommanderState, projects: string[]): void
     expect(state.firstBlockingEvent(projectId)?.id).to.equal(
       [...state.eventsOf(projectId)].find((record) => record.status === "pending" && BLOCKING.includes(record.type))?.id,
     );
+    expect(state.pendingEventCount(projectId)).to.equal([...state.eventsOf(projectId)].filter((record) => record.status === "pending").length);
     expect([...state.unfinishedWorkOf(projectId)].map((record) => record.id).sort()).to.deep.equal(
       [...state.workOf(projectId)].filter((record) => UNFINISHED.includes(record.state)).map((record) => record.id).sort(),
     );
@@ -61,7 +62,7 @@ function expectIndexesMatchScan(state: CommanderState, projects: string[]): void
 }
 
 describe("CommanderState per-project indexes", () => {
-  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild, also for unfinished work, the work in progress and the blocking events", () => {
+  it("stay equal to a full scan through puts, deletes, rollbacks and a rebuild, also for unfinished work, the work in progress, pending and blocking events", () => {
     const state = new CommanderState();
     const projects = ["p1", "p2", "p3"];
     const states: WorkState[] = ["queued", "in_progress", "blocked", "completed", "failed", "cancelled"];

@@ -10,7 +10,7 @@ describe("pruneHistory", () => {
     fixture.run((ctx) => registerProject(ctx, { resolvedPath: "/srv/p1", name: "p1", projectId: "p1", runtime: "shell" }));
     const ids: string[] = [];
     for (let index = 0; index < count; index++) {
-      const item = fixture.run((ctx) => addWork(ctx, { projectId: "p1", content: `task ${index}`, dependsOn: [] }));
+      const item = fixture.run((ctx) => addWork(ctx, { projectId: "p1", content: `task ${index}`, priority: "medium", dependsOn: [] }));
       fixture.run((ctx) => completeWork(ctx, item.id, "done"));
       ids.push(item.id);
     }
