@@ -2,7 +2,7 @@ import { link, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { writeFileDurably } from "../../src/store/durable-file.js";
-import { listDir, mountSmallDisk, tempDir } from "./store-test-kit.js";
+import { countDatasyncs, listDir, mountSmallDisk, tempDir } from "./store-test-kit.js";
 
 describe("writeFileDurably", () => {
   let directory: string;
@@ -29,6 +29,14 @@ describe("writeFileDurably", () => {
     await writeFileDurably(path, ["[", "1,", "2", "]\n"]);
     expect(await readFile(path, "utf8")).to.equal("[1,2]\n");
     expect(await listDir(directory)).to.deep.equal(["work.json"]);
+  });
+
+  it("flushes a large file written in pieces every few MiB, not only at the end", async () => {
+    const path = join(directory, "work.json");
+    const piece = "x".repeat(256 * 1024);
+    const { count } = await countDatasyncs(() => writeFileDurably(path, Array.from({ length: 48 }, () => piece)));
+    expect(count).to.be.within(2, 4);
+    expect((await stat(path)).size).to.equal(48 * piece.length);
   });
 
   it("keeps a hard link to the old content intact (how the .bak generation survives)", async () => {
