@@ -78,7 +78,8 @@ export const durableWritesSection: BenchSection = {
         ratio: formatPair(formatRatio(commander.latency.p50, baseline.latency.p50), formatRatio(commander.latency.p99, baseline.latency.p99)),
         raw: { stored, commander: [commander.latency.p50, commander.latency.p99], baseline: [baseline.latency.p50, baseline.latency.p99] },
       });
-      await daemon.kill();
+      // Stopped, not killed: a daemon run with BENCH_DAEMON_NODE_ARGS="--cpu-prof ..." writes its profile.
+      await daemon.stop();
     }
     report.note(
       "Stored items are finished work (history) spread over 10 projects; the new items go to a paused project, so they stay queued and no agent starts. The limits on unfinished items and on kept history are raised for the run.",

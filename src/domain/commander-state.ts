@@ -1,3 +1,4 @@
+import { BLOCKING_EVENT_TYPES } from "./records.js";
 import type {
   ChangeKind,
   ChangeRecord,
@@ -45,7 +46,12 @@ export class CommanderState {
   // Per-project indexes, so rules touching one project never scan every record of every project.
   private readonly workIdsByProject = new Map<string, Set<string>>();
   private readonly eventIdsByProject = new Map<string, Set<string>>();
-  private readonly unfinishedByProject = new Map<string, number>();
+  private readonly unfinishedByProject = new Map<string, Set<string>>();
+  // What a project's state is derived from on every write to it: without these, each write scanned all of
+  // the project's work items and events (its whole history).
+  private readonly inProgressByProject = new Map<string, Set<string>>();
+  private readonly blockingByProject = new Map<string, Set<string>>();
+  private readonly pendingEventsByProject = new Map<string, Set<string>>();
 
   get projects(): Map<string, ProjectRecord> {
     return this.collections.projects;
@@ -84,7 +90,42 @@ export class CommanderState {
 
   /** Work items of the project that have not ended (queued, in progress or blocked). */
   unfinishedWorkCount(projectId: string): number {
-    return this.unfinishedByProject.get(projectId) ?? 0;
+    return this.unfinishedByProject.get(projectId)?.size ?? 0;
+  }
+
+  /**
+   * A project's unfinished work items, in the order they were queued: creation order, since an item is
+   * queued when created and an ended one never comes back (only the rollback of its ending puts it last).
+   */
+  *unfinishedWorkOf(projectId: string): Iterable<WorkItemRecord> {
+    for (const id of this.unfinishedByProject.get(projectId) ?? []) {
+      const item = this.work.get(id);
+      if (item) yield item;
+    }
+  }
+
+  /** The project's first work item in progress, in creation order. */
+  firstWorkInProgress(projectId: string): WorkItemRecord | undefined {
+    const ids = this.inProgressByProject.get(projectId);
+    if (!ids) return undefined;
+    if (ids.size === 1) return this.work.get(ids.values().next().value!);
+    // Several (rare): the index's order is when they started, not when they were created.
+    for (const item of this.workOf(projectId)) if (item.state === "in_progress") return item;
+    return undefined;
+  }
+
+  /** Events of the project still waiting for an answer. */
+  pendingEventCount(projectId: string): number {
+    return this.pendingEventsByProject.get(projectId)?.size ?? 0;
+  }
+
+  /** The project's first pending event of a blocking type, in creation order. */
+  firstBlockingEvent(projectId: string): EventRecord | undefined {
+    const ids = this.blockingByProject.get(projectId);
+    if (!ids) return undefined;
+    if (ids.size === 1) return this.events.get(ids.values().next().value!);
+    for (const event of this.eventsOf(projectId)) if (isBlocking(event)) return event;
+    return undefined;
   }
 
   /** Keeps the indexes in step with a record being written (`after`) or deleted (`after` null). */
@@ -93,18 +134,27 @@ export class CommanderState {
       const previous = before as WorkItemRecord | null;
       const next = after as WorkItemRecord | null;
       if (previous) {
-        if (isUnfinished(previous)) this.adjustUnfinished(previous.projectId, -1);
+        // An item that stays unfinished keeps its place (Set.add of a member does not move it).
+        if (isUnfinished(previous) && !(next && isUnfinished(next) && next.projectId === previous.projectId)) {
+          removeFromIndex(this.unfinishedByProject, previous.projectId, id);
+        }
         if (!next || next.projectId !== previous.projectId) this.workIdsByProject.get(previous.projectId)?.delete(id);
       }
       if (next) {
-        if (isUnfinished(next)) this.adjustUnfinished(next.projectId, 1);
+        if (isUnfinished(next)) addToIndex(this.unfinishedByProject, next.projectId, id);
         addToIndex(this.workIdsByProject, next.projectId, id);
       }
+      if (previous?.state === "in_progress") removeFromIndex(this.inProgressByProject, previous.projectId, id);
+      if (next?.state === "in_progress") addToIndex(this.inProgressByProject, next.projectId, id);
     } else if (collection === "events") {
       const previous = before as EventRecord | null;
       const next = after as EventRecord | null;
       if (previous && (!next || next.projectId !== previous.projectId)) this.eventIdsByProject.get(previous.projectId)?.delete(id);
       if (next) addToIndex(this.eventIdsByProject, next.projectId, id);
+      if (previous && isBlocking(previous)) removeFromIndex(this.blockingByProject, previous.projectId, id);
+      if (next && isBlocking(next)) addToIndex(this.blockingByProject, next.projectId, id);
+      if (previous?.status === "pending") removeFromIndex(this.pendingEventsByProject, previous.projectId, id);
+      if (next?.status === "pending") addToIndex(this.pendingEventsByProject, next.projectId, id);
     }
   }
 
@@ -114,14 +164,11 @@ export class CommanderState {
     this.workIdsByProject.clear();
     this.eventIdsByProject.clear();
     this.unfinishedByProject.clear();
+    this.inProgressByProject.clear();
+    this.blockingByProject.clear();
+    this.pendingEventsByProject.clear();
     for (const [id, item] of this.work) this.reindex("work", id, null, item);
     for (const [id, event] of this.events) this.reindex("events", id, null, event);
-  }
-
-  private adjustUnfinished(projectId: string, delta: number): void {
-    const count = (this.unfinishedByProject.get(projectId) ?? 0) + delta;
-    if (count === 0) this.unfinishedByProject.delete(projectId);
-    else this.unfinishedByProject.set(projectId, count);
   }
 
   sessionOfProject(projectId: string): SessionRecord | undefined {
@@ -132,6 +179,16 @@ export class CommanderState {
 
 function isUnfinished(item: WorkItemRecord): boolean {
   return item.state === "queued" || item.state === "in_progress" || item.state === "blocked";
+}
+
+function isBlocking(event: EventRecord): boolean {
+  return event.status === "pending" && BLOCKING_EVENT_TYPES.has(event.type);
+}
+
+// Empty sets are dropped: a project with none is then a single failed lookup.
+function removeFromIndex(index: Map<string, Set<string>>, projectId: string, id: string): void {
+  const ids = index.get(projectId);
+  if (ids?.delete(id) && ids.size === 0) index.delete(projectId);
 }
 
 function addToIndex(index: Map<string, Set<string>>, projectId: string, id: string): void {

@@ -102,7 +102,7 @@ export function closeEvent(ctx: DomainContext, event: EventRecord): EventRecord 
   ctx.tx.put("events", event);
   ctx.tx.change("event_resolved", event.projectId, { type: "event", record: event });
   // The item waiting on this event carries on (the agent receives the answer).
-  for (const item of [...ctx.state.workOf(event.projectId)]) {
+  for (const item of [...ctx.state.unfinishedWorkOf(event.projectId)]) {
     if (item.blockedByEventId === event.id && item.state === "blocked") unblockWork(ctx, item.id);
   }
   if (ctx.state.projects.has(event.projectId)) refreshProjectState(ctx, event.projectId);
@@ -180,7 +180,5 @@ export function listEvents(state: CommanderState, filter: EventFilter, page: Pag
 }
 
 export function pendingEventsCount(state: CommanderState, projectId: string): number {
-  let count = 0;
-  for (const event of state.eventsOf(projectId)) if (event.status === "pending") count++;
-  return count;
+  return state.pendingEventCount(projectId);
 }

@@ -22,9 +22,12 @@ export function pruneHistory(ctx: DomainContext, policy: RetentionPolicy): numbe
   for (const item of state.work.values()) {
     if (!FINISHED_WORK_STATES.has(item.state)) for (const id of item.dependsOn) neededDependencies.add(id);
   }
-  const finishedWork = [...state.work.values()]
-    .filter((item) => FINISHED_WORK_STATES.has(item.state) && !neededDependencies.has(item.id))
-    .sort((a, b) => (b.completedAt ?? b.createdAt).localeCompare(a.completedAt ?? a.createdAt));
+  // Sorted (newest first) only when there are more than the count kept; otherwise only the age decides.
+  const finishedWork = newestFirstBeyond(
+    [...state.work.values()].filter((item) => FINISHED_WORK_STATES.has(item.state) && !neededDependencies.has(item.id)),
+    policy.maxFinishedWork,
+    (a, b) => (b.completedAt ?? b.createdAt).localeCompare(a.completedAt ?? a.createdAt),
+  );
   finishedWork.forEach((item, index) => {
     if (index >= policy.maxFinishedWork || (item.completedAt ?? item.createdAt) < policy.cutoff) {
       tx.delete("work", item.id);
@@ -32,9 +35,11 @@ export function pruneHistory(ctx: DomainContext, policy: RetentionPolicy): numbe
     }
   });
 
-  const closedEvents = [...state.events.values()]
-    .filter((event) => event.status !== "pending")
-    .sort((a, b) => (b.resolvedAt ?? b.createdAt).localeCompare(a.resolvedAt ?? a.createdAt));
+  const closedEvents = newestFirstBeyond(
+    [...state.events.values()].filter((event) => event.status !== "pending"),
+    policy.maxResolvedEvents,
+    (a, b) => (b.resolvedAt ?? b.createdAt).localeCompare(a.resolvedAt ?? a.createdAt),
+  );
   closedEvents.forEach((event, index) => {
     if (index >= policy.maxResolvedEvents || (event.resolvedAt ?? event.createdAt) < policy.cutoff) {
       tx.delete("events", event.id);
@@ -49,10 +54,16 @@ export function pruneHistory(ctx: DomainContext, policy: RetentionPolicy): numbe
     }
   }
 
-  const changes = [...state.changes.values()].sort((a, b) => b.seq - a.seq);
+  const changes = state.changes.size > policy.maxChanges ? [...state.changes.values()].sort((a, b) => b.seq - a.seq) : [];
   for (const change of changes.slice(policy.maxChanges)) {
     tx.delete("changes", String(change.seq));
     pruned++;
   }
   return pruned;
+}
+
+// Pruning runs on the event loop every save_interval: sorting a large history that is all kept anyway
+// (a raised limit) held it for tens of milliseconds each time.
+function newestFirstBeyond<T>(records: T[], kept: number, newestFirst: (a: T, b: T) => number): T[] {
+  return records.length > kept ? records.sort(newestFirst) : records;
 }

@@ -1,7 +1,7 @@
 import { CommanderError, invalidField } from "./commander-error.js";
 import type { DomainContext } from "./domain-context.js";
 import { paginate, sortByOrdering, type Ordering, type Page, type PageRequest } from "./paginate.js";
-import type { EventRecord, ProjectRecord, ProjectState } from "./records.js";
+import { BLOCKING_EVENT_TYPES, type EventRecord, type ProjectRecord, type ProjectState } from "./records.js";
 import { transition, PROJECT_TRANSITIONS } from "./transitions.js";
 import { limitLength, requireId } from "./validate-fields.js";
 import type { CommanderState } from "./commander-state.js";
@@ -123,28 +123,17 @@ function deriveState(state: CommanderState, projectId: string): [ProjectState, s
   if (session?.state === "error") return ["error", session.stateReason ?? "the session failed"];
   const blocking = firstBlockingEvent(state, projectId);
   if (blocking) return ["blocked", `waiting on ${blocking.type} event ${blocking.id}: ${blocking.title}`];
-  for (const item of state.workOf(projectId)) {
-    if (item.state === "in_progress") return ["working", `working on ${item.id}`];
-  }
+  const working = state.firstWorkInProgress(projectId);
+  if (working) return ["working", `working on ${working.id}`];
   return ["idle", null];
 }
 
 export function firstBlockingEvent(state: CommanderState, projectId: string): EventRecord | undefined {
-  for (const event of state.eventsOf(projectId)) {
-    if (event.status === "pending" && isBlockingType(event.type)) return event;
-  }
-  return undefined;
+  return state.firstBlockingEvent(projectId);
 }
 
 export function isBlockingType(type: EventRecord["type"]): boolean {
-  return (
-    type === "error" ||
-    type === "decision_needed" ||
-    type === "approval" ||
-    type === "question" ||
-    type === "plan_approval" ||
-    type === "budget"
-  );
+  return BLOCKING_EVENT_TYPES.has(type);
 }
 
 export function countUnfinishedWork(state: CommanderState, projectId: string): number {

@@ -200,6 +200,9 @@ export const WORK_PRIORITY_RANK: Record<WorkPriority, number> = { low: 1, medium
 export const EVENT_PRIORITY_RANK: Record<EventPriority, number> = { info: 1, low: 2, normal: 3, high: 4, critical: 5 };
 export const FINISHED_WORK_STATES: ReadonlySet<WorkState> = new Set(["completed", "failed", "cancelled"]);
 
+/** Event types that block their project while pending (it waits on an answer before going on). */
+export const BLOCKING_EVENT_TYPES: ReadonlySet<EventType> = new Set(["error", "decision_needed", "approval", "question", "plan_approval", "budget"]);
+
 /** Something people may want to be told of (see src/notify). */
 export type Happening = "needs_input" | "work_completed" | "work_failed" | "agent_error" | "budget" | "daemon_degraded";
 export type OutboxState = "pending" | "delivered" | "failed";

@@ -127,7 +127,7 @@ function filterWork(state: CommanderState, filter: WorkFilter): WorkItemRecord[]
  */
 export function nextRunnableWork(state: CommanderState, projectId: string, now?: number): WorkItemRecord | undefined {
   let best: WorkItemRecord | undefined;
-  for (const item of state.workOf(projectId)) {
+  for (const item of state.unfinishedWorkOf(projectId)) {
     if (item.state !== "queued") continue;
     if (now !== undefined && item.notBefore && Date.parse(item.notBefore) > now) continue;
     if (!item.dependsOn.every((id) => state.work.get(id)?.state === "completed")) continue;

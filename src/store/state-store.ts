@@ -6,13 +6,17 @@ import { CommanderError } from "../domain/commander-error.js";
 import { fsyncDirectory, writeFileDurably } from "./durable-file.js";
 import { encodeJournalLine, JournalWriter } from "./journal.js";
 import { loadState } from "./load-state.js";
+import { snapshotText } from "./snapshot-text.js";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, SCHEMA_VERSION, SNAPSHOT_FILES, type StoreProblem } from "./state-files.js";
 
 export interface StateStoreOptions {
   directory: string;
   logger: Logger;
   now?: () => Date;
-  /** Journal size that triggers a snapshot of every collection. */
+  /**
+   * Journal size that triggers a snapshot of every collection; when the snapshot files are bigger, the
+   * journal first grows to their size, so writing them costs no more bytes than the writes that led there.
+   */
   compactAfterBytes?: number;
   /** Writes the snapshots this often when something changed (`save_interval`); none when unset. */
   saveIntervalMs?: number;
@@ -40,6 +44,13 @@ async function fileSize(path: string): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
     throw error;
   }
+}
+
+async function snapshotFilesSize(directory: string): Promise<number> {
+  let total = 0;
+  // Only a pace for compaction: a file that cannot be looked at counts as empty.
+  for (const file of Object.values(SNAPSHOT_FILES)) total += await fileSize(join(directory, file)).catch(() => 0);
+  return total;
 }
 
 async function readFrom(path: string, offset: number): Promise<Buffer> {
@@ -116,6 +127,8 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   let rotation: { capturedBytes: number; journalSeq: number; waiters: Array<{ resolve(): void; reject(error: unknown): void }> } | null = null;
   let nextSnapshotRetry = 0;
   let closed = false;
+  // The snapshot files' total size: a large state is snapshotted only once the journal has grown as much.
+  let snapshotBytes = await snapshotFilesSize(directory);
 
   async function ensureWriter(): Promise<JournalWriter> {
     if (writeBlockedReason) throw new Error(writeBlockedReason);
@@ -169,7 +182,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
         while (hasWork()) {
           if (queue.length > 0) await writeBatch();
           if (rotation) await finishSnapshot();
-          const wanted = compactionWaiters.length > 0 || ((writer?.size ?? 0) > compactAfterBytes && !snapshotFailure);
+          const wanted = compactionWaiters.length > 0 || ((writer?.size ?? 0) > Math.max(compactAfterBytes, snapshotBytes) && !snapshotFailure);
           if (wanted && !snapshotting && !rotation) await startSnapshot();
         }
       } finally {
@@ -218,23 +231,26 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
     }
     const journalSeq = durableSeq;
     const savedAt = now().toISOString();
+    // Only the records are taken now (they are immutable); their JSON is made slice by slice as the files
+    // are written, so commits go on being acknowledged during a snapshot of a large state.
     const documents = COLLECTION_NAMES.map((collection) => ({
       collection,
-      text: `${JSON.stringify({
+      header: {
         schema_version: SCHEMA_VERSION,
         saved_at: savedAt,
         journal_seq: journalSeq,
         ...(collection === "changes" ? { last_change_seq: durableChangeSeq } : {}),
-        [collection]: committedRecords(collection),
-      })}\n`,
+      },
+      records: committedRecords(collection),
     }));
     snapshotting = (async () => {
       try {
-        for (const { collection, text } of documents) {
+        for (const { collection, header, records } of documents) {
           const path = join(directory, SNAPSHOT_FILES[collection]);
           await keepPreviousGeneration(path);
-          await writeFileDurably(path, text);
+          await writeFileDurably(path, snapshotText(header, collection, records));
         }
+        snapshotBytes = await snapshotFilesSize(directory);
         rotation = { capturedBytes, journalSeq, waiters };
       } catch (error) {
         snapshotFailed(error, waiters);

@@ -2,7 +2,7 @@ import { link, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { writeFileDurably } from "../../src/store/durable-file.js";
-import { listDir, mountSmallDisk, tempDir } from "./store-test-kit.js";
+import { countDatasyncs, listDir, mountSmallDisk, tempDir } from "./store-test-kit.js";
 
 describe("writeFileDurably", () => {
   let directory: string;
@@ -22,6 +22,21 @@ describe("writeFileDurably", () => {
     expect(await readFile(path, "utf8")).to.equal("new content");
     expect((await stat(path)).mode & 0o777).to.equal(0o600);
     expect(await listDir(directory)).to.deep.equal(["projects.json"]);
+  });
+
+  it("writes content given in pieces one after the other", async () => {
+    const path = join(directory, "work.json");
+    await writeFileDurably(path, ["[", "1,", "2", "]\n"]);
+    expect(await readFile(path, "utf8")).to.equal("[1,2]\n");
+    expect(await listDir(directory)).to.deep.equal(["work.json"]);
+  });
+
+  it("flushes a large file written in pieces every few MiB, not only at the end", async () => {
+    const path = join(directory, "work.json");
+    const piece = "x".repeat(256 * 1024);
+    const { count } = await countDatasyncs(() => writeFileDurably(path, Array.from({ length: 48 }, () => piece)));
+    expect(count).to.be.within(2, 4);
+    expect((await stat(path)).size).to.equal(48 * piece.length);
   });
 
   it("keeps a hard link to the old content intact (how the .bak generation survives)", async () => {
@@ -60,6 +75,16 @@ describe("writeFileDurably", () => {
         try {
           // Bigger than what is left: a single write() would accept part of it without an error.
           await writeFileDurably(path, "z".repeat(40_000));
+        } catch (error) {
+          failure = error;
+        }
+        expect((failure as NodeJS.ErrnoException | undefined)?.code).to.equal("ENOSPC");
+        expect(await readFile(path, "utf8")).to.equal("the good generation");
+        expect(await listDir(disk.mountPoint)).to.deep.equal(["ballast", "work.json"]);
+
+        failure = undefined;
+        try {
+          await writeFileDurably(path, Array.from({ length: 10 }, () => "y".repeat(4000)));
         } catch (error) {
           failure = error;
         }

@@ -303,6 +303,84 @@ describe("openStateStore", () => {
     expect(again.loadProblems).to.deep.equal([]);
   });
 
+  it("turns a large state into snapshot JSON slice by slice while commits go on being acknowledged", async () => {
+    const store = await fresh();
+    // Records that count how often they are serialised (what is written is the plain record).
+    let serialised = 0;
+    const counted = (record: ReturnType<typeof workItem>) => ({ ...record, toJSON: () => (serialised++, record) });
+    const records = Array.from({ length: 3000 }, (_, index) => workItem(`w${index}`, "p1", { content: `task ${index}: ${"x".repeat(200)}` }));
+    const tx = new StateTransaction(store.state, T0);
+    tx.put("projects", project("p1"));
+    for (const record of records) tx.put("work", counted(record));
+    await store.commit(tx);
+    serialised = 0;
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const snapshotWaits = new Promise<void>((resolve) => (reached = resolve));
+    let serialisedWhenAcknowledged = -1;
+    await withFileHandleMethod(
+      "sync",
+      // Holds the first snapshot file's fsync (projects.json, before work.json) until a commit is acknowledged.
+      (original) =>
+        async function (this: unknown) {
+          reached();
+          await gate;
+          return original.call(this);
+        },
+      async () => {
+        const compacted = store.compact();
+        try {
+          await snapshotWaits;
+          await store.commit(putTx(store.state, "projects", project("p2")));
+          serialisedWhenAcknowledged = serialised;
+        } finally {
+          release();
+          await compacted;
+        }
+      },
+    );
+    // All at once, the 3,000 records would have been serialised before the commit was even written.
+    expect(serialisedWhenAcknowledged).to.equal(0);
+    expect(serialised).to.equal(records.length);
+    const snapshot = await snapshotDocument(directory, "work");
+    expect(snapshot.journal_seq).to.equal(1);
+    expect(snapshot.work).to.deep.equal(records);
+    const again = await reopen(store);
+    expect([...again.state.work.values()]).to.deep.equal(records);
+    expect([...again.state.projects.keys()]).to.deep.equal(["p1", "p2"]);
+  });
+
+  it("lets the journal grow as big as the snapshot files before it snapshots a large state again", async () => {
+    const bigTx = (state: StateStore["state"], from: number) => {
+      const tx = new StateTransaction(state, T0);
+      for (let index = from; index < from + 200; index++) tx.put("work", workItem(`w${index}`, "p1", { content: `task ${index}: ${"x".repeat(200)}` }));
+      return tx;
+    };
+    const workSeq = async () => (await snapshotDocument(directory, "work")).journal_seq as number;
+    const store = await fresh({ compactAfterBytes: 2000 });
+    await store.commit(putTx(store.state, "projects", project("p1")));
+    await store.commit(bigTx(store.state, 0));
+    await store.compact();
+    const snapshotSize = (await stat(snapshotPath(directory, "work"))).size;
+    expect(snapshotSize).to.be.greaterThan(40_000);
+    expect(await workSeq()).to.equal(2);
+
+    // Small commits past compactAfterBytes, but far less than the snapshot: no new snapshot.
+    for (let index = 0; index < 20; index++) await store.commit(putTx(store.state, "projects", project(`q${index}`)));
+    const again = await reopen(store, { compactAfterBytes: 2000 });
+    expect(await workSeq()).to.equal(2);
+
+    // Once the journal holds as much as the snapshot files, it snapshots (also after a restart).
+    await again.commit(bigTx(again.state, 200));
+    await again.close();
+    expect(await workSeq()).to.equal(23);
+    const last = await fresh();
+    expect(last.state.work.size).to.equal(400);
+    expect(last.state.projects.size).to.equal(21);
+  });
+
   it("compacts by itself once the journal grows past compactAfterBytes", async () => {
     const store = await fresh({ compactAfterBytes: 2000 });
     for (let index = 0; index < 10; index++) await store.commit(putTx(store.state, "projects", project(`p${index}`)));
