@@ -6,6 +6,7 @@
 // `require` would run it. V8 checks the cache against the source's length and its own version and
 // flags, and compiles as usual when it does not match.
 "use strict";
+const { isAscii } = require("node:buffer");
 const { readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const { createRequire } = require("node:module");
 const { dirname } = require("node:path");
@@ -17,7 +18,10 @@ const { Script } = require("node:vm");
  */
 function runBundle(file, { writeCache = false } = {}) {
   const cacheFile = `${file}.cache`;
-  const source = readFileSync(file, "utf8");
+  const bytes = readFileSync(file);
+  // The build escapes what is not ASCII when it can (scripts/build-node.ts, asciiBundle): such a file needs
+  // no UTF-8 decoding.
+  const source = isAscii(bytes) ? bytes.latin1Slice() : bytes.toString("utf8");
   // A cache older than the bundle was made from another build.
   const cacheTime = statSync(cacheFile, { throwIfNoEntry: false })?.mtimeMs;
   const cachedData = !writeCache && cacheTime !== undefined && cacheTime >= statSync(file).mtimeMs ? readFileSync(cacheFile) : undefined;

@@ -58,6 +58,13 @@ describe("the compiled build (npm run build)", function () {
     expect(stderr).to.equal("cache used: true");
   });
 
+  it("makes the bundle plain ASCII, which the launcher reads without decoding UTF-8", () => {
+    // Fails when a tagged template holds a character that is not ASCII (scripts/build-node.ts, asciiBundle):
+    // the bundle still runs, a few milliseconds slower; escape the character in the template instead.
+    const bytes = readFileSync(join(out, "bundle", "commander.cjs"));
+    expect(bytes.every((byte) => byte < 0x80)).to.equal(true);
+  });
+
   it("puts every file the bundled code names relative to itself next to it", () => {
     const dir = join(out, "bundle");
     const named = new Set<string>();
