@@ -21,7 +21,7 @@ function runBundle(file, { writeCache = false } = {}) {
   const bytes = readFileSync(file);
   // The build escapes what is not ASCII when it can (scripts/build-node.ts, asciiBundle): such a file needs
   // no UTF-8 decoding.
-  const source = isAscii(bytes) ? bytes.latin1Slice() : bytes.toString("utf8");
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   // A cache older than the bundle was made from another build.
   const cacheTime = statSync(cacheFile, { throwIfNoEntry: false })?.mtimeMs;
   const cachedData = !writeCache && cacheTime !== undefined && cacheTime >= statSync(file).mtimeMs ? readFileSync(cacheFile) : undefined;
