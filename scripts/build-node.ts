@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { copyFile, mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const DIST = join(REPO_ROOT, "dist");
@@ -91,11 +91,11 @@ async function bundle(outDir: string): Promise<boolean> {
  * only costs speed: the bundle runs without a cache.
  */
 function writeCodeCache(entry: string): void {
-  const runBundle = pathToFileURL(join(REPO_ROOT, "bin", "run-bundle.js")).href;
-  const script = `import { runBundle } from ${JSON.stringify(runBundle)}; process.argv = [process.argv[0], ${JSON.stringify(entry)}, "--help"]; runBundle(${JSON.stringify(entry)}, { writeCache: true });`;
+  const runBundle = join(REPO_ROOT, "bin", "run-bundle.js");
+  const script = `process.argv = [process.argv[0], ${JSON.stringify(entry)}, "--help"]; require(${JSON.stringify(runBundle)}).runBundle(${JSON.stringify(entry)}, { writeCache: true });`;
   // The cache holds the V8 flags it was made with: made as a plain `node` runs the command.
   const env = { ...process.env, NODE_OPTIONS: "" };
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (result.status !== 0 || !existsSync(`${entry}.cache`)) process.stderr.write("build: could not write the code cache; commands will start a little slower\n");
 }
 
