@@ -52,11 +52,9 @@ describe("createHttpUnaryTransport (against a real daemon)", function () {
     daemon = await startDaemon({ env: { COMMANDER_TOKEN: TOKEN } });
     projectsDir = await mkdtemp(join(tmpdir(), "commander-transport-"));
     const projects = createClient(ProjectService, connectNode(daemon.url, TOKEN));
-    for (const id of ["tr-01", "tr-02"]) await projects.registerProject({ path: projectsDir, projectId: id, name: `Transport ${id}` }).catch(async () => {
-      // One directory per project: the daemon refuses a directory registered twice.
-      const dir = await mkdtemp(join(projectsDir, `${id}-`));
-      await projects.registerProject({ path: dir, projectId: id, name: `Transport ${id}` });
-    });
+    for (const id of ["tr-01", "tr-02"]) {
+      await projects.registerProject({ path: await mkdtemp(join(projectsDir, `${id}-`)), projectId: id, name: `Transport ${id}` });
+    }
   });
   after(async () => {
     await daemon?.stop();
@@ -90,6 +88,21 @@ describe("createHttpUnaryTransport (against a real daemon)", function () {
     expect(shown(fast)).to.deep.equal(shown(old));
     const wrong = await failure(createClient(ProjectService, httpUnary(daemon.url, "Wr0ng-token-for-tests-0000")).listProjects({}));
     expect(wrong.code).to.equal(Code.Unauthenticated);
+  });
+
+  it("leaves unary calls with their own headers or a timeout to the fallback transport", async () => {
+    let fallbackCalls = 0;
+    const transport = createHttpUnaryTransport({
+      baseUrl: daemon.url,
+      token: TOKEN,
+      fallback: async () => (fallbackCalls++, connectNode(daemon.url, TOKEN)),
+    });
+    const projects = createClient(ProjectService, transport);
+    const plain = await projects.listProjects({});
+    expect(fallbackCalls).to.equal(0);
+    expect(await projects.listProjects({}, { timeoutMs: 10_000 })).to.deep.equal(plain);
+    expect(await projects.listProjects({}, { headers: { "x-test": "1" } })).to.deep.equal(plain);
+    expect(fallbackCalls).to.equal(2);
   });
 
   it("streams through the fallback transport", async () => {
