@@ -81,7 +81,7 @@ export const cliSection: BenchSection = {
       raw: { commander: starts, baseline: bareStarts },
     });
     report.note(
-      "Wall time from spawning the process to its exit (the CLI) or to the first 200 answer (the daemon), measured by the benchmark process. `bin/commander.js` runs the compiled `dist/`, bundled (`dist/bundle/`, built by `npm run build`, which `npm ci` runs); the benchmark builds it first when it is missing or older than the sources.",
+      "Wall time from spawning the process to its exit (the CLI) or to the first 200 answer (the daemon), measured by the benchmark process. `bin/commander.js` runs the compiled `dist/`, bundled into one file with V8's code cache (`dist/bundle/`, built by `npm run build`, which `npm ci` runs); the benchmark builds it first.",
     );
   },
 };

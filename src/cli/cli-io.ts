@@ -25,7 +25,10 @@ export function processCliIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Made on first use: Node opens stdin when it is first read (1–1.5 ms), and most commands never do.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

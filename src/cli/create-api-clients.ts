@@ -1,6 +1,7 @@
 import { Agent } from "node:http";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createHttpUnaryTransport } from "./create-http-unary-transport.js";
 import type { DaemonTarget } from "./resolve-daemon-target.js";
 
 /** The daemon's Connect clients, all on one transport. */
@@ -14,9 +15,9 @@ export interface ApiClients {
 }
 
 export function createApiClients(target: DaemonTarget): ApiClients {
-  const interceptors: Interceptor[] = [];
-  if (target.token !== undefined) interceptors.push(bearerToken(target.token));
-  const transport = lazyTransport(async () => {
+  const connectTransport = lazyTransport(async () => {
+    const interceptors: Interceptor[] = [];
+    if (target.token !== undefined) interceptors.push(bearerToken(target.token));
     const { createConnectTransport } = await import("@connectrpc/connect-node");
     // A command makes a call or two: an idle kept-alive connection would only hold the process open.
     return createConnectTransport({
@@ -26,6 +27,11 @@ export function createApiClients(target: DaemonTarget): ApiClients {
       nodeOptions: { agent: new Agent({ keepAlive: false }) },
     });
   });
+  // Most commands make one unary call or two: over plain HTTP those skip connect-node and undici
+  // (bench/README.md, "What the profiles showed"); streams, and https daemons, take connect-node.
+  const transport = /^http:/i.test(target.url)
+    ? createHttpUnaryTransport({ baseUrl: target.url, token: target.token, fallback: async () => connectTransport })
+    : connectTransport;
   const clients = new Map<DescService, Client<DescService>>();
   return {
     url: target.url,

@@ -47,7 +47,8 @@ export function createOutput(io: CliIo, options: OutputOptions = {}): Output {
     color,
     errorColor,
     width: terminalWidth(io),
-    interactive: io.stdin.isTTY === true && io.stdout.isTTY === true,
+    // stdout first: piped output needs no look at stdin (which Node opens when it is first read).
+    interactive: io.stdout.isTTY === true && io.stdin.isTTY === true,
   };
 }
 

@@ -1,5 +1,6 @@
-import Table from "cli-table3";
+import { createRequire } from "node:module";
 import type { Palette } from "./create-palette.js";
+import { drawPlainTable } from "./draw-plain-table.js";
 
 export interface TableColumn {
   header: string;
@@ -29,10 +30,20 @@ export function renderTable(columns: TableColumn[], rows: string[][], options: T
     columns.map((column, i) => Math.max(visibleWidth(column.header), ...cells.map((row) => visibleWidth(row[i] ?? "")))),
     options.width,
   );
+  const head = columns.map((c) => options.color.bold(c.header));
+  const aligns = columns.map((c) => c.align ?? "left");
+  const lines = drawPlainTable([head, ...cells], widths, aligns, separator) ?? drawWithCliTable3(head, cells, widths, aligns);
+  return lines.map((line) => line.trimEnd()).join("\n");
+}
+
+// Text other than plain ASCII (wide characters, emoji, combining marks) is measured by cli-table3's
+// string-width; it is loaded only then, as it costs a listing's start about 10 ms.
+function drawWithCliTable3(head: string[], cells: string[][], widths: number[], aligns: Array<"left" | "right">): string[] {
+  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
   const table = new Table({
-    head: columns.map((c) => options.color.bold(c.header)),
+    head,
     colWidths: widths,
-    colAligns: columns.map((c) => c.align ?? "left"),
+    colAligns: aligns,
     wordWrap: false,
     truncate: "…",
     chars: {
@@ -44,11 +55,7 @@ export function renderTable(columns: TableColumn[], rows: string[][], options: T
     style: { "padding-left": 0, "padding-right": 0, head: [], border: [], compact: true },
   });
   table.push(...cells);
-  return table
-    .toString()
-    .split("\n")
-    .map((line) => line.trimEnd())
-    .join("\n");
+  return table.toString().split("\n");
 }
 
 function fitWidths(columns: TableColumn[], natural: number[], width: number | undefined): number[] {

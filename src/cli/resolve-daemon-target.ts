@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfig } from "../config/load-config.js";
-import { findLockHolder } from "../store/state-lock.js";
 import { UsageError } from "./usage-error.js";
 
 export const defaultDaemonUrl = "http://127.0.0.1:8765";
@@ -64,6 +63,8 @@ function reachableHost(host: string): string {
 // daemon started with `--port 0` or a `--port` flag the CLI cannot know. Only a connection that succeeds
 // counts: a lock file left by a crash names a pid that may since belong to another process.
 async function runningDaemonUrl(stateDir: string): Promise<string | undefined> {
+  // Loaded only here: a command given the daemon's URL does without it (and node:crypto).
+  const { findLockHolder } = await import("../store/state-lock.js");
   const holder = await findLockHolder(stateDir);
   if (holder === null || typeof holder.host !== "string" || typeof holder.port !== "number") return undefined;
   return `http://${reachableHost(holder.host)}:${holder.port}`;

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 async function fakePackage(): Promise<{ dir: string; run(env?: NodeJS.ProcessEnv): Promise<string>; date(path: string, at: Date): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "commander-bin-"));
   await mkdir(join(dir, "bin"));
-  await copyFile(join(REPO_ROOT, "bin", "commander.js"), join(dir, "bin", "commander.js"));
+  for (const file of ["commander.js", "run-bundle.js", "package.json"]) await copyFile(join(REPO_ROOT, "bin", file), join(dir, "bin", file));
   await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
   await mkdir(join(dir, "src", "cli"), { recursive: true });
@@ -57,7 +57,18 @@ describe("bin/commander.js", () => {
   it("runs the bundle in dist/bundle/ when the build made one", async () => {
     const p = await pkg();
     await mkdir(join(p.dir, "dist", "bundle"));
-    await writeFile(join(p.dir, "dist", "bundle", "commander.mjs"), 'process.stdout.write("bundle");\n');
+    await writeFile(join(p.dir, "dist", "bundle", "commander.cjs"), 'process.stdout.write("bundle " + require("node:path").basename(__filename));\n');
+    expect(await p.run()).to.equal("bundle commander.cjs");
+  });
+
+  it("runs the bundle without a code cache that is older than it, or that V8 refuses", async () => {
+    const p = await pkg();
+    await mkdir(join(p.dir, "dist", "bundle"));
+    const bundle = join(p.dir, "dist", "bundle", "commander.cjs");
+    await writeFile(bundle, 'process.stdout.write("bundle");\n');
+    await writeFile(`${bundle}.cache`, "not a code cache");
+    expect(await p.run()).to.equal("bundle");
+    await p.date("dist/bundle/commander.cjs.cache", new Date(Date.now() - 120_000));
     expect(await p.run()).to.equal("bundle");
   });
 
