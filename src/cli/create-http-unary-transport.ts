@@ -1,7 +1,7 @@
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethodUnary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { appendHeaders, Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus, errorFromJsonBytes, parseContentType, trailerDemux } from "@connectrpc/connect/protocol-connect";
+import { codeFromHttpStatus, errorFromJsonBytes, parseContentType, trailerDemux } from "./connect-protocol.js";
 
 export interface HttpUnaryTransportOptions {
   /** The daemon's `http:` URL. */

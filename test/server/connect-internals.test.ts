@@ -26,6 +26,7 @@ import {
   trailerParse,
   trailerSerialize,
 } from "../../src/server/connect-internals.js";
+import { codeFromHttpStatus, errorFromJsonBytes, parseContentType, trailerDemux } from "../../src/cli/connect-protocol.js";
 import { REPO_ROOT } from "../support/daemon-process.js";
 
 // The contract between the daemon and the installed connect-es: what src/server/connect-internals.ts
@@ -227,11 +228,50 @@ describe("connect-es internals the daemon relies on", () => {
     });
   });
 
+  describe("the command line's unary transport (src/cli/connect-protocol.ts)", () => {
+    it("codeFromHttpStatus maps the HTTP statuses of answers that are not Connect errors", () => {
+      expect(codeFromHttpStatus(400)).to.equal(Code.Internal);
+      expect(codeFromHttpStatus(401)).to.equal(Code.Unauthenticated);
+      expect(codeFromHttpStatus(404)).to.equal(Code.Unimplemented);
+      expect(codeFromHttpStatus(502)).to.equal(Code.Unavailable);
+    });
+
+    it("parseContentType tells a unary binary answer from JSON and streams", () => {
+      expect(parseContentType("application/proto")).to.deep.equal({ stream: false, binary: true });
+      expect(parseContentType("application/json; charset=utf-8")).to.deep.equal({ stream: false, binary: false });
+      expect(parseContentType("application/connect+proto")).to.deep.equal({ stream: true, binary: true });
+      expect(parseContentType("text/html")).to.equal(undefined);
+    });
+
+    it("trailerDemux splits `trailer-` headers from the others", () => {
+      const [header, trailer] = trailerDemux(new Headers({ "x-request-id": "r1", "trailer-grpc-x": "t" }));
+      expect(header.get("x-request-id")).to.equal("r1");
+      expect(header.has("trailer-grpc-x")).to.equal(false);
+      expect(trailer.get("grpc-x")).to.equal("t");
+    });
+
+    it("errorFromJsonBytes reads a Connect error body, with its details and metadata", () => {
+      const error = new ConnectError("project p1 not found", Code.NotFound, undefined, [
+        { desc: ErrorInfoSchema, value: { reason: "PROJECT_NOT_FOUND", domain: "commander", metadata: { id: "p1" } } },
+      ]);
+      const body = new TextEncoder().encode(JSON.stringify(errorToJson(error, undefined)));
+      const read = errorFromJsonBytes(body, new Headers({ "x-request-id": "r1" }), new ConnectError("fallback", Code.Unknown));
+      expect(read.code).to.equal(Code.NotFound);
+      expect(read.rawMessage).to.equal("project p1 not found");
+      expect(read.metadata.get("x-request-id")).to.equal("r1");
+      const info = read.findDetails(ErrorInfoSchema)[0];
+      expect(info?.reason).to.equal("PROJECT_NOT_FOUND");
+      // A body that is no error JSON (a proxy's page) throws the error made from the status instead.
+      const fromStatus = new ConnectError("HTTP 502", Code.Unavailable);
+      expect(() => errorFromJsonBytes(new TextEncoder().encode("<html>"), new Headers(), fromStatus)).to.throw(ConnectError, "HTTP 502");
+    });
+  });
+
   it("is the only module of src/ that imports connect-es's protocol internals or matches its messages", async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(join(REPO_ROOT, "src"))) {
       const name = relative(REPO_ROOT, file);
-      if (name === join("src", "server", "connect-internals.ts")) continue;
+      if (name === join("src", "server", "connect-internals.ts") || name === join("src", "cli", "connect-protocol.ts")) continue;
       const text = await readFile(file, "utf8");
       // Types of the universal handler interface are public (connect-node's adapter API); values are not.
       const valueImport = /^import (?!type )[^;]*from "@connectrpc\/connect\/protocol(-[a-z-]+)?";/m.test(text);
