@@ -56,7 +56,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   log.debug({ routes: table.routes.length }, "routes built");
 
   async function serve(req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
-    const started = performance.now();
+    const started = log.isLevelEnabled("debug") ? performance.now() : 0;
     const requestId = firstHeader(req.headers["x-request-id"]) ?? randomUUID();
     const url = requestTarget(req.url);
     const httpMethod = (req.method ?? "GET").toUpperCase();
@@ -91,7 +91,7 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
       if (call !== undefined) {
         const output = await call(input, scope);
         // A client that went away gets nothing; its call, which did not listen for that, has ended anyway.
-        if (!clientGone(res)) writeUnary(res, route, output, requestId);
+        if (!clientGone(res)) writeUnary(res, route, output);
       } else {
         const stream = direct.serverStream(method);
         if (stream === undefined) throw new ApiError("ROUTE_NOT_FOUND", `no route for ${httpMethod} ${url.pathname}`);
@@ -146,14 +146,23 @@ export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   };
 }
 
-function writeUnary(res: NodeServerResponse, route: Route, message: MessageShape<DescMessage>, requestId: string): void {
-  const status = successStatusForRpc(route.method.name);
+// The request id header is already set on every response (server/with-request-log.ts).
+function writeUnary(res: NodeServerResponse, route: Route, message: MessageShape<DescMessage>): void {
+  const status = successStatusOf(route);
   if (status === 204) {
-    res.writeHead(204, { "x-request-id": requestId });
+    res.writeHead(204);
     res.end();
     return;
   }
-  writeJsonBytes(res, status, renderResponse(route, message), { "x-request-id": requestId });
+  writeJsonBytes(res, status, renderResponse(route, message), undefined);
+}
+
+const successStatuses = new WeakMap<Route, number>();
+
+function successStatusOf(route: Route): number {
+  let status = successStatuses.get(route);
+  if (status === undefined) successStatuses.set(route, (status = successStatusForRpc(route.method.name)));
+  return status;
 }
 
 /** The response as REST JSON, or only its `response_body` field (an unset message there is its default). */
@@ -175,12 +184,13 @@ function writeJson(res: NodeServerResponse, status: number, json: unknown, heade
   writeJsonBytes(res, status, Buffer.from(JSON.stringify(json)), headers);
 }
 
-function writeJsonBytes(res: NodeServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": String(body.length),
-  });
+function writeJsonBytes(res: NodeServerResponse, status: number, body: Buffer, headers: Record<string, string> | undefined): void {
+  res.writeHead(
+    status,
+    headers === undefined
+      ? { "content-type": "application/json; charset=utf-8", "content-length": String(body.length) }
+      : { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(body.length) },
+  );
   res.end(body);
 }
 

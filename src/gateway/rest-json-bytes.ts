@@ -20,15 +20,29 @@ export function restJsonBytes(desc: DescMessage, message: Message): Buffer {
 }
 
 function joinPieces(pieces: readonly Piece[]): Buffer {
+  // Each run of text is joined and encoded at once: one native call per run, not per piece.
+  const parts: Array<string | Buffer> = [];
+  let run: string[] = [];
+  for (const piece of pieces) {
+    if (typeof piece === "string") {
+      run.push(piece);
+      continue;
+    }
+    if (run.length > 0) parts.push(run.join(""));
+    run = [];
+    parts.push(piece);
+  }
+  if (parts.length === 0) return Buffer.from(run.join(""), "utf8");
+  if (run.length > 0) parts.push(run.join(""));
   let length = 0;
-  for (const piece of pieces) length += typeof piece === "string" ? Buffer.byteLength(piece) : piece.length;
+  for (const part of parts) length += typeof part === "string" ? Buffer.byteLength(part) : part.length;
   const bytes = Buffer.allocUnsafe(length);
   let at = 0;
-  for (const piece of pieces) {
-    if (typeof piece === "string") at += bytes.write(piece, at);
+  for (const part of parts) {
+    if (typeof part === "string") at += bytes.write(part, at);
     else {
-      bytes.set(piece, at);
-      at += piece.length;
+      bytes.set(part, at);
+      at += part.length;
     }
   }
   return bytes;

@@ -9,11 +9,18 @@ import type { RequestGuard } from "./request-guard.js";
  */
 export function hostGuard(allowedHosts: readonly string[]): RequestGuard {
   const allowed = new Set(allowedHosts.map((host) => hostName(host)).filter((host) => host !== undefined));
+  // Clients send the same Host again and again: the last allowed one is remembered as it was written.
+  let lastAllowed: string | undefined;
   return (req) => {
     // HTTP/2 requests carry the authority in `:authority`; Node mirrors it into `host` only sometimes.
     const authority = req.headers[":authority"] ?? req.headers.host;
-    const host = hostName(Array.isArray(authority) ? authority[0] : authority);
-    if (host !== undefined && allowed.has(host)) return "pass";
+    const written = Array.isArray(authority) ? authority[0] : authority;
+    if (written !== undefined && written === lastAllowed) return "pass";
+    const host = hostName(written);
+    if (host !== undefined && allowed.has(host)) {
+      lastAllowed = written;
+      return "pass";
+    }
     return new ApiError("HOST_NOT_ALLOWED", `host ${JSON.stringify(host ?? "")} is not allowed; add it to allowed_hosts`);
   };
 }

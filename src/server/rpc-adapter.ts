@@ -61,7 +61,9 @@ export function createRpcAdapter(options: RpcAdapterOptions): NodeHandlerFn {
   };
   return (req, res) => {
     // connect-node matches the path without its query string; so does the transport guards' routing.
-    const target = paths.get((req.url ?? "").split("?", 2)[0]);
+    const url = req.url ?? "";
+    const queryAt = url.indexOf("?");
+    const target = paths.get(queryAt < 0 ? url : url.slice(0, queryAt));
     if (target === undefined) {
       options.fallback(req, res);
       return;

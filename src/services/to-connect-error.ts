@@ -28,15 +28,16 @@ export function withErrorMapping<T extends object>(implementation: T, logger: Lo
   for (const [name, method] of Object.entries(implementation as Record<string, AnyMethod>)) {
     if (typeof method !== "function") continue;
     mapped[name] = (request, context) => {
-      const log = () => callLogger(logger, context.requestHeader);
       let output: unknown;
       try {
         output = method.call(implementation, request, context);
       } catch (error) {
-        throw toConnectError(error, log);
+        throw toConnectError(error, () => callLogger(logger, context.requestHeader));
       }
-      if (isAsyncIterable(output)) return mapStreamErrors(output, log);
-      if (output instanceof Promise) return output.catch((error: unknown) => Promise.reject(toConnectError(error, log)));
+      if (isAsyncIterable(output)) return mapStreamErrors(output, () => callLogger(logger, context.requestHeader));
+      if (output instanceof Promise) {
+        return output.catch((error: unknown) => Promise.reject(toConnectError(error, () => callLogger(logger, context.requestHeader))));
+      }
       return output;
     };
   }
