@@ -9,11 +9,18 @@ type Message = MessageShape<DescMessage>;
  * contract; a test compares the two on every message type), written straight to text by a writer compiled
  * once per message type instead of building proto3 JSON, walking it again and stringifying the result.
  *
- * The text of a frozen message that is an item of a repeated field is kept by the message's identity: services
- * hand out the same message for a record that has not changed (services/convert), so a listing of
- * unchanged records is rendered once. Messages are never changed after they are answered.
+ * The bytes of a frozen message (an answer, or an item of a list in one) are kept by the message's identity:
+ * services hand out the same frozen message for a record, or a listing, that has not changed
+ * (services/convert/kept-messages.ts), so it is written once. Messages are never changed once answered.
  */
 export function restJsonBytes(desc: DescMessage, message: Message): Buffer {
+  if (!Object.isFrozen(message)) return writeBytes(desc, message);
+  let bytes = keptBytes.get(message);
+  if (bytes === undefined) keptBytes.set(message, (bytes = writeBytes(desc, message)));
+  return bytes;
+}
+
+function writeBytes(desc: DescMessage, message: Message): Buffer {
   const out: Piece[] = [];
   writerOf(desc)(message, out);
   return joinPieces(out);
@@ -73,7 +80,7 @@ type Piece = string | Buffer;
 type TextWriter = (value: unknown) => string;
 
 const writers = new WeakMap<DescMessage, PieceWriter>();
-const itemBytes = new WeakMap<object, Buffer>();
+const keptBytes = new WeakMap<object, Buffer>();
 
 function writerOf(desc: DescMessage): PieceWriter {
   let writer = writers.get(desc);
@@ -203,12 +210,7 @@ function listItemWriter(desc: DescMessage): PieceWriter {
       writerOf(desc)(value, out);
       return;
     }
-    let bytes = itemBytes.get(value as object);
-    if (bytes === undefined) {
-      bytes = restJsonBytes(desc, value as Message);
-      itemBytes.set(value as object, bytes);
-    }
-    out.push(bytes);
+    out.push(restJsonBytes(desc, value as Message));
   };
 }
 

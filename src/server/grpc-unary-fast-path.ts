@@ -1,4 +1,4 @@
-import { fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMessage, type DescMethod, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "./connect-internals.js";
 import { toHandlerError, type CallScope, type DirectCall } from "../gateway/direct-calls.js";
@@ -68,7 +68,7 @@ export async function serveGrpcUnary(
   let answer: Uint8Array | undefined;
   let error: ConnectError | undefined;
   try {
-    answer = toBinary(method.output, await call(input, scope));
+    answer = binaryOf(method.output, await call(input, scope));
   } catch (reason) {
     error = toHandlerError(reason);
   } finally {
@@ -116,4 +116,14 @@ async function* readSoFar(chunks: Buffer[], reader: AsyncIterator<Buffer>): Asyn
     if (next.done) return;
     yield next.value;
   }
+}
+
+const keptBinaries = new WeakMap<object, Uint8Array>();
+
+/** A message's binary encoding; a frozen message (one a service hands out again while nothing changed) is encoded once. */
+function binaryOf(desc: DescMessage, message: MessageShape<DescMessage>): Uint8Array {
+  if (!Object.isFrozen(message)) return toBinary(desc, message);
+  let binary = keptBinaries.get(message);
+  if (binary === undefined) keptBinaries.set(message, (binary = toBinary(desc, message)));
+  return binary;
 }

@@ -6,6 +6,7 @@ import {
   ListPolicyRulesResponseSchema,
   RemovePolicyRuleResponseSchema,
   UpdateProjectResponseSchema,
+  type ListProjectsResponse,
   ListProjectsResponseSchema,
   PauseProjectResponseSchema,
   ProjectService,
@@ -30,6 +31,7 @@ import {
 } from "../domain/project-settings.js";
 import type { PolicyAction } from "../domain/records.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
+import { keptResponses, stateVersion } from "./convert/kept-messages.js";
 import { toPolicyRule, toProject } from "./convert/to-messages.js";
 
 export interface ProjectServiceDeps {
@@ -41,6 +43,7 @@ export interface ProjectServiceDeps {
 }
 
 export function createProjectService({ core, paths, agents, defaultRuntime, knownRuntimes }: ProjectServiceDeps): ServiceImpl<typeof ProjectService> {
+  const keptLists = keptResponses<ListProjectsResponse>();
   return {
     async registerProject(request) {
       const runtime = request.runtime === "" ? defaultRuntime : request.runtime;
@@ -63,9 +66,11 @@ export function createProjectService({ core, paths, agents, defaultRuntime, know
     },
 
     listProjects(request) {
-      const page = listProjects(core.state, request);
-      const projects = page.items.map((project) => toProject(project, core.state));
-      return create(ListProjectsResponseSchema, { projects, nextPageToken: page.nextPageToken });
+      return keptLists(`${request.pageSize}/${request.pageToken}`, stateVersion(core.state), () => {
+        const page = listProjects(core.state, request);
+        const projects = page.items.map((project) => toProject(project, core.state));
+        return create(ListProjectsResponseSchema, { projects, nextPageToken: page.nextPageToken });
+      });
     },
 
     getProject(request) {

@@ -7,6 +7,7 @@ import {
   CompleteWorkResponseSchema,
   FailWorkResponseSchema,
   GetWorkResponseSchema,
+  type ListWorkResponse,
   ListWorkResponseSchema,
   WorkService,
 } from "../../gen/es/commander/v1/work_service_pb.js";
@@ -15,9 +16,11 @@ import { getProject } from "../domain/project-rules.js";
 import type { WorkPriority, WorkState } from "../domain/records.js";
 import { addWork, cancelWork, completeWork, failWork, getWork, listWorkPage } from "../domain/work-rules.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
+import { keptResponses, stateVersion } from "./convert/kept-messages.js";
 import { toWorkItem } from "./convert/to-messages.js";
 
 export function createWorkService({ core }: { core: CommanderCore }): ServiceImpl<typeof WorkService> {
+  const keptLists = keptResponses<ListWorkResponse>();
   return {
     async addWork(request) {
       const item = await core.mutate((ctx) =>
@@ -38,8 +41,11 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
         state: optionalEnumWord<WorkState>(WorkStateSchema, request.state, "state"),
         priority: optionalEnumWord<WorkPriority>(WorkPrioritySchema, request.priority, "priority"),
       };
-      const page = listWorkPage(core.state, filter, request);
-      return create(ListWorkResponseSchema, { workItems: page.items.map(toWorkItem), nextPageToken: page.nextPageToken });
+      const key = JSON.stringify([filter.projectId, filter.state, filter.priority, request.pageSize, request.pageToken]);
+      return keptLists(key, stateVersion(core.state), () => {
+        const page = listWorkPage(core.state, filter, request);
+        return create(ListWorkResponseSchema, { workItems: page.items.map(toWorkItem), nextPageToken: page.nextPageToken });
+      });
     },
 
     getWork(request) {

@@ -28,3 +28,16 @@ describe("kept messages", () => {
     expect(convert(record, state)).to.include({ queued: 3, n: 2 });
   });
 });
+
+describe("kept responses", () => {
+  it("answers a request again with the same frozen response until the state's version changes", async () => {
+    const { keptResponses } = await import("../../src/services/convert/kept-messages.js");
+    let made = 0;
+    const kept = keptResponses<{ n: number }>();
+    const first = kept("page-1", "v1", () => ({ n: ++made }));
+    expect(kept("page-1", "v1", () => ({ n: ++made }))).to.equal(first);
+    expect(Object.isFrozen(first)).to.equal(true);
+    expect(kept("page-2", "v1", () => ({ n: ++made }))).to.deep.equal({ n: 2 });
+    expect(kept("page-1", "v2", () => ({ n: ++made }))).to.deep.equal({ n: 3 });
+  });
+});

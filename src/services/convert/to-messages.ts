@@ -29,7 +29,7 @@ import type {
 import { askedQuestions } from "../../domain/question-answers.js";
 import { totalsOf } from "../../domain/usage-rules.js";
 import { wordToEnum } from "./enum-words.js";
-import { keptByRecord, keptByRecordAndVersion } from "./kept-messages.js";
+import { keptByRecord, keptByRecordAndVersion, stateVersion, utcDay } from "./kept-messages.js";
 import { toBudget, toUsageTotals, toWorkUsage } from "./to-usage-messages.js";
 
 function timestamp(iso: string): Timestamp;
@@ -38,24 +38,12 @@ function timestamp(iso: string | null): Timestamp | undefined {
   return iso === null ? undefined : timestampFromDate(new Date(iso));
 }
 
-let today = { day: "", endsAt: 0 };
-
-/** Today's date in UTC (`2026-12-07`), worked out again only when the day ends. */
-function utcDay(): string {
-  const now = Date.now();
-  if (now >= today.endsAt) {
-    const day = new Date(now).toISOString().slice(0, 10);
-    today = { day, endsAt: Date.parse(`${day}T00:00:00Z`) + 86_400_000 };
-  }
-  return today.day;
-}
-
 function optional(value: string | null): string | undefined {
   return value ?? undefined;
 }
 
 /** A project with its counts and usage as the state shows them (the same message until the state or the day changes). */
-export const toProject = keptByRecordAndVersion(convertProject, (state: CommanderState) => `${state.revision}/${utcDay()}`);
+export const toProject = keptByRecordAndVersion(convertProject, (state: CommanderState) => stateVersion(state));
 
 function convertProject(record: ProjectRecord, state: CommanderState): Project {
   return create(ProjectSchema, {
