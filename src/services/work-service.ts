@@ -17,7 +17,7 @@ import type { WorkPriority, WorkState } from "../domain/records.js";
 import { addWork, cancelWork, completeWork, failWork, getWork, listWorkPage } from "../domain/work-rules.js";
 import { optionalEnumWord } from "./convert/enum-words.js";
 import { keptResponses, stateVersion } from "./convert/kept-messages.js";
-import { toWorkItem } from "./convert/to-messages.js";
+import { convertWorkItem, toWorkItem } from "./convert/to-messages.js";
 
 export function createWorkService({ core }: { core: CommanderCore }): ServiceImpl<typeof WorkService> {
   const keptLists = keptResponses<ListWorkResponse>();
@@ -31,7 +31,7 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
           dependsOn: request.dependsOn,
         }),
       );
-      return create(AddWorkResponseSchema, { workItem: toWorkItem(item) });
+      return create(AddWorkResponseSchema, { workItem: convertWorkItem(item) });
     },
 
     listWork(request) {
@@ -54,17 +54,17 @@ export function createWorkService({ core }: { core: CommanderCore }): ServiceImp
 
     async completeWork(request) {
       const item = await core.mutate((ctx) => completeWork(ctx, request.workId, request.result));
-      return create(CompleteWorkResponseSchema, { workItem: toWorkItem(item) });
+      return create(CompleteWorkResponseSchema, { workItem: convertWorkItem(item) });
     },
 
     async failWork(request) {
       const item = await core.mutate((ctx) => failWork(ctx, request.workId, request.error));
-      return create(FailWorkResponseSchema, { workItem: toWorkItem(item) });
+      return create(FailWorkResponseSchema, { workItem: convertWorkItem(item) });
     },
 
     async cancelWork(request) {
       const item = await core.mutate((ctx) => cancelWork(ctx, request.workId, request.projectId, request.reason));
-      return create(CancelWorkResponseSchema, { workItem: toWorkItem(item) });
+      return create(CancelWorkResponseSchema, { workItem: convertWorkItem(item) });
     },
   };
 }

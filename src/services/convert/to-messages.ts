@@ -100,7 +100,11 @@ function convertSession(record: SessionRecord, attachCommand: string, state?: Co
 
 export const toWorkItem = keptByRecord(convertWorkItem);
 
-function convertWorkItem(record: WorkItemRecord): WorkItem {
+/**
+ * A work item that was just written, converted without keeping its message: the answer to a write is
+ * sent once, and keeping a message for every new item would only add to the heap the collector walks.
+ */
+export function convertWorkItem(record: WorkItemRecord): WorkItem {
   return create(WorkItemSchema, {
     id: record.id,
     projectId: record.projectId,
