@@ -26,7 +26,7 @@ export function requestTarget(target: string | undefined): RequestTarget | undef
 }
 
 /** The request target parsed as a URL, or undefined when it does not parse. */
-export function requestUrl(target: string | undefined): URL | undefined {
+function requestUrl(target: string | undefined): URL | undefined {
   try {
     return new URL(`${base}${target ?? "/"}`);
   } catch {
