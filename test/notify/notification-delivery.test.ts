@@ -79,7 +79,10 @@ describe("notification delivery (real HTTP receivers)", function () {
     const accepted = receiver.accepted().map((request) => request.json.items[0].id);
     expect(accepted).to.deep.equal([first.id, second.id]);
     expect(new Set(receiver.accepted().map((request) => request.headers["idempotency-key"])).size).to.equal(2);
-    const records = [...harness.core.state.collections.outbox.values()];
+    // The receiver has answered; the daemon records the delivery once that record is durable.
+    const outbox = () => [...harness.core.state.collections.outbox.values()];
+    await waitFor(() => outbox().every((record) => record.state !== "pending"), { what: "the deliveries recorded" });
+    const records = outbox();
     expect(records.map((record) => record.state)).to.deep.equal(["delivered", "delivered"]);
     expect(records[0].attempts).to.be.at.least(4);
   });
