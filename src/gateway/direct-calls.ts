@@ -88,13 +88,13 @@ function directCall(method: DescMethod, impl: UnaryFn, interceptors: Interceptor
   }
   const innermost: AnyFn = async (req) => {
     const output = await impl(req.message, handlerContext(req));
-    return unaryResponse(unaryMethod, normalize(method.output, output));
+    return callResponse(false, unaryMethod, normalize(method.output, output));
   };
   let next = innermost;
   for (const interceptor of [...interceptors].reverse()) next = interceptor(next as never) as AnyFn;
   return async (input, scope) => {
     try {
-      return (await next(unaryRequest(unaryMethod, url, input, scope))).message;
+      return (await next(callRequest(false, unaryMethod, url, input, scope))).message;
     } catch (error) {
       throw toHandlerError(error);
     }
@@ -109,13 +109,13 @@ function directStream(method: DescMethod, impl: StreamFn, interceptors: Intercep
     for await (const message of req.message) input = message;
     if (input === undefined) throw new ConnectError("protocol error: missing input message for server-streaming method", Code.InvalidArgument);
     const output = impl(input, handlerContext(req));
-    return streamResponse(streamMethod, normalizeAll(method.output, output));
+    return callResponse(true, streamMethod, normalizeAll(method.output, output));
   };
   let next = innermost;
   for (const interceptor of [...interceptors].reverse()) next = interceptor(next as never) as AnyStreamFn;
   return async (input, scope) => {
     try {
-      return (await next(streamRequest(streamMethod, url, input, scope))).message;
+      return (await next(callRequest(true, streamMethod, url, single(input), scope))).message;
     } catch (error) {
       throw toHandlerError(error);
     }
@@ -135,47 +135,6 @@ async function* single(message: Message): AsyncIterable<Message> {
   yield message;
 }
 
-function streamRequest(method: DescMethodServerStreaming, url: string, message: Message, scope: CallScope): StreamRequest {
-  let values: ContextValues | undefined;
-  return {
-    stream: true,
-    service: method.parent,
-    method,
-    requestMethod: "POST",
-    url,
-    message: single(message),
-    get header() {
-      return scope.requestHeader;
-    },
-    get signal() {
-      return scope.signal;
-    },
-    get contextValues() {
-      values ??= createContextValues();
-      return values;
-    },
-  };
-}
-
-function streamResponse(method: DescMethodServerStreaming, message: AsyncIterable<Message>): StreamResponse {
-  let header: Headers | undefined;
-  let trailer: Headers | undefined;
-  return {
-    stream: true,
-    service: method.parent,
-    method,
-    message,
-    get header() {
-      header ??= new Headers();
-      return header;
-    },
-    get trailer() {
-      trailer ??= new Headers();
-      return trailer;
-    },
-  };
-}
-
 function normalize(desc: DescMessage, output: unknown): Message {
   return isMessage(output, desc) ? output : create(desc, output as never);
 }
@@ -183,10 +142,12 @@ function normalize(desc: DescMessage, output: unknown): Message {
 // Plain objects with getters (own, enumerable properties), so that an interceptor that spreads a request
 // (`next({ ...req, header })`) keeps every part; the getters make headers, signal and values on first use.
 
-function unaryRequest(method: DescMethodUnary, url: string, message: Message, scope: CallScope): UnaryRequest {
+function callRequest(stream: false, method: DescMethodUnary, url: string, message: Message, scope: CallScope): UnaryRequest;
+function callRequest(stream: true, method: DescMethodServerStreaming, url: string, message: AsyncIterable<Message>, scope: CallScope): StreamRequest;
+function callRequest(stream: boolean, method: DescMethod, url: string, message: unknown, scope: CallScope): UnaryRequest | StreamRequest {
   let values: ContextValues | undefined;
   return {
-    stream: false,
+    stream,
     service: method.parent,
     method,
     requestMethod: "POST",
@@ -202,14 +163,16 @@ function unaryRequest(method: DescMethodUnary, url: string, message: Message, sc
       values ??= createContextValues();
       return values;
     },
-  };
+  } as UnaryRequest | StreamRequest;
 }
 
-function unaryResponse(method: DescMethodUnary, message: Message): UnaryResponse {
+function callResponse(stream: false, method: DescMethodUnary, message: Message): UnaryResponse;
+function callResponse(stream: true, method: DescMethodServerStreaming, message: AsyncIterable<Message>): StreamResponse;
+function callResponse(stream: boolean, method: DescMethod, message: unknown): UnaryResponse | StreamResponse {
   let header: Headers | undefined;
   let trailer: Headers | undefined;
   return {
-    stream: false,
+    stream,
     service: method.parent,
     method,
     message,
@@ -221,7 +184,7 @@ function unaryResponse(method: DescMethodUnary, message: Message): UnaryResponse
       trailer ??= new Headers();
       return trailer;
     },
-  };
+  } as UnaryResponse | StreamResponse;
 }
 
 /** The HandlerContext of a call without interceptors: the request's parts straight from its scope, each made on first use. */

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 
-import type { ConnectError, ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { createDirectCalls, toHandlerError } from "./direct-calls.js";
+import type { ConnectError } from "@connectrpc/connect";
+import { toHandlerError, type DirectCalls } from "./direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-http-types.js";
 import type { Logger } from "pino";
 import { successStatusForRpc } from "./http-status.js";
@@ -14,18 +14,18 @@ import { asConnectError, restErrorHeaders, restErrorStatus, restStatusJson } fro
 import { restFieldBytes, restJsonBytes } from "./rest-json-bytes.js";
 import { writeRestStream } from "./rest-stream.js";
 import { clientGone, restCallScope } from "./rest-call-scope.js";
-import { createRouteTable } from "./route-table.js";
-import type { Route } from "./route-table.js";
+import type { Route, RouteTable } from "./route-table.js";
 import { sequenceReader } from "./sequence-reader.js";
 
 export interface RestHandlerOptions {
-  /** The same routes the RPC side serves; REST calls reach their implementations in process. */
-  readonly routes: (router: ConnectRouter) => void;
+  /** The implementations the RPC side serves, callable in process. */
+  readonly direct: DirectCalls;
+  /** The REST routes of their methods (createRouteTable). */
+  readonly table: RouteTable;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** Aborted when the daemon shuts down: open streams end with its reason (UNAVAILABLE). */
   readonly shutdownSignal?: AbortSignal;
-  readonly interceptors?: Interceptor[];
   /** Interval of the SSE keep-alive comments; 15 s by default. */
   readonly sseKeepAliveMs?: number;
   /** How long a stream's headers wait for an early error (see writeRestStream); 100 ms by default. */
@@ -34,14 +34,12 @@ export interface RestHandlerOptions {
 
 /**
  * The REST gateway: a Node request handler (the Connect adapter's `fallback`) that routes by the
- * `google.api.http` annotations of the registered RPCs and calls their implementations directly
- * (createDirectCalls: the same interceptors and errors as RPC calls, without encoding the messages). Throws at creation
- * when the annotations are unusable or conflict.
+ * `google.api.http` annotations of the registered RPCs (the route table) and calls their implementations
+ * directly (createDirectCalls: the same interceptors and errors as RPC calls, without encoding the messages).
  */
 export function createRestHandler(options: RestHandlerOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "gateway" });
-  const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
-  const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
+  const { direct, table } = options;
   // A message that many streams send (a change, to every watcher) is rendered once: by object identity.
   const streamed = new Map<Route, WeakMap<object, string>>();
   const renderStreamed = (route: Route, message: MessageShape<DescMessage>): string => {

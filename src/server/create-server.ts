@@ -6,7 +6,9 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { ApiError } from "../errors/api-error.js";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
+import { createDirectCalls } from "../gateway/direct-calls.js";
 import { createRestHandler } from "../gateway/rest-handler.js";
+import { createRouteTable } from "../gateway/route-table.js";
 import { createConnectionBook, type ConnectionLimits } from "./connection-book.js";
 import type { DashboardHandler } from "./dashboard-handler.js";
 import { createPrefaceSniffer } from "./preface-sniffer.js";
@@ -79,20 +81,25 @@ export function createServer(options: CreateServerOptions): CommanderServer {
   const routes = withStandardServices(recordRoutes(options.registerRoutes));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const dashboard = options.dashboard;
-  const targets = createRequestTargets(routes);
+  // One set of in-process calls and one route table, shared by the REST gateway, the gRPC unary fast
+  // path and the transport guards.
+  const direct = createDirectCalls(routes, { interceptors: options.interceptors });
+  const table = createRouteTable(direct.router.handlers.map((handler) => handler.method));
+  const targets = createRequestTargets(direct.router.handlers, table);
   // What no RPC or REST route serves, a GET outside /api, is the dashboard's.
   const isDashboard = (req: NodeServerRequest) =>
     dashboard !== undefined && !targets.isRpcPath(req) && targets.methodOf(req) === undefined && dashboard.matches(req);
   const rest = createRestHandler({
-    routes,
+    direct,
+    table,
     logger: options.logger,
     maxBodyBytes,
     shutdownSignal: shutdown.signal,
-    interceptors: options.interceptors,
     sseKeepAliveMs: options.sseKeepAliveMs,
   });
   const adapter = createRpcAdapter({
     routes,
+    direct,
     logger: options.logger,
     jsonOptions: { useProtoFieldName: true },
     shutdownSignal: shutdown.signal,

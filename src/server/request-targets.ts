@@ -1,9 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createConnectRouter } from "@connectrpc/connect";
-import type { ConnectRouter } from "@connectrpc/connect";
 import type { NodeServerRequest } from "../gateway/node-http-types.js";
 import { requestTarget } from "../gateway/request-url.js";
-import { createRouteTable } from "../gateway/route-table.js";
+import type { RouteTable } from "../gateway/route-table.js";
 
 export interface RequestTargets {
   /**
@@ -16,12 +14,12 @@ export interface RequestTargets {
   isRpcPath(req: NodeServerRequest): boolean;
 }
 
-/** Indexes the registered RPCs once, so that the transport guards can tell what a request is for. */
-export function createRequestTargets(routes: (router: ConnectRouter) => void): RequestTargets {
-  const probe = createConnectRouter();
-  routes(probe);
-  const byPath = new Map(probe.handlers.map((handler) => [handler.requestPath, handler.method]));
-  const table = createRouteTable(probe.handlers.map((handler) => handler.method));
+/**
+ * Indexes the registered RPCs (their request paths) once, next to the REST route table the gateway
+ * serves by, so that the transport guards can tell what a request is for.
+ */
+export function createRequestTargets(handlers: Iterable<{ readonly requestPath: string; readonly method: DescMethod }>, table: RouteTable): RequestTargets {
+  const byPath = new Map([...handlers].map((handler) => [handler.requestPath, handler.method]));
   // Several guards, the adapter and the request log ask about the same request: it is routed once, and
   // the answer is kept on the request itself (a WeakMap entry per request was a measurable GC cost).
   const resolved = (req: NodeServerRequest): Resolved => {

@@ -4,13 +4,15 @@ import type { UniversalHandlerFn } from "@connectrpc/connect/protocol";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { createDirectCalls, type DirectCall } from "../gateway/direct-calls.js";
+import type { DirectCall, DirectCalls } from "../gateway/direct-calls.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../gateway/node-http-types.js";
 import { withClientFaultCodes } from "./client-fault-codes.js";
 import { isPlainGrpcUnary, serveGrpcUnary } from "./grpc-unary-fast-path.js";
 
 export interface RpcAdapterOptions extends ConnectRouterOptions {
   readonly routes: (router: ConnectRouter) => void;
+  /** The same implementations, callable in process (for plain gRPC unary calls). */
+  readonly direct: DirectCalls;
   /** Serves requests whose path is no RPC's (the REST gateway). */
   readonly fallback: NodeHandlerFn;
   readonly logger: Logger;
@@ -27,7 +29,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): NodeHandlerFn {
   const log = options.logger.child({ component: "rpc-adapter" });
   const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...options });
   options.routes(router);
-  const direct = createDirectCalls(options.routes, { interceptors: options.interceptors });
+  const { direct } = options;
   const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
   const paths = new Map<string, Target>();
   for (const handler of router.handlers) {

@@ -32,16 +32,19 @@ export function withErrorMapping<T extends object>(implementation: T, logger: Lo
       try {
         output = method.call(implementation, request, context);
       } catch (error) {
-        throw toConnectError(error, () => callLogger(logger, context.requestHeader));
+        throw toConnectError(error, lazyCallLogger(logger, context));
       }
-      if (isAsyncIterable(output)) return mapStreamErrors(output, () => callLogger(logger, context.requestHeader));
-      if (output instanceof Promise) {
-        return output.catch((error: unknown) => Promise.reject(toConnectError(error, () => callLogger(logger, context.requestHeader))));
-      }
+      if (isAsyncIterable(output)) return mapStreamErrors(output, lazyCallLogger(logger, context));
+      if (output instanceof Promise) return output.catch((error: unknown) => Promise.reject(toConnectError(error, lazyCallLogger(logger, context))));
       return output;
     };
   }
   return mapped as T;
+}
+
+/** The call's logger, made only if something is logged (made for every call, it was a measurable cost). */
+function lazyCallLogger(logger: Logger, context: HandlerContext): () => Logger {
+  return () => callLogger(logger, context.requestHeader);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
