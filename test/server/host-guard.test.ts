@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { expect } from "chai";
-import { allowedHostNames, hostName } from "../../src/server/host-guard.js";
+import { allowedHostNames, hostGuard, hostName } from "../../src/server/host-guard.js";
+import type { NodeServerRequest, NodeServerResponse } from "../../src/gateway/node-http-types.js";
 
 describe("host guard", () => {
   it("reads the host of an authority, without port or brackets, in lower case", () => {
@@ -24,5 +25,15 @@ describe("host guard", () => {
     const names = allowedHostNames("0.0.0.0", []);
     expect(names).to.include(hostname());
     expect(names).to.include("127.0.0.1");
+  });
+
+  it("still refuses another host right after an allowed one (the allowed Host it remembers is only a shortcut)", () => {
+    const guard = hostGuard(["localhost"]);
+    const verdict = (host: string) => guard({ headers: { host } } as unknown as NodeServerRequest, {} as NodeServerResponse);
+    expect(verdict("localhost:8765")).to.equal("pass");
+    expect(verdict("localhost:8765")).to.equal("pass");
+    expect(verdict("evil.example:8765")).to.not.equal("pass");
+    expect(verdict("LOCALHOST")).to.equal("pass");
+    expect(verdict("evil.example:8765")).to.not.equal("pass");
   });
 });
